@@ -1,0 +1,134 @@
+# reval: one non-recursive build into build/.
+#
+#   make            build build/reval
+#   make deps       install the Debian packages that building and testing need (root)
+#   make test       build and run the Criterion suites
+#   make check      the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
+#   make bench      benchmark programs, printing figures (never asserted)
+#   make reproduce  regrade every bundled recording and compare with published scores
+#   make install PREFIX=/usr/local
+#   make format     apply .clang-format
+#
+# SANITIZE=1 builds into build/san with -fsanitize=address,undefined.  V=1 shows commands.
+
+CC      ?= cc
+PREFIX  ?= /usr/local
+PKGS    := libcurl libcjson libpcre2-8 gmp libseccomp
+OPT     ?= -O2
+WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wformat=2 \
+           -Wno-format-nonliteral -Werror
+CFLAGS  ?= $(OPT) -g
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Iharness -Igraders -Ireports \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lpcre2-8 -lgmp -lseccomp) -lm -lpthread
+
+ifeq ($(SANITIZE),1)
+BUILD   ?= build/san
+ALL_CFLAGS += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDSAN   := -fsanitize=address,undefined
+else
+BUILD   ?= build
+endif
+
+ifneq ($(V),1)
+Q := @
+endif
+
+LIB_SRC  := $(sort $(wildcard harness/*.c graders/*.c reports/*.c))
+LIB_SRC  := $(filter-out harness/main.c,$(LIB_SRC))
+LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(BUILD)/harness/main.o
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
+FAKE_SRC := $(sort $(wildcard tests/fake/*.c))
+FAKE_OBJ := $(FAKE_SRC:%.c=$(BUILD)/%.o)
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+BENCH_BIN := $(BENCH_SRC:bench/%.c=$(BUILD)/bench/%)
+
+REVAL  := $(BUILD)/reval
+TESTS  := $(BUILD)/tests/reval-tests
+FAKE   := $(BUILD)/fake-openai
+
+DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre2-dev \
+            libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 gcc g++ \
+            clang nginx-light wrk valgrind chromium
+
+.PHONY: all deps test check bench reproduce install format clean fuzz
+
+all: $(REVAL)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
+
+$(BUILD)/libreval.a: $(LIB_OBJ)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(REVAL): $(MAIN_OBJ) $(BUILD)/libreval.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+
+$(TESTS): $(TEST_OBJ) $(BUILD)/libreval.a
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS) -lcriterion
+
+$(FAKE): $(FAKE_OBJ) $(BUILD)/libreval.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS) -lmicrohttpd
+
+$(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libreval.a
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
+
+# The suites find the binaries and the repository through the environment.
+test: $(REVAL) $(TESTS) $(if $(FAKE_SRC),$(FAKE))
+	REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
+	REVAL_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2 $(TESTFLAGS)
+
+check:
+	$(MAKE) SANITIZE=1 test
+
+deps:
+	@missing=""; for p in $(DEB_PKGS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	else echo "all build and test packages are installed"; fi
+
+bench: $(REVAL) $(BENCH_BIN) $(if $(FAKE_SRC),$(FAKE))
+	REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_BUILD=$(abspath $(BUILD)) \
+	sh bench/run.sh
+
+reproduce: $(REVAL)
+	$(REVAL) reproduce --out $(BUILD)/reproduce
+
+install: $(REVAL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/reval
+	install -m 755 $(REVAL) $(DESTDIR)$(PREFIX)/bin/reval
+	cp -R datasets $(DESTDIR)$(PREFIX)/share/reval/
+
+format:
+	clang-format -i $(wildcard harness/*.[ch] graders/*.[ch] reports/*.[ch] tests/*/*.[ch] bench/*.[ch])
+
+# libFuzzer targets: tests/fuzz/fuzz_*.c, built with clang into build/fuzz.
+FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iharness -Igraders -Ireports \
+           -fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
+
+build/fuzz/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(Q)clang $(FUZZ_CFLAGS) -c $< -o $@
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LIBS)
+
+fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

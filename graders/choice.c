@@ -1,0 +1,130 @@
+/*
+ * choice: multiple-choice letters.
+ *
+ * The gold is a letter, optionally in parentheses ("B", "(B)").  The letter
+ * is taken from the final content, in this order of trust:
+ *   1. the last \boxed{...} holding a single letter (possibly "(B)" or \text{B});
+ *   2. the last "answer is X" / "Answer: X" phrasing, X possibly wrapped in
+ *      parentheses or bold;
+ *   3. a content that is only a letter ("B", "(B).", "**B**");
+ *   4. the last parenthesised letter "(B)" in the content.
+ * Only letters among the first "n_choices" (default 10: A-J) count, so the
+ * pronoun "I" or a stray capital is never read as an answer when the task has
+ * fewer choices.  The canonical vote is the letter.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "grader.h"
+#include "re.h"
+
+struct choice_state {
+	struct re *boxed;
+	struct re *phrase;
+	struct re *paren;
+	char max_letter;
+};
+
+static int choice_init(void **state, const cJSON *opts, struct strbuf *err)
+{
+	const cJSON *n = cJSON_GetObjectItemCaseSensitive(opts, "n_choices");
+	if (n && (!cJSON_IsNumber(n) || n->valueint < 2 || n->valueint > 26)) {
+		strbuf_adds(err, "option \"n_choices\" must be a number from 2 to 26");
+		return 1;
+	}
+	struct choice_state *st = xcalloc(1, sizeof(*st));
+	st->max_letter = (char)('A' + (n ? n->valueint : 10) - 1);
+	st->boxed = re_compile("\\\\boxed\\s*\\{\\s*(?:\\\\text\\{)?\\s*\\(?([A-Z])\\)?\\s*\\}?\\s*\\}",
+			       "", err);
+	st->phrase = re_compile("answer(?:\\s+is|\\s*:)\\s*[:\\s]*(?:\\*\\*|\\$)?\\s*(?:option\\s+)?"
+				"\\(?([A-Z])\\)?(?![A-Za-z0-9])",
+				"i", err);
+	st->paren = re_compile("\\(([A-Z])\\)", "", err);
+	if (!st->boxed || !st->phrase || !st->paren) {
+		re_free(st->boxed);
+		re_free(st->phrase);
+		re_free(st->paren);
+		free(st);
+		return 1;
+	}
+	*state = st;
+	return 0;
+}
+
+/* The last match of re whose letter is a valid choice, or 0. */
+static char last_letter(const struct choice_state *st, const struct re *re, struct strview s)
+{
+	struct strview g[2];
+	size_t off = 0;
+	char found = 0;
+	while (re_next(re, s, &off, g, 2)) {
+		if (g[1].len != 1)
+			continue;
+		char c = (char)toupper((unsigned char)g[1].ptr[0]);
+		if (c >= 'A' && c <= st->max_letter)
+			found = c;
+	}
+	return found;
+}
+
+static char bare_letter(const struct choice_state *st, struct strview v)
+{
+	v = sv_trim(v);
+	while (v.len && strchr("*($`", v.ptr[0])) {
+		v.ptr++;
+		v.len--;
+	}
+	while (v.len && strchr("*).$`", v.ptr[v.len - 1]))
+		v.len--;
+	v = sv_trim(v);
+	if (v.len == 1 && v.ptr[0] >= 'A' && v.ptr[0] <= st->max_letter)
+		return v.ptr[0];
+	return 0;
+}
+
+static int choice_grade(void *state, const struct grade_input *in, struct grade *out)
+{
+	struct choice_state *st = state;
+	struct strview s = sv_from(in->content);
+	char c = last_letter(st, st->boxed, s);
+	if (!c)
+		c = last_letter(st, st->phrase, s);
+	if (!c)
+		c = bare_letter(st, s);
+	if (!c)
+		c = last_letter(st, st->paren, s);
+	char gold = bare_letter(st, sv_from(in->gold));
+	if (!c) {
+		out->status = GRADE_NO_ANSWER;
+		out->reason = xstrdup("no choice letter found");
+		return 0;
+	}
+	out->status = GRADE_OK;
+	out->correct = gold && c == gold;
+	out->score = out->correct;
+	out->extracted = xasprintf("%c", c);
+	out->canonical = xasprintf("%c", c);
+	if (!gold)
+		out->reason = xasprintf("gold '%s' is not a choice letter", in->gold);
+	return 0;
+}
+
+static void choice_free(void *state)
+{
+	struct choice_state *st = state;
+	if (!st)
+		return;
+	re_free(st->boxed);
+	re_free(st->phrase);
+	re_free(st->paren);
+	free(st);
+}
+
+const struct grader_ops grader_choice = {
+	.name = "choice",
+	.version = "1",
+	.init = choice_init,
+	.grade = choice_grade,
+	.free = choice_free,
+};

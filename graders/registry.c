@@ -1,0 +1,45 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "grader.h"
+
+extern const struct grader_ops grader_exact;
+extern const struct grader_ops grader_regex;
+extern const struct grader_ops grader_choice;
+
+/* One line per grader. */
+const struct grader_ops *const grader_table[] = {
+	&grader_exact,
+	&grader_regex,
+	&grader_choice,
+	NULL,
+};
+
+const struct grader_ops *grader_find(const char *name)
+{
+	for (size_t i = 0; grader_table[i]; i++)
+		if (!strcmp(grader_table[i]->name, name))
+			return grader_table[i];
+	return NULL;
+}
+
+void grade_release(struct grade *g)
+{
+	free(g->extracted);
+	free(g->canonical);
+	free(g->reason);
+	free(g->detail);
+	memset(g, 0, sizeof(*g));
+}
+
+const char *grade_status_name(enum grade_status s)
+{
+	switch (s) {
+	case GRADE_OK: return "ok";
+	case GRADE_NO_ANSWER: return "no_answer";
+	case GRADE_TRUNCATED: return "truncated";
+	case GRADE_UNDECIDED: return "undecided";
+	case GRADE_INFRA: return "infra_error";
+	}
+	return "unknown";
+}

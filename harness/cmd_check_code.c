@@ -1,0 +1,10 @@
+#include "cmd.h"
+#include "util.h"
+
+enum reval_err cmd_check_code(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	diag("'reval check code' is not built yet");
+	return R_EUSAGE;
+}

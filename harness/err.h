@@ -1,0 +1,26 @@
+/*
+ * err: the one error enum of the program.
+ *
+ * Fallible functions return an enum reval_err (zero is success) and print
+ * their own diagnostic, naming the file, line or request, at the point where
+ * the facts are known.  main maps the error to an exit code.
+ */
+#ifndef REVAL_ERR_H
+#define REVAL_ERR_H
+
+enum reval_err {
+	R_OK = 0,
+	R_EUSAGE,    /* bad flag, bad flag value, unknown command: exit 2 */
+	R_EINPUT,    /* malformed or missing input file, task, dataset: exit 2 */
+	R_EMISMATCH, /* refusing to mix runs or resume with other settings: exit 2 */
+	R_EIO,       /* cannot write output: exit 1 */
+	R_EINFRA,    /* the engine or endpoint failed the run as a whole: exit 1 */
+	R_EREGRESS,  /* the gate found a regression: exit 1 */
+	R_EFAIL,     /* a check asked for by the user failed (verify, reproduce): exit 1 */
+	R_EINTERNAL, /* a bug of ours: exit 1 */
+};
+
+const char *reval_strerror(enum reval_err err);
+int reval_exit_code(enum reval_err err);
+
+#endif
