@@ -24,18 +24,18 @@ enum reval_err dataset_resolve(struct task *t, const char *data_dir, const cJSON
 			diag("task '%s' needs data you supply: pass --user-data %s=PATH%s%s%s%s", t->id,
 			     flag ? flag : "?", env ? " or set " : "", env ? env : "",
 			     help ? "; " : "", help ? help : "");
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 		t->dataset = xstrdup(path);
-		return R_OK;
+		return RV_OK;
 	}
 	if (!rel) {
 		diag("cannot read task file '%s': task '%s': missing field \"dataset\"", t->file,
 		     t->id);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	t->dataset = rel[0] == '/' ? xstrdup(rel) : path_join(data_dir, rel);
-	return R_OK;
+	return RV_OK;
 }
 
 char *dataset_transform_answer(const char *how, const char *raw, const char **err)
@@ -379,30 +379,30 @@ enum reval_err dataset_read(struct task *t)
 	r.transform = json_str(t->def, "answer_transform");
 	if (!cJSON_IsObject(r.fields)) {
 		diag("cannot read task file '%s': task '%s': missing field \"fields\"", t->file, t->id);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	const char *why = NULL;
 	char *probe = dataset_transform_answer(r.transform, "#### 1", &why);
 	free(probe);
 	if (why && strstr(why, "unknown")) {
 		diag("cannot read task file '%s': field \"answer_transform\": %s", t->file, why);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	char *text;
 	int e = read_file(t->dataset, DATASET_MAX_BYTES, &text, NULL);
 	if (e) {
 		diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id, strerror(e));
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	size_t n = strlen(t->dataset);
 	int csv = n > 4 && !strcmp(t->dataset + n - 4, ".csv");
 	int rc = csv ? read_csv(&r, text) : read_jsonl(&r, text);
 	free(text);
 	if (rc)
-		return R_EINPUT;
+		return RV_EINPUT;
 	if (!t->nproblems) {
 		diag("dataset '%s' of task '%s' has no problems", t->dataset, t->id);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
-	return build_index(&r) ? R_EINPUT : R_OK;
+	return build_index(&r) ? RV_EINPUT : RV_OK;
 }
