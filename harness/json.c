@@ -1,0 +1,179 @@
+#include "json.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Blank out comments (keeping newlines, so line numbers stay right). */
+static void strip_comments(char *s)
+{
+	int in_str = 0;
+	for (char *p = s; *p; p++) {
+		if (in_str) {
+			if (*p == '\\' && p[1])
+				p++;
+			else if (*p == '"')
+				in_str = 0;
+			continue;
+		}
+		if (*p == '"') {
+			in_str = 1;
+		} else if (p[0] == '/' && p[1] == '/') {
+			while (*p && *p != '\n')
+				*p++ = ' ';
+			if (!*p)
+				break;
+		} else if (p[0] == '/' && p[1] == '*') {
+			char *e = strstr(p + 2, "*/");
+			char *end = e ? e + 2 : p + strlen(p);
+			for (; p < end; p++)
+				if (*p != '\n')
+					*p = ' ';
+			p--;
+		}
+	}
+}
+
+cJSON *json_parse_text(const char *text, int *line)
+{
+	const char *end = NULL;
+	cJSON *v = cJSON_ParseWithOpts(text, &end, 1);
+	if (!v && line) {
+		const char *at = cJSON_GetErrorPtr();
+		int n = 1;
+		if (at)
+			for (const char *p = text; *p && p < at; p++)
+				n += *p == '\n';
+		*line = n;
+	}
+	return v;
+}
+
+enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
+{
+	char *text;
+	int err = read_file(path, 256u << 20, &text, NULL);
+	if (err) {
+		diag("cannot read %s '%s': %s", what, path, strerror(err));
+		return R_EINPUT;
+	}
+	strip_comments(text);
+	int line = 0;
+	cJSON *v = json_parse_text(text, &line);
+	free(text);
+	if (!v) {
+		diag("cannot read %s '%s' line %d: malformed JSON", what, path, line);
+		return R_EINPUT;
+	}
+	*out = v;
+	return R_OK;
+}
+
+const char *json_str(const cJSON *obj, const char *key)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+int json_bool(const cJSON *obj, const char *key, int def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+}
+
+double json_num(const cJSON *obj, const char *key, double def)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : def;
+}
+
+void json_number_text(double v, char out[32])
+{
+	if (v == floor(v) && fabs(v) < 9e15) {
+		snprintf(out, 32, "%.0f", v);
+		return;
+	}
+	/* The shortest form that reads back as the same double. */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(out, 32, "%.*g", prec, v);
+		if (strtod(out, NULL) == v)
+			return;
+	}
+}
+
+char *json_scalar_text(const cJSON *v)
+{
+	char num[32];
+	if (cJSON_IsString(v))
+		return xstrdup(v->valuestring);
+	if (cJSON_IsNumber(v)) {
+		json_number_text(v->valuedouble, num);
+		return xstrdup(num);
+	}
+	if (cJSON_IsBool(v))
+		return xstrdup(cJSON_IsTrue(v) ? "true" : "false");
+	return NULL;
+}
+
+void json_quote_n(struct strbuf *sb, const char *v, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	strbuf_grow(sb, n + 2);
+	strbuf_addch(sb, '"');
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)v[i];
+		switch (c) {
+		case '"': strbuf_adds(sb, "\\\""); break;
+		case '\\': strbuf_adds(sb, "\\\\"); break;
+		case '\n': strbuf_adds(sb, "\\n"); break;
+		case '\r': strbuf_adds(sb, "\\r"); break;
+		case '\t': strbuf_adds(sb, "\\t"); break;
+		default:
+			if (c < 0x20) {
+				char u[7] = {'\\', 'u', '0', '0', hex[c >> 4], hex[c & 15], 0};
+				strbuf_adds(sb, u);
+			} else {
+				strbuf_addch(sb, (char)c);
+			}
+		}
+	}
+	strbuf_addch(sb, '"');
+}
+
+void json_quote(struct strbuf *sb, const char *v)
+{
+	if (!v) {
+		strbuf_adds(sb, "null");
+		return;
+	}
+	json_quote_n(sb, v, strlen(v));
+}
+
+void json_append(struct strbuf *sb, const cJSON *v)
+{
+	char *s = cJSON_PrintUnformatted(v);
+	if (!s)
+		die("out of memory printing JSON");
+	strbuf_adds(sb, s);
+	cJSON_free(s);
+}
+
+enum reval_err json_write_file(const char *path, const cJSON *doc)
+{
+	char *s = cJSON_Print(doc);
+	if (!s)
+		die("out of memory printing JSON");
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, s);
+	strbuf_addch(&sb, '\n');
+	cJSON_free(s);
+	int err = write_file_atomic(path, sb.buf, sb.len);
+	strbuf_release(&sb);
+	if (err) {
+		diag("cannot write '%s': %s", path, strerror(err));
+		return R_EIO;
+	}
+	return R_OK;
+}
