@@ -11,8 +11,9 @@ answer alone after "A:".  So each exemplar's
 becomes
     A: <X>
 Everything else (the canary line, the "-----" separator, the task description, the questions)
-is kept byte for byte, so the loader treats both prompt folders alike (prompt.fewshot_start_after
-in docs/formats.md skips the canary header).  The script fails loudly if an exemplar does not
+is kept byte for byte.  The bbh_direct task derives the same text at load time
+("fewshot_style": "answer_only"); these files are the readable, independently derived reference
+it was checked against.  The script fails loudly if an exemplar does not
 have that shape, and is idempotent: running it again produces identical files.
 """
 import os
