@@ -61,6 +61,38 @@ static void fmt_num(char *out, size_t n, double v)
 		snprintf(out, n, "%g", v);
 }
 
+/* One row; returns non-zero when the task's data cannot be loaded. */
+static int list_task(struct task *t, const struct task_catalog *cat)
+{
+	char probs[32], temp[32], topp[32], maxtok[32];
+	const cJSON *us = cJSON_GetObjectItemCaseSensitive(t->def, "user_supplied");
+	int bad = 0;
+	if (us) {
+		snprintf(probs, sizeof(probs), "yours");
+	} else if (!task_load(t, cat, NULL)) {
+		snprintf(probs, sizeof(probs), "%zu", t->nproblems);
+	} else {
+		snprintf(probs, sizeof(probs), "ERROR");
+		bad = 1;
+	}
+	fmt_num(temp, sizeof(temp), t->sampling.temperature);
+	fmt_num(topp, sizeof(topp), t->sampling.top_p);
+	if (t->sampling.max_tokens < 0)
+		snprintf(maxtok, sizeof(maxtok), "-");
+	else
+		snprintf(maxtok, sizeof(maxtok), "%ld", t->sampling.max_tokens);
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addf(&m, "avg@%d", t->sampling.n);
+	for (size_t k = 0; k < t->npass_k; k++)
+		strbuf_addf(&m, " pass@%d", t->pass_k[k]);
+	for (size_t k = 0; k < t->ncons_k; k++)
+		strbuf_addf(&m, " cons@%d", t->cons_k[k]);
+	printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader->name, t->sampling.n,
+	       temp, topp, maxtok, m.buf);
+	strbuf_release(&m);
+	return bad;
+}
+
 enum reval_err cmd_tasks(int argc, char **argv)
 {
 	struct config cfg;
@@ -86,53 +118,34 @@ enum reval_err cmd_tasks(int argc, char **argv)
 		err = task_catalog_load(&cat, data);
 	if (err)
 		goto out;
-	struct task **tasks = NULL;
-	size_t ntasks = 0;
-	struct strbuf all = STRBUF_INIT;
+	struct strbuf names = STRBUF_INIT;
 	for (size_t i = 0; i < cat.ndefs; i++)
-		strbuf_addf(&all, "%s%s", i ? "," : "", json_str(cat.defs[i], "id"));
+		strbuf_addf(&names, "%s%s", i ? "," : "", json_str(cat.defs[i], "id"));
 	if (npos) {
-		strbuf_reset(&all);
+		strbuf_reset(&names);
 		for (int i = 0; i < npos; i++)
-			strbuf_addf(&all, "%s%s", i ? "," : "", pos[i]);
+			strbuf_addf(&names, "%s%s", i ? "," : "", pos[i]);
 	}
-	err = task_select(&cat, all.buf, &tasks, &ntasks);
-	strbuf_release(&all);
-	if (!err) {
-		printf("%-44s %8s %-7s %5s %6s %6s %7s  %s\n", "TASK", "PROBLEMS", "GRADER", "N",
-		       "TEMP", "TOP_P", "MAXTOK", "METRICS");
-		for (size_t i = 0; i < ntasks; i++) {
-			struct task *t = tasks[i];
-			char probs[32], temp[32], topp[32], maxtok[32];
-			const cJSON *us = cJSON_GetObjectItemCaseSensitive(t->def, "user_supplied");
-			if (us)
-				snprintf(probs, sizeof(probs), "yours");
-			else if (!task_load(t, &cat, NULL))
-				snprintf(probs, sizeof(probs), "%zu", t->nproblems);
-			else
-				snprintf(probs, sizeof(probs), "ERROR");
-			fmt_num(temp, sizeof(temp), t->sampling.temperature);
-			fmt_num(topp, sizeof(topp), t->sampling.top_p);
-			if (t->sampling.max_tokens < 0)
-				snprintf(maxtok, sizeof(maxtok), "-");
-			else
-				snprintf(maxtok, sizeof(maxtok), "%ld", t->sampling.max_tokens);
-			struct strbuf m = STRBUF_INIT;
-			strbuf_addf(&m, "avg@%d", t->sampling.n);
-			for (size_t k = 0; k < t->npass_k; k++)
-				strbuf_addf(&m, " pass@%d", t->pass_k[k]);
-			for (size_t k = 0; k < t->ncons_k; k++)
-				strbuf_addf(&m, " cons@%d", t->cons_k[k]);
-			printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader->name,
-			       t->sampling.n, temp, topp, maxtok, m.buf);
-			strbuf_release(&m);
-			if (!strcmp(probs, "ERROR"))
-				err = RV_EINPUT;
+	printf("%-44s %8s %-7s %5s %6s %6s %7s  %s\n", "TASK", "PROBLEMS", "GRADER", "N", "TEMP",
+	       "TOP_P", "MAXTOK", "METRICS");
+	/* One task at a time, so one broken task file does not hide the others. */
+	char *save = NULL;
+	for (char *name = strtok_r(names.buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		struct task **tasks = NULL;
+		size_t ntasks = 0;
+		enum reval_err terr = task_select(&cat, name, &tasks, &ntasks);
+		if (terr) {
+			err = terr;
+			continue;
 		}
-		for (size_t i = 0; i < ntasks; i++)
+		for (size_t i = 0; i < ntasks; i++) {
+			if (list_task(tasks[i], &cat))
+				err = RV_EINPUT;
 			task_free(tasks[i]);
+		}
 		free(tasks);
 	}
+	strbuf_release(&names);
 	task_catalog_release(&cat);
 out:
 	free(data);
