@@ -88,7 +88,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libreval.a
 
 # The suites find the binaries and the repository through the environment.
 test: $(REVAL) $(TESTS) $(if $(FAKE_SRC),$(FAKE))
-	REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
 	REVAL_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2 $(TESTFLAGS)
 
 check:
