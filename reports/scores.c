@@ -158,14 +158,19 @@ void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_
 	ts->tt = tt;
 	ts->nprobs = tt->nprobs;
 	ts->probs = xcalloc(ts->nprobs ? ts->nprobs : 1, sizeof(struct problem_score));
-	ts->cols = xcalloc(1 + t->npass_k + t->ncons_k, sizeof(struct metric_column));
+	ts->cols = xcalloc(3 + t->npass_k + t->ncons_k, sizeof(struct metric_column));
 	add_column(ts, METRIC_AVG, n, "avg@%d");
 	for (size_t i = 0; i < t->npass_k; i++)
 		if (t->pass_k[i] >= 1 && t->pass_k[i] <= n)
 			add_column(ts, METRIC_PASS, t->pass_k[i], "pass@%d");
+	/* pass@n and cons@n always: the headline "solved at all" and the plain majority. */
+	if (n >= 1)
+		add_column(ts, METRIC_PASS, n, "pass@%d");
 	for (size_t i = 0; i < t->ncons_k; i++)
 		if (t->cons_k[i] >= 1 && t->cons_k[i] <= n)
 			add_column(ts, METRIC_CONS, t->cons_k[i], "cons@%d");
+	if (n >= 2)
+		add_column(ts, METRIC_CONS, n, "cons@%d");
 
 	struct curves *cv = &ts->curves;
 	curve_points(cv, t, n);

@@ -5,7 +5,8 @@
  * (avg@n: the mean score; pass@k; cons@k), so the per-problem columns built
  * here feed the task's figures, the breakdowns by metadata, the bootstrap
  * and problems.jsonl alike.  Columns are the task's metrics: avg@n, pass@k
- * for each listed k <= n, cons@k for each listed k <= n.  Curves of pass@k
+ * for each listed k <= n and pass@n, cons@k for each listed k <= n and
+ * cons@n when n > 1.  Curves of pass@k
  * and cons@k over k are averaged over problems as they are computed, so
  * their per-problem values are never stored.  Monte Carlo seeds derive from
  * the seed given (the run seed and the task) and the problem id, so the

@@ -166,7 +166,12 @@ Test(results, crafted_run_figures_by_hand)
 	cr_assert_str_eq(get(t, "metrics.cons@4.method")->valuestring, "exact");
 
 	char *cp = path_join(out, "results.csv");
-	cr_assert_eq(support_count_lines(cp), 1 + 5);
+	/* avg@6, pass@1 pass@2 pass@4 pass@6, cons@4 cons@6 */
+	cr_assert_eq(support_count_lines(cp), 1 + 7);
+	/* cons@6 is the plain vote, and p01 with 5 graded samples cannot take part. */
+	cr_assert_eq(num(t, "metrics.cons@6.problems"), 1);
+	cr_assert_float_eq(num(t, "metrics.cons@6.value"), 1.0, 1e-12);
+	cr_assert_str_eq(get(t, "metrics.cons@6.method")->valuestring, "plain");
 	cJSON_Delete(res);
 	free(cp);
 	free(pp);
