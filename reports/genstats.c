@@ -69,7 +69,8 @@ static void add_num(cJSON *o, const char *name, double v)
 static cJSON *token_json(struct series *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	qsort(s->v, s->n, sizeof(double), cmp_double);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(double), cmp_double);
 	int any = s->n > 0;
 	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
 	add_num(o, "median", any ? nearest_rank(s, 0.5) : NAN);
@@ -84,7 +85,8 @@ static cJSON *token_json(struct series *s)
 static cJSON *timing_json(struct series *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	qsort(s->v, s->n, sizeof(double), cmp_double);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(double), cmp_double);
 	int any = s->n > 0;
 	cJSON_AddNumberToObject(o, "samples", (double)s->n);
 	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
@@ -253,7 +255,8 @@ cJSON *genstats_build(const struct task_tally *tt, const struct prices *prices)
 	cJSON_AddItemToObject(out, "ttft_ms", timing_json(&s));
 	free(s.v);
 	collect(&s, tt, FIG_RATE);
-	qsort(s.v, s.n, sizeof(double), cmp_double);
+	if (s.n)
+		qsort(s.v, s.n, sizeof(double), cmp_double);
 	cJSON *r = cJSON_AddObjectToObject(out, "tokens_per_second");
 	cJSON_AddNumberToObject(r, "samples", (double)s.n);
 	add_num(r, "aggregate", c.latency_s_total > 0 ? c.rate_tokens_total / c.latency_s_total : NAN);
