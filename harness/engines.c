@@ -2,10 +2,12 @@
 
 #include "engine.h"
 
+extern const struct engine_ops engine_openai;
 extern const struct engine_ops engine_replay;
 
 /* One line per engine. */
 const struct engine_ops *const engine_table[] = {
+	&engine_openai,
 	&engine_replay,
 	NULL,
 };
