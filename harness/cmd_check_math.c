@@ -6,5 +6,5 @@ enum reval_err cmd_check_math(int argc, char **argv)
 	(void)argc;
 	(void)argv;
 	diag("'reval check math' is not built yet");
-	return R_EUSAGE;
+	return RV_EUSAGE;
 }

@@ -129,24 +129,24 @@ static enum reval_err set_opt(struct config *cfg, const struct opt *o, const cha
 	case OPT_STR:
 		free(*(char **)f);
 		*(char **)f = xstrdup(val);
-		return R_OK;
+		return RV_OK;
 	case OPT_LONG: {
 		long v;
 		if (parse_long(val, &v) || v < 0) {
 			diag("%s: --%s wants a whole number, not '%s'", from, o->name, val);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		*(long *)f = v;
-		return R_OK;
+		return RV_OK;
 	}
 	case OPT_DOUBLE: {
 		double v;
 		if (parse_double(val, &v)) {
 			diag("%s: --%s wants a number, not '%s'", from, o->name, val);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		*(double *)f = v;
-		return R_OK;
+		return RV_OK;
 	}
 	case OPT_BOOL:
 		if (!strcmp(val, "true") || !strcmp(val, "1"))
@@ -155,22 +155,22 @@ static enum reval_err set_opt(struct config *cfg, const struct opt *o, const cha
 			*(int *)f = 0;
 		else {
 			diag("%s: --%s wants true or false, not '%s'", from, o->name, val);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
-		return R_OK;
+		return RV_OK;
 	case OPT_LIST: {
 		size_t *n = list_count(cfg, o);
 		char ***l = (char ***)f;
 		*l = xrealloc(*l, (*n + 2) * sizeof(char *));
 		(*l)[(*n)++] = xstrdup(val);
 		(*l)[*n] = NULL;
-		return R_OK;
+		return RV_OK;
 	}
 	case OPT_KV: {
 		const char *eq = strchr(val, '=');
 		if (!eq || eq == val || !eq[1]) {
 			diag("%s: --%s wants NAME=PATH, not '%s'", from, o->name, val);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		if (!cfg->user_data)
 			cfg->user_data = cJSON_CreateObject();
@@ -178,10 +178,10 @@ static enum reval_err set_opt(struct config *cfg, const struct opt *o, const cha
 		cJSON_DeleteItemFromObjectCaseSensitive(cfg->user_data, k);
 		cJSON_AddStringToObject(cfg->user_data, k, eq + 1);
 		free(k);
-		return R_OK;
+		return RV_OK;
 	}
 	}
-	return R_EINTERNAL;
+	return RV_EINTERNAL;
 }
 
 static const struct opt *find_opt(const char *name)
@@ -236,7 +236,7 @@ enum reval_err config_parse_args(struct config *cfg, const char *cmd, int argc, 
 			diag("unknown option '--%s' for 'reval %s' (see 'reval help %s')", name, cmd,
 			     cmd);
 			free(name);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		enum reval_err err;
 		if (o->type == OPT_BOOL && !val) {
@@ -246,7 +246,7 @@ enum reval_err config_parse_args(struct config *cfg, const char *cmd, int argc, 
 				if (i + 1 >= argc) {
 					diag("option '--%s' needs a value", name);
 					free(name);
-					return R_EUSAGE;
+					return RV_EUSAGE;
 				}
 				val = argv[++i];
 				err = set_opt(cfg, o, val, "flag");
@@ -258,38 +258,49 @@ enum reval_err config_parse_args(struct config *cfg, const char *cmd, int argc, 
 		if (err)
 			return err;
 	}
-	return R_OK;
+	return RV_OK;
 }
 
-static enum reval_err load_config_file(struct config *cfg, const char *path)
+enum reval_err config_apply_json(struct config *cfg, const cJSON *doc, const char *from)
 {
-	cJSON *doc;
-	enum reval_err err = json_load_file(path, "config file", &doc);
-	if (err)
-		return err;
-	if (!cJSON_IsObject(doc)) {
-		diag("cannot read config file '%s': not a JSON object", path);
-		cJSON_Delete(doc);
-		return R_EUSAGE;
-	}
+	enum reval_err err = RV_OK;
 	const cJSON *kv;
-	char *from = xasprintf("config file '%s'", path);
+	if (!cJSON_IsObject(doc)) {
+		diag("%s: not a JSON object", from);
+		return RV_EUSAGE;
+	}
 	cJSON_ArrayForEach(kv, doc)
 	{
 		const struct opt *o = find_opt(kv->string);
+		if (!strcmp(kv->string, "api_key_present"))
+			continue;
 		if (!o || !strcmp(kv->string, "config")) {
-			diag("cannot read config file '%s': unknown key \"%s\"", path, kv->string);
-			err = R_EUSAGE;
+			diag("%s: unknown key \"%s\"", from, kv->string);
+			err = RV_EUSAGE;
 			break;
 		}
 		if (is_set(cfg, o) && o->type != OPT_KV)
 			continue; /* a flag given on the command line wins */
-		if (cJSON_IsArray(kv) && (o->type == OPT_LIST || o->type == OPT_KV)) {
+		if (cJSON_IsArray(kv) && o->type == OPT_LIST) {
 			const cJSON *e;
 			cJSON_ArrayForEach(e, kv)
 			{
 				char *s = json_scalar_text(e);
-				err = s ? set_opt(cfg, o, s, from) : R_EUSAGE;
+				err = s ? set_opt(cfg, o, s, from) : RV_EUSAGE;
+				free(s);
+				if (err)
+					break;
+			}
+		} else if (o->type == OPT_KV && cJSON_IsObject(kv)) {
+			const cJSON *e;
+			cJSON_ArrayForEach(e, kv)
+			{
+				if (cJSON_GetObjectItemCaseSensitive(cfg->user_data, e->string))
+					continue;
+				char *s = json_scalar_text(e);
+				char *pair = xasprintf("%s=%s", e->string, s ? s : "");
+				err = set_opt(cfg, o, pair, from);
+				free(pair);
 				free(s);
 				if (err)
 					break;
@@ -301,9 +312,8 @@ static enum reval_err load_config_file(struct config *cfg, const char *path)
 		} else {
 			char *s = json_scalar_text(kv);
 			if (!s) {
-				diag("cannot read config file '%s': key \"%s\" has the wrong type", path,
-				     kv->string);
-				err = R_EUSAGE;
+				diag("%s: key \"%s\" has the wrong type", from, kv->string);
+				err = RV_EUSAGE;
 			} else {
 				err = set_opt(cfg, o, s, from);
 			}
@@ -312,6 +322,17 @@ static enum reval_err load_config_file(struct config *cfg, const char *path)
 		if (err)
 			break;
 	}
+	return err;
+}
+
+static enum reval_err load_config_file(struct config *cfg, const char *path)
+{
+	cJSON *doc;
+	enum reval_err err = json_load_file(path, "config file", &doc);
+	if (err)
+		return err;
+	char *from = xasprintf("cannot read config file '%s'", path);
+	err = config_apply_json(cfg, doc, from);
 	free(from);
 	cJSON_Delete(doc);
 	return err;
@@ -324,18 +345,18 @@ static enum reval_err read_api_key(struct config *cfg)
 		int e = read_file(cfg->api_key_file, 64 * 1024, &s, NULL);
 		if (e) {
 			diag("cannot read API key file '%s': %s", cfg->api_key_file, strerror(e));
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		struct strview v = sv_trim(sv_from(s));
 		cfg->api_key = sv_dup(v);
 		memset(s, 0, strlen(s));
 		free(s);
-		return R_OK;
+		return RV_OK;
 	}
 	const char *env = getenv("OPENAI_API_KEY");
 	if (env && *env)
 		cfg->api_key = xstrdup(env);
-	return R_OK;
+	return RV_OK;
 }
 
 enum reval_err config_finish(struct config *cfg)
@@ -356,7 +377,7 @@ enum reval_err config_finish(struct config *cfg)
 		cfg->concurrency = 16;
 	if (cfg->concurrency < 1 || cfg->concurrency > 100000) {
 		diag("--concurrency must be from 1 to 100000");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (cfg->timeout_s == CONFIG_UNSET)
 		cfg->timeout_s = 600;
@@ -364,28 +385,28 @@ enum reval_err config_finish(struct config *cfg)
 		cfg->max_attempts = 6;
 	if (cfg->max_attempts < 1) {
 		diag("--max-attempts must be at least 1");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (cfg->n != CONFIG_UNSET && (cfg->n < 1 || cfg->n > 100000)) {
 		diag("--n must be from 1 to 100000");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (cfg->limit != CONFIG_UNSET && cfg->limit < 1) {
 		diag("--limit must be at least 1");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (!cfg->api)
 		cfg->api = xstrdup("chat");
 	if (strcmp(cfg->api, "chat") && strcmp(cfg->api, "completions")) {
 		diag("--api must be chat or completions, not '%s'", cfg->api);
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (cfg->shard) {
 		int i, n, used = 0;
 		if (sscanf(cfg->shard, "%d/%d%n", &i, &n, &used) != 2 || cfg->shard[used] || n < 1 ||
 		    i < 0 || i >= n) {
 			diag("--shard wants I/N with 0 <= I < N, not '%s'", cfg->shard);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 		cfg->shard_index = i;
 		cfg->shard_count = n;
@@ -396,12 +417,12 @@ enum reval_err config_finish(struct config *cfg)
 		cJSON_Delete(eb);
 		if (!ok) {
 			diag("--extra-body wants a JSON object, not '%s'", cfg->extra_body);
-			return R_EUSAGE;
+			return RV_EUSAGE;
 		}
 	}
 	if (cfg->preset && strcmp(cfg->preset, "r1")) {
 		diag("unknown --preset '%s' (known: r1)", cfg->preset);
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (cfg->progress == -1)
 		cfg->progress = isatty(2);
@@ -442,7 +463,8 @@ cJSON *config_to_json(const struct config *cfg)
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
 		const struct opt *op = &opts[i];
 		const void *f = (const char *)cfg + op->off;
-		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file))
+		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file) ||
+		    op->off == OFF(progress) || op->off == OFF(force))
 			continue;
 		switch (op->type) {
 		case OPT_STR:

@@ -73,6 +73,9 @@ enum reval_err config_parse_args(struct config *cfg, const char *cmd, int argc, 
 /* Fill what flags left unset from --config, the environment and defaults, then validate. */
 enum reval_err config_finish(struct config *cfg);
 
+/* Apply a JSON object of option keys (a config file, a stored config.json) to unset options. */
+enum reval_err config_apply_json(struct config *cfg, const cJSON *doc, const char *from);
+
 /* Print the options that apply to cmd, for help. */
 void config_print_help(const char *cmd);
 

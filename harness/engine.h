@@ -55,8 +55,13 @@ struct completion {
 
 void completion_init(struct completion *c);
 
-typedef void (*engine_done_fn)(void *ud, const struct engine_request *req,
-			       const struct completion *c);
+/*
+ * Called once per request.  Returns 0 to go on; non-zero (an enum
+ * reval_err) asks the engine to stop starting requests and return that
+ * error from run() as soon as what is in flight has been abandoned.
+ */
+typedef int (*engine_done_fn)(void *ud, const struct engine_request *req,
+			      const struct completion *c);
 
 struct engine_ops {
 	const char *name; /* "openai", "replay", ... as in --engine NAME[:ARG] */

@@ -61,7 +61,7 @@ static enum reval_err add_line(void *ud, const cJSON *obj, long line)
 	if (sample_from_json(&s, obj, &why)) {
 		diag("cannot read replay file '%s' line %ld: %s", r->path, line, why);
 		sample_release(&s);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	if (2 * (r->count + 1) > r->cap)
 		rehash(r);
@@ -76,7 +76,7 @@ static enum reval_err add_line(void *ud, const cJSON *obj, long line)
 		r->count++;
 	}
 	e->s = s;
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err replay_open(void **state, const char *arg, const struct config *cfg)
@@ -84,7 +84,7 @@ static enum reval_err replay_open(void **state, const char *arg, const struct co
 	(void)cfg;
 	if (!arg || !*arg) {
 		diag("--engine replay needs a file: --engine replay:PATH");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	struct replay *r = xcalloc(1, sizeof(*r));
 	r->path = xstrdup(arg);
@@ -93,7 +93,7 @@ static enum reval_err replay_open(void **state, const char *arg, const struct co
 		diag("cannot read replay file '%s': %s", arg, strerror(errno));
 		free(r->path);
 		free(r);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	fclose(probe);
 	rehash(r);
@@ -113,7 +113,7 @@ static enum reval_err replay_open(void **state, const char *arg, const struct co
 		return err;
 	}
 	*state = r;
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err replay_run(void *state, const struct engine_request *reqs, size_t n,
@@ -121,7 +121,8 @@ static enum reval_err replay_run(void *state, const struct engine_request *reqs,
 {
 	struct replay *r = state;
 	char *endpoint = xasprintf("replay:%s", path_base(r->path));
-	for (size_t i = 0; i < n; i++) {
+	enum reval_err err = RV_OK;
+	for (size_t i = 0; i < n && !err; i++) {
 		const struct engine_request *q = &reqs[i];
 		char *key = make_key(q->task_id, q->problem_id, q->sample);
 		struct replay_entry *e = slot(r, key);
@@ -146,10 +147,10 @@ static enum reval_err replay_run(void *state, const struct engine_request *reqs,
 			c.error_kind = s->error_kind;
 			c.error_message = s->error_message;
 		}
-		done(ud, q, &c);
+		err = (enum reval_err)done(ud, q, &c);
 	}
 	free(endpoint);
-	return R_OK;
+	return err;
 }
 
 static void replay_close(void *state)

@@ -3,15 +3,15 @@
 const char *reval_strerror(enum reval_err err)
 {
 	switch (err) {
-	case R_OK: return "success";
-	case R_EUSAGE: return "usage error";
-	case R_EINPUT: return "bad input";
-	case R_EMISMATCH: return "settings differ";
-	case R_EIO: return "input/output error";
-	case R_EINFRA: return "infrastructure failure";
-	case R_EREGRESS: return "regression";
-	case R_EFAIL: return "check failed";
-	case R_EINTERNAL: return "internal error";
+	case RV_OK: return "success";
+	case RV_EUSAGE: return "usage error";
+	case RV_EINPUT: return "bad input";
+	case RV_EMISMATCH: return "settings differ";
+	case RV_EIO: return "input/output error";
+	case RV_EINFRA: return "infrastructure failure";
+	case RV_EREGRESS: return "regression";
+	case RV_EFAIL: return "check failed";
+	case RV_EINTERNAL: return "internal error";
 	}
 	return "unknown error";
 }
@@ -19,10 +19,10 @@ const char *reval_strerror(enum reval_err err)
 int reval_exit_code(enum reval_err err)
 {
 	switch (err) {
-	case R_OK: return 0;
-	case R_EUSAGE:
-	case R_EINPUT:
-	case R_EMISMATCH: return 2;
+	case RV_OK: return 0;
+	case RV_EUSAGE:
+	case RV_EINPUT:
+	case RV_EMISMATCH: return 2;
 	default: return 1;
 	}
 }

@@ -18,15 +18,15 @@
 #undef R_OK
 
 enum reval_err {
-	R_OK = 0,
-	R_EUSAGE,    /* bad flag, bad flag value, unknown command: exit 2 */
-	R_EINPUT,    /* malformed or missing input file, task, dataset: exit 2 */
-	R_EMISMATCH, /* refusing to mix runs or resume with other settings: exit 2 */
-	R_EIO,       /* cannot write output: exit 1 */
-	R_EINFRA,    /* the engine or endpoint failed the run as a whole: exit 1 */
-	R_EREGRESS,  /* the gate found a regression: exit 1 */
-	R_EFAIL,     /* a check asked for by the user failed (verify, reproduce): exit 1 */
-	R_EINTERNAL, /* a bug of ours: exit 1 */
+	RV_OK = 0,
+	RV_EUSAGE,    /* bad flag, bad flag value, unknown command: exit 2 */
+	RV_EINPUT,    /* malformed or missing input file, task, dataset: exit 2 */
+	RV_EMISMATCH, /* refusing to mix runs or resume with other settings: exit 2 */
+	RV_EIO,       /* cannot write output: exit 1 */
+	RV_EINFRA,    /* the engine or endpoint failed the run as a whole: exit 1 */
+	RV_EREGRESS,  /* the gate found a regression: exit 1 */
+	RV_EFAIL,     /* a check asked for by the user failed (verify, reproduce): exit 1 */
+	RV_EINTERNAL, /* a bug of ours: exit 1 */
 };
 
 const char *reval_strerror(enum reval_err err);

@@ -18,13 +18,13 @@ enum reval_err journal_open(struct journal *j, const char *path, int *torn)
 	int fd = open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		diag("cannot open journal '%s': %s", path, strerror(errno));
-		return R_EIO;
+		return RV_EIO;
 	}
 	struct stat st;
 	if (fstat(fd, &st) < 0) {
 		diag("cannot open journal '%s': %s", path, strerror(errno));
 		close(fd);
-		return R_EIO;
+		return RV_EIO;
 	}
 	/* Walk back from the end to the last newline; anything after it is torn. */
 	off_t end = st.st_size, keep = 0;
@@ -35,7 +35,7 @@ enum reval_err journal_open(struct journal *j, const char *path, int *torn)
 		if (n <= 0) {
 			diag("cannot read journal '%s': %s", path, n < 0 ? strerror(errno) : "short read");
 			close(fd);
-			return R_EIO;
+			return RV_EIO;
 		}
 		char *nl = memrchr(buf, '\n', (size_t)n);
 		if (nl) {
@@ -50,14 +50,14 @@ enum reval_err journal_open(struct journal *j, const char *path, int *torn)
 			diag("cannot cut the torn last line of journal '%s': %s", path,
 			     strerror(errno));
 			close(fd);
-			return R_EIO;
+			return RV_EIO;
 		}
 	}
 	j->fd = fd;
 	j->path = xstrdup(path);
 	j->sync_ms = 1000;
 	j->last_sync = now_ms();
-	return R_OK;
+	return RV_OK;
 }
 
 enum reval_err journal_append(struct journal *j, const char *line, size_t len)
@@ -65,21 +65,21 @@ enum reval_err journal_append(struct journal *j, const char *line, size_t len)
 	if (len + 1 > JOURNAL_MAX_LINE) {
 		diag("journal '%s': a sample of %zu bytes is over the %u-byte line cap", j->path, len,
 		     JOURNAL_MAX_LINE);
-		return R_EIO;
+		return RV_EIO;
 	}
 	/* One write for line and newline, so the line is never split by a crash of ours. */
 	char *buf = xmalloc(len + 1);
 	memcpy(buf, line, len);
 	buf[len] = '\n';
 	size_t off = 0;
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	while (off < len + 1) {
 		ssize_t n = write(j->fd, buf + off, len + 1 - off);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
 			diag("cannot append to journal '%s': %s", j->path, strerror(errno));
-			err = R_EIO;
+			err = RV_EIO;
 			break;
 		}
 		off += (size_t)n;
@@ -93,20 +93,20 @@ enum reval_err journal_append(struct journal *j, const char *line, size_t len)
 		fdatasync(j->fd);
 		j->last_sync = now;
 	}
-	return R_OK;
+	return RV_OK;
 }
 
 enum reval_err journal_close(struct journal *j)
 {
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	if (j->fd >= 0) {
 		if (fdatasync(j->fd) < 0 && errno != EINVAL) {
 			diag("cannot flush journal '%s': %s", j->path, strerror(errno));
-			err = R_EIO;
+			err = RV_EIO;
 		}
 		if (close(j->fd) < 0 && !err) {
 			diag("cannot close journal '%s': %s", j->path, strerror(errno));
-			err = R_EIO;
+			err = RV_EIO;
 		}
 	}
 	free(j->path);
@@ -122,15 +122,15 @@ enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *tor
 	FILE *f = fopen(path, "re");
 	if (!f) {
 		if (errno == ENOENT)
-			return R_OK;
+			return RV_OK;
 		diag("cannot read journal '%s': %s", path, strerror(errno));
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	char *line = NULL;
 	size_t cap = 0;
 	ssize_t n;
 	long lineno = 0;
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	while ((n = getline(&line, &cap, f)) > 0) {
 		lineno++;
 		if (line[n - 1] != '\n') {
@@ -145,7 +145,7 @@ enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *tor
 		if (!cJSON_IsObject(obj)) {
 			diag("cannot read journal '%s' line %ld: malformed JSON", path, lineno);
 			cJSON_Delete(obj);
-			err = R_EINPUT;
+			err = RV_EINPUT;
 			break;
 		}
 		err = fn(ud, obj, lineno);
@@ -155,7 +155,7 @@ enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *tor
 	}
 	if (!err && ferror(f)) {
 		diag("cannot read journal '%s': %s", path, strerror(errno));
-		err = R_EINPUT;
+		err = RV_EINPUT;
 	}
 	free(line);
 	fclose(f);

@@ -57,7 +57,7 @@ enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
 	int err = read_file(path, 256u << 20, &text, NULL);
 	if (err) {
 		diag("cannot read %s '%s': %s", what, path, strerror(err));
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	strip_comments(text);
 	int line = 0;
@@ -65,10 +65,10 @@ enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
 	free(text);
 	if (!v) {
 		diag("cannot read %s '%s' line %d: malformed JSON", what, path, line);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	*out = v;
-	return R_OK;
+	return RV_OK;
 }
 
 const char *json_str(const cJSON *obj, const char *key)
@@ -173,7 +173,7 @@ enum reval_err json_write_file(const char *path, const cJSON *doc)
 	strbuf_release(&sb);
 	if (err) {
 		diag("cannot write '%s': %s", path, strerror(err));
-		return R_EIO;
+		return RV_EIO;
 	}
-	return R_OK;
+	return RV_OK;
 }

@@ -133,14 +133,14 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 	const char *subtask = json_str(t->def, "subtask");
 	const char *qf = json_str(cJSON_GetObjectItemCaseSensitive(t->def, "fields"), "question");
 	char *fewshot = NULL;
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	if (!tmpl)
 		tmpl = "{question}";
 	if (style && strcmp(style, "answer_only") && strcmp(style, "as_is")) {
 		diag("cannot read task file '%s': field \"prompt.fewshot_style\" must be \"as_is\" or "
 		     "\"answer_only\"",
 		     t->file);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	if (fs) {
 		char *path = path_join(data_dir, fs), *raw;
@@ -149,7 +149,7 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 			diag("cannot read few-shot file '%s' of task '%s': %s", path, t->id,
 			     strerror(e));
 			free(path);
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 		free(path);
 		fewshot = prompt_fewshot_clean(raw, style && !strcmp(style, "answer_only"));
@@ -170,7 +170,7 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 		if (!p->prompt) {
 			diag("cannot render the prompt of task '%s' (task file '%s') for problem '%s': %s",
 			     t->id, t->file, p->id, why);
-			err = R_EINPUT;
+			err = RV_EINPUT;
 			break;
 		}
 	}

@@ -87,17 +87,17 @@ enum reval_err sample_grade(struct sample *s, const struct task *t, const struct
 	if (sample_is_infra(s)) {
 		g->status = GRADE_INFRA;
 		g->reason = xasprintf("infrastructure failure: %s", s->error_kind);
-		return R_OK;
+		return RV_OK;
 	}
 	if (s->finish_reason && !strcmp(s->finish_reason, "length")) {
 		g->status = GRADE_TRUNCATED;
 		g->reason = xstrdup("the output hit the token limit before it finished");
-		return R_OK;
+		return RV_OK;
 	}
 	if (s->reasoning && !s->reasoning_closed && !*s->content) {
 		g->status = GRADE_NO_ANSWER;
 		g->reason = xstrdup("the reasoning was never closed");
-		return R_OK;
+		return RV_OK;
 	}
 	struct grade_input in = {
 		.problem_id = p->id,
@@ -110,13 +110,13 @@ enum reval_err sample_grade(struct sample *s, const struct task *t, const struct
 	if (t->grader->grade(t->grader_state, &in, g)) {
 		diag("grader '%s' failed on task '%s' problem '%s' sample %d", t->grader->name, t->id,
 		     p->id, s->index);
-		return R_EINTERNAL;
+		return RV_EINTERNAL;
 	}
 	if (g->status != GRADE_OK)
 		g->correct = 0;
 	if (!g->correct && g->score > 0 && g->status != GRADE_OK)
 		g->score = 0;
-	return R_OK;
+	return RV_OK;
 }
 
 static void add_long(struct strbuf *sb, const char *sep, const char *key, long v)

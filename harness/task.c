@@ -58,10 +58,10 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 {
 	const cJSON *v;
 	if (!obj)
-		return R_OK;
+		return RV_OK;
 	if (!cJSON_IsObject(obj)) {
 		diag("%s: \"sampling\" must be an object", where);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	cJSON_ArrayForEach(v, obj)
 	{
@@ -73,7 +73,7 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 			known = 1;
 			if (!cJSON_IsNumber(v) && !cJSON_IsNull(v)) {
 				diag("%s: field \"sampling.%s\" must be a number", where, k);
-				return R_EINPUT;
+				return RV_EINPUT;
 			}
 			*(double *)((char *)s + sampling_doubles[i].off) =
 				cJSON_IsNull(v) ? NAN : v->valuedouble;
@@ -85,7 +85,7 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 			    v->valuedouble != floor(v->valuedouble)) {
 				diag("%s: field \"sampling.n\" must be a whole number from 1 to 100000",
 				     where);
-				return R_EINPUT;
+				return RV_EINPUT;
 			}
 			s->n = v->valueint;
 		} else if (!strcmp(k, "max_tokens")) {
@@ -93,7 +93,7 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 				s->max_tokens = -1;
 			} else if (!cJSON_IsNumber(v) || v->valuedouble < 1) {
 				diag("%s: field \"sampling.max_tokens\" must be a positive number", where);
-				return R_EINPUT;
+				return RV_EINPUT;
 			} else {
 				s->max_tokens = (long)v->valuedouble;
 			}
@@ -101,7 +101,7 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 			const cJSON *e;
 			if (!cJSON_IsArray(v)) {
 				diag("%s: field \"sampling.stop\" must be a list of strings", where);
-				return R_EINPUT;
+				return RV_EINPUT;
 			}
 			for (size_t i = 0; i < s->nstop; i++)
 				free(s->stop[i]);
@@ -112,23 +112,23 @@ enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const ch
 			{
 				if (!cJSON_IsString(e)) {
 					diag("%s: field \"sampling.stop\" must be a list of strings", where);
-					return R_EINPUT;
+					return RV_EINPUT;
 				}
 				s->stop[s->nstop++] = xstrdup(e->valuestring);
 			}
 		} else if (!strcmp(k, "reasoning_effort")) {
 			if (!cJSON_IsString(v) && !cJSON_IsNull(v)) {
 				diag("%s: field \"sampling.reasoning_effort\" must be a string", where);
-				return R_EINPUT;
+				return RV_EINPUT;
 			}
 			free(s->reasoning_effort);
 			s->reasoning_effort = cJSON_IsString(v) ? xstrdup(v->valuestring) : NULL;
 		} else {
 			diag("%s: unknown field \"sampling.%s\"", where, k);
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 	}
-	return R_OK;
+	return RV_OK;
 }
 
 cJSON *sampling_to_json(const struct sampling *s)
@@ -247,17 +247,17 @@ static enum reval_err catalog_add_file(struct task_catalog *cat, size_t *cap, co
 	if (!id || !valid_id(id)) {
 		diag("cannot read task file '%s': field \"id\" must be a string of [a-z0-9_.-]", path);
 		cJSON_Delete(def);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	const cJSON *subs = cJSON_GetObjectItemCaseSensitive(def, "subtasks");
 	if (!subs) {
 		catalog_add(cat, cap, def, path);
-		return R_OK;
+		return RV_OK;
 	}
 	if (!cJSON_IsArray(subs) || !cJSON_GetArraySize(subs)) {
 		diag("cannot read task file '%s': field \"subtasks\" must be a non-empty list", path);
 		cJSON_Delete(def);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	const cJSON *s;
 	cJSON_ArrayForEach(s, subs)
@@ -267,7 +267,7 @@ static enum reval_err catalog_add_file(struct task_catalog *cat, size_t *cap, co
 			     "of [a-z0-9_.-]",
 			     path);
 			cJSON_Delete(def);
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 		cJSON *one = cJSON_Duplicate(def, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(one, "subtasks");
@@ -295,7 +295,7 @@ static enum reval_err catalog_add_file(struct task_catalog *cat, size_t *cap, co
 		catalog_add(cat, cap, one, path);
 	}
 	cJSON_Delete(def);
-	return R_OK;
+	return RV_OK;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -313,7 +313,7 @@ enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
 		diag("cannot open task directory '%s': %s (set --data-dir or REVAL_DATA)", dir,
 		     strerror(errno));
 		free(dir);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	char **names = NULL;
 	size_t nnames = 0, namecap = 0, cap = 0;
@@ -327,7 +327,7 @@ enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
 	}
 	closedir(d);
 	qsort(names, nnames, sizeof(char *), cmp_str);
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	for (size_t i = 0; i < nnames; i++) {
 		char *p = path_join(dir, names[i]);
 		if (!err)
@@ -342,7 +342,7 @@ enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
 			if (!strcmp(json_str(cat->defs[i], "id"), json_str(cat->defs[j], "id"))) {
 				diag("task '%s' is defined twice: '%s' and '%s'",
 				     json_str(cat->defs[i], "id"), cat->files[j], cat->files[i]);
-				err = R_EINPUT;
+				err = RV_EINPUT;
 				break;
 			}
 	return err;
@@ -357,6 +357,7 @@ void task_catalog_release(struct task_catalog *cat)
 	free(cat->defs);
 	free(cat->files);
 	free(cat->data_dir);
+	dataset_files_free(cat->files_read);
 	memset(cat, 0, sizeof(*cat));
 }
 
@@ -369,11 +370,11 @@ static enum reval_err int_list(const cJSON *def, const char *key, const char *fi
 	*out = NULL;
 	*n = 0;
 	if (!v)
-		return R_OK;
+		return RV_OK;
 	if (!cJSON_IsArray(v)) {
 		diag("cannot read task file '%s': field \"metrics.%s\" must be a list of numbers", file,
 		     key);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	*out = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(int));
 	cJSON_ArrayForEach(e, v)
@@ -384,11 +385,11 @@ static enum reval_err int_list(const cJSON *def, const char *key, const char *fi
 			     file, key);
 			free(*out);
 			*out = NULL;
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 		(*out)[(*n)++] = e->valueint;
 	}
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err str_list(const cJSON *v, const char *what, const char *file, char ***out,
@@ -398,10 +399,10 @@ static enum reval_err str_list(const cJSON *v, const char *what, const char *fil
 	*out = NULL;
 	*n = 0;
 	if (!v)
-		return R_OK;
+		return RV_OK;
 	if (!cJSON_IsArray(v)) {
 		diag("cannot read task file '%s': field \"%s\" must be a list of strings", file, what);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	*out = xcalloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
 	cJSON_ArrayForEach(e, v)
@@ -409,17 +410,17 @@ static enum reval_err str_list(const cJSON *v, const char *what, const char *fil
 		if (!cJSON_IsString(e)) {
 			diag("cannot read task file '%s': field \"%s\" must be a list of strings", file,
 			     what);
-			return R_EINPUT;
+			return RV_EINPUT;
 		}
 		(*out)[(*n)++] = xstrdup(e->valuestring);
 	}
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err task_from_def(const cJSON *def, const char *file, struct task **out)
 {
 	struct task *t = xcalloc(1, sizeof(*t));
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	t->def = cJSON_Duplicate(def, 1);
 	t->id = xstrdup(json_str(def, "id"));
 	t->family = xstrdup(json_str(def, "family") ? json_str(def, "family") : t->id);
@@ -431,20 +432,20 @@ static enum reval_err task_from_def(const cJSON *def, const char *file, struct t
 	const char *g = json_str(def, "grader");
 	if (!g) {
 		diag("cannot read task file '%s': task '%s': missing field \"grader\"", file, t->id);
-		err = R_EINPUT;
+		err = RV_EINPUT;
 		goto out;
 	}
 	t->grader = grader_find(g);
 	if (!t->grader) {
 		diag("cannot read task file '%s': task '%s': field \"grader\": unknown grader '%s'",
 		     file, t->id, g);
-		err = R_EINPUT;
+		err = RV_EINPUT;
 		goto out;
 	}
 	const cJSON *go = cJSON_GetObjectItemCaseSensitive(def, "grader_options");
 	if (go && !cJSON_IsObject(go)) {
 		diag("cannot read task file '%s': field \"grader_options\" must be an object", file);
-		err = R_EINPUT;
+		err = RV_EINPUT;
 		goto out;
 	}
 	t->grader_options = go ? cJSON_Duplicate(go, 1) : NULL;
@@ -470,7 +471,7 @@ out:
 		return err;
 	}
 	*out = t;
-	return R_OK;
+	return RV_OK;
 }
 
 enum reval_err task_select(const struct task_catalog *cat, const char *spec, struct task ***out,
@@ -478,7 +479,7 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 {
 	struct task **list = NULL;
 	size_t n = 0, cap = 0;
-	enum reval_err err = R_OK;
+	enum reval_err err = RV_OK;
 	char *copy = xstrdup(spec ? spec : "");
 	char *save = NULL;
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
@@ -506,7 +507,7 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 		}
 		if (!matched && !err) {
 			diag("unknown task '%s' (see 'reval tasks')", want);
-			err = R_EUSAGE;
+			err = RV_EUSAGE;
 		}
 		free(want);
 		if (err)
@@ -515,7 +516,7 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 	free(copy);
 	if (!err && !n) {
 		diag("no task given (see 'reval tasks')");
-		err = R_EUSAGE;
+		err = RV_EUSAGE;
 	}
 	if (err) {
 		for (size_t i = 0; i < n; i++)
@@ -525,7 +526,7 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 	}
 	*out = list;
 	*count = n;
-	return R_OK;
+	return RV_OK;
 }
 
 /* ---- loading the data ---- */
@@ -535,12 +536,7 @@ enum reval_err task_load(struct task *t, const struct task_catalog *cat, const c
 	enum reval_err err = dataset_resolve(t, cat->data_dir, user_paths);
 	if (err)
 		return err;
-	int e = sha256_file(t->dataset, t->dataset_sha256);
-	if (e) {
-		diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id, strerror(e));
-		return R_EINPUT;
-	}
-	err = dataset_read(t);
+	err = dataset_read(t, (struct task_catalog *)cat);
 	if (err)
 		return err;
 	err = prompt_render_all(t, cat->data_dir);
@@ -551,10 +547,10 @@ enum reval_err task_load(struct task *t, const struct task_catalog *cat, const c
 		diag("cannot read task file '%s': task '%s': grader \"%s\": %s", t->file, t->id,
 		     t->grader->name, msg.buf);
 		strbuf_release(&msg);
-		return R_EINPUT;
+		return RV_EINPUT;
 	}
 	strbuf_release(&msg);
-	return R_OK;
+	return RV_OK;
 }
 
 void task_free(struct task *t)
