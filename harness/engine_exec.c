@@ -13,6 +13,7 @@
  * raise SIGPIPE in reval.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -21,6 +22,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "engine.h"
 #include "json.h"
@@ -194,7 +196,7 @@ static long num_or_unknown(const cJSON *o, const char *k)
 }
 
 /* The child has exited (status) and its pipes are closed: report it. */
-static void report(struct child *c, int status, engine_done_fn done, void *ud)
+static int report(struct child *c, int status, engine_done_fn done, void *ud)
 {
 	struct completion comp;
 	completion_init(&comp);
@@ -232,15 +234,16 @@ static void report(struct child *c, int status, engine_done_fn done, void *ud)
 		}
 	}
 	comp.error_message = msg;
-	done(ud, c->req, &comp);
+	int rc = done(ud, c->req, &comp);
 	cJSON_Delete(doc);
 	free(msg);
 	strbuf_release(&c->input);
 	strbuf_release(&c->output);
 	strbuf_release(&c->errtail);
+	return rc;
 }
 
-static void fail_to_start(const struct engine_request *r, engine_done_fn done, void *ud)
+static int fail_to_start(const struct engine_request *r, engine_done_fn done, void *ud)
 {
 	struct completion comp;
 	completion_init(&comp);
@@ -249,8 +252,9 @@ static void fail_to_start(const struct engine_request *r, engine_done_fn done, v
 	comp.error_kind = "exec_failed";
 	char *msg = xasprintf("cannot start the command: %s", strerror(errno));
 	comp.error_message = msg;
-	done(ud, r, &comp);
+	int rc = done(ud, r, &comp);
 	free(msg);
+	return rc;
 }
 
 static enum reval_err exec_run(void *state, const struct engine_request *reqs, size_t n,
@@ -261,11 +265,12 @@ static enum reval_err exec_run(void *state, const struct engine_request *reqs, s
 	struct child *kids = xcalloc(width, sizeof(*kids));
 	struct pollfd *pfd = xcalloc(3 * width, sizeof(*pfd));
 	size_t next = 0, running = 0;
-	while (next < n || running) {
-		while (running < width && next < n) {
+	int stop = 0;
+	while ((next < n && !stop) || running) {
+		while (running < width && next < n && !stop) {
 			struct child *c = &kids[running];
 			if (start_child(x, c, &reqs[next])) {
-				fail_to_start(&reqs[next++], done, ud);
+				stop = fail_to_start(&reqs[next++], done, ud);
 				continue;
 			}
 			next++;
@@ -315,26 +320,41 @@ static enum reval_err exec_run(void *state, const struct engine_request *reqs, s
 				continue;
 			}
 			close_fd(&c->in);
-			report(c, status, done, ud);
+			if (stop) {
+				/* Abandoned after the runner asked to stop: not reported. */
+				strbuf_release(&c->input);
+				strbuf_release(&c->output);
+				strbuf_release(&c->errtail);
+				kids[i] = kids[--running];
+				continue;
+			}
+			int rc = report(c, status, done, ud);
+			if (rc && !stop) {
+				/* The runner asked to stop: abandon what is still running. */
+				stop = rc;
+				for (size_t k = 0; k < running; k++)
+					if (k != i)
+						kill_child(&kids[k], "abandoned");
+			}
 			kids[i] = kids[--running];
 		}
 	}
 	free(kids);
 	free(pfd);
-	return R_OK;
+	return (enum reval_err)stop;
 }
 
 static enum reval_err exec_open(void **state, const char *arg, const struct config *cfg)
 {
 	if (!arg || !*arg) {
 		diag("--engine exec needs a command: --engine exec:'./my-model --json'");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	struct exec_engine *x = xcalloc(1, sizeof(*x));
 	x->cmd = xstrdup(arg);
 	x->cfg = cfg;
 	*state = x;
-	return R_OK;
+	return RV_OK;
 }
 
 static void exec_close(void *state)

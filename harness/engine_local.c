@@ -13,6 +13,7 @@
  * after a grace period.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +23,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "engine.h"
@@ -150,7 +152,7 @@ static enum reval_err spawn(struct local *l, const char *cmd)
 	int fd = open(l->log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		diag("cannot write the local server's log '%s': %s", l->log_path, strerror(errno));
-		return R_EIO;
+		return RV_EIO;
 	}
 	char *script = xasprintf("exec %s", cmd);
 	pid_t parent = getpid();
@@ -159,7 +161,7 @@ static enum reval_err spawn(struct local *l, const char *cmd)
 		diag("cannot start the local server: %s", strerror(errno));
 		close(fd);
 		free(script);
-		return R_EINFRA;
+		return RV_EINFRA;
 	}
 	if (!pid) {
 		setpgid(0, 0);
@@ -177,7 +179,7 @@ static enum reval_err spawn(struct local *l, const char *cmd)
 	close(fd);
 	free(script);
 	l->pid = pid;
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err wait_ready(struct local *l, const struct config *cfg)
@@ -186,13 +188,13 @@ static enum reval_err wait_ready(struct local *l, const struct config *cfg)
 	double deadline = now_ms() + (double)secs * 1000.0;
 	char *models = xasprintf("%s/models", l->url);
 	char *health = xasprintf("%.*s/health", (int)(strlen(l->url) - 3), l->url);
-	enum reval_err err = R_EINFRA;
+	enum reval_err err = RV_EINFRA;
 	long pause_ms = 50;
 	for (;;) {
 		if (server_gone(l, "before it was ready"))
 			break;
 		if (http_get(models, NULL, 2000, NULL) == 200 || http_get(health, NULL, 2000, NULL) == 200) {
-			err = R_OK;
+			err = RV_OK;
 			break;
 		}
 		if (now_ms() > deadline) {
@@ -227,12 +229,12 @@ static enum reval_err local_open(void **state, const char *arg, const struct con
 {
 	if (!arg || !*arg) {
 		diag("--engine local needs a command: --engine local:'llama-server -m M.gguf --port {port}'");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	int port = free_port();
 	if (port < 0) {
 		diag("cannot find a free loopback port: %s", strerror(errno));
-		return R_EINFRA;
+		return RV_EINFRA;
 	}
 	struct local *l = xcalloc(1, sizeof(*l));
 	l->url = xasprintf("http://127.0.0.1:%d/v1", port);
@@ -253,7 +255,7 @@ static enum reval_err local_open(void **state, const char *arg, const struct con
 	}
 	openai_set_watch(l->oa, watch, l);
 	*state = l;
-	return R_OK;
+	return RV_OK;
 }
 
 static enum reval_err local_run(void *state, const struct engine_request *reqs, size_t n,

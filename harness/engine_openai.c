@@ -185,7 +185,9 @@ static void deliver(struct openai *e, size_t i, struct completion *c)
 	assert(!s->delivered);
 	s->delivered = 1;
 	e->finished++;
-	e->done(e->ud, &e->reqs[i], c);
+	int rc = e->done(e->ud, &e->reqs[i], c);
+	if (rc && !e->fatal)
+		e->fatal = (enum reval_err)rc;
 }
 
 /* Record an infrastructure failure on every sample of the job. */
@@ -210,7 +212,7 @@ static void stop_run(struct openai *e, const char *fmt, const char *a, long stat
 		     const char *msg)
 {
 	diag(fmt, a, status, e->model ? e->model : "(none)", msg);
-	e->fatal = R_EINFRA;
+	e->fatal = RV_EINFRA;
 }
 
 /* Send the job again later; the samples' failure counts decide whether it may. */
@@ -544,10 +546,10 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 	for (size_t i = 0; i < n; i++)
 		e->st[i].t_first = -1;
 	e->cursor = e->finished = 0;
-	e->fatal = R_OK;
+	e->fatal = RV_OK;
 	while (e->finished < n && !e->fatal) {
 		if (e->watch && e->watch(e->watch_ud)) {
-			e->fatal = R_EINFRA;
+			e->fatal = RV_EINFRA;
 			break;
 		}
 		dispatch(e);
@@ -594,7 +596,7 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 {
 	if (!nurls) {
 		diag("the openai engine needs --base-url URL (or OPENAI_BASE_URL)");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	struct openai *e = xcalloc(1, sizeof(*e));
 	e->cfg = cfg;
@@ -618,7 +620,7 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 			memset(auth, 0, strlen(auth));
 		free(auth);
 		openai_free(e);
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	if (auth)
 		memset(auth, 0, strlen(auth));
@@ -632,7 +634,7 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 	aimd_init(&e->aimd, (double)cfg->concurrency);
 	e->rng = (uint64_t)cfg->seed ^ 0x5eedu;
 	*out = e;
-	return R_OK;
+	return RV_OK;
 }
 
 void openai_set_watch(struct openai *e, int (*watch)(void *ud), void *ud)
@@ -668,7 +670,7 @@ static enum reval_err eng_open(void **state, const char *arg, const struct confi
 {
 	if (arg && *arg) {
 		diag("--engine openai takes no argument; give the server with --base-url");
-		return R_EUSAGE;
+		return RV_EUSAGE;
 	}
 	struct openai *e;
 	enum reval_err err = openai_new(cfg, cfg->base_urls, cfg->nbase_urls, &e);

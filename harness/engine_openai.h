@@ -33,7 +33,7 @@ void openai_free(struct openai *e);
 
 /*
  * A check run between network waits; returning non-zero stops the run with
- * R_EINFRA (the local engine uses it to notice its server has died).
+ * RV_EINFRA (the local engine uses it to notice its server has died).
  */
 void openai_set_watch(struct openai *e, int (*watch)(void *ud), void *ud);
 

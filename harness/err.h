@@ -8,15 +8,6 @@
 #ifndef REVAL_ERR_H
 #define REVAL_ERR_H
 
-/*
- * <unistd.h> and <fcntl.h> define R_OK (4) for access(2), which would
- * silently turn `return R_OK` into an error in any file that includes them
- * after this one.  Include them here, once, and let the enum own the name.
- */
-#include <fcntl.h>
-#include <unistd.h>
-#undef R_OK
-
 enum reval_err {
 	RV_OK = 0,
 	RV_EUSAGE,    /* bad flag, bad flag value, unknown command: exit 2 */

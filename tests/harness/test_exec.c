@@ -27,7 +27,7 @@ Test(exec, plain_text_is_the_content)
 {
 	struct plan p;
 	plan_make(&p, 6, 2, "chat");
-	cr_assert_eq(plan_run(&p, "exec:cat >/dev/null; echo 'The answer is 42'", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "exec:cat >/dev/null; echo 'The answer is 42'", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_null(p.got[i].error_kind);
@@ -45,7 +45,7 @@ Test(exec, json_answer_with_reasoning_and_usage)
 			      "exec:cat >/dev/null; printf '%s' '{\"content\":\"42\",\"reasoning\":\"6*7\","
 			      "\"finish_reason\":\"stop\",\"usage\":{\"completion_tokens\":3}}'",
 			      &cfg),
-		     R_OK);
+		     RV_OK);
 	cr_assert_str_eq(p.got[1].content, "42");
 	cr_assert_str_eq(p.got[1].reasoning, "6*7");
 	cr_assert_str_eq(p.got[1].finish, "stop");
@@ -59,7 +59,7 @@ Test(exec, the_request_arrives_on_stdin)
 	struct plan p;
 	plan_make(&p, 3, 1, "chat");
 	p.s.temperature = 0.5;
-	cr_assert_eq(plan_run(&p, "exec:cat", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "exec:cat", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cJSON *req = cJSON_Parse(p.got[i].content);
 		cr_assert(req, "%s", p.got[i].content);
@@ -78,7 +78,7 @@ Test(exec, failure_is_an_infrastructure_error_with_stderr)
 {
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, "exec:echo 'model file missing' >&2; exit 3", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "exec:echo 'model file missing' >&2; exit 3", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_str_eq(p.got[i].error_kind, "exec_failed");
@@ -93,7 +93,7 @@ Test(exec, timeout_kills_the_program)
 	cfg.timeout_s = 1;
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, "exec:sleep 30", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "exec:sleep 30", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_str_eq(p.got[i].error_kind, "timeout");
@@ -105,7 +105,7 @@ Test(exec, a_program_that_ignores_stdin_is_fine)
 {
 	struct plan p;
 	plan_make(&p, 8, 1, "chat");
-	cr_assert_eq(plan_run(&p, "exec:echo ok", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "exec:echo ok", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++)
 		cr_assert_str_eq(p.got[i].content, "ok\n");
 	plan_release(&p);

@@ -89,7 +89,7 @@ Test(local, runs_through_a_started_server_and_stops_it)
 	char *s = spec(flags);
 	struct plan p;
 	plan_make(&p, 5, 2, "chat");
-	cr_assert_eq(plan_run(&p, s, &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, s, &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_null(p.got[i].error_kind);
@@ -117,7 +117,7 @@ Test(local, a_server_that_exits_early_fails_with_its_output)
 	char *s = spec("--exit-early");
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, s, &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, s, &cfg), RV_EINFRA);
 	fflush(stderr);
 	char buf[2048] = "";
 	size_t n = fread(buf, 1, sizeof(buf) - 1, cr_get_redirected_stderr());
@@ -137,7 +137,7 @@ Test(local, a_server_that_never_gets_ready_is_stopped)
 	char *s = spec(flags);
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, s, &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, s, &cfg), RV_EINFRA);
 	fflush(stderr);
 	char buf[2048] = "";
 	size_t n = fread(buf, 1, sizeof(buf) - 1, cr_get_redirected_stderr());
@@ -158,7 +158,7 @@ Test(local, a_server_that_dies_mid_run_stops_the_run)
 	char *s = spec("--die-after 4");
 	struct plan p;
 	plan_make(&p, 20, 1, "chat");
-	cr_assert_eq(plan_run(&p, s, &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, s, &cfg), RV_EINFRA);
 	size_t delivered = 0;
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_leq(p.got[i].calls, 1);

@@ -39,7 +39,7 @@ Test(openai, chat_with_reasoning_content_and_usage_details)
 	test_config(&cfg, ARGS(f.url));
 	struct plan p;
 	plan_make(&p, 3, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	assert_all_ok(&p);
 	for (size_t i = 0; i < p.n; i++) {
 		char want[64];
@@ -71,7 +71,7 @@ static void reasoning_style(const char *style, int stream)
 	cfg.stream = stream;
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	assert_all_ok(&p);
 	for (size_t i = 0; i < p.n; i++) {
 		const struct got *g = &p.got[i];
@@ -110,7 +110,7 @@ Test(openai, no_usage_means_unknown_tokens)
 	test_config(&cfg, ARGS(f.url));
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_eq(p.got[0].completion_tokens, -1);
 	cr_assert_eq(p.got[0].prompt_tokens, -1);
 	plan_release(&p);
@@ -138,7 +138,7 @@ Test(openai, sampling_parameters_and_extra_body_are_sent)
 	p.s.stop[0] = xstrdup("</answer>");
 	p.s.nstop = 1;
 	p.s.reasoning_effort = xstrdup("high");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cJSON *log = fake_log(&f);
 	const cJSON *b = body_of(entry(log, 0));
 	cr_assert_str_eq(json_str(b, "model"), "fake-model");
@@ -171,7 +171,7 @@ Test(openai, unset_sampling_is_left_to_the_server)
 	test_config(&cfg, ARGS(f.url));
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cJSON *log = fake_log(&f);
 	const cJSON *b = body_of(entry(log, 0));
 	static const char *const absent[] = {"temperature", "top_p", "top_k", "min_p",
@@ -196,7 +196,7 @@ Test(openai, completions_api_for_base_models)
 	for (int stream = 0; stream < 2; stream++) {
 		cfg.stream = stream;
 		memset(p.got, 0, p.n * sizeof(*p.got));
-		cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+		cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 		assert_all_ok(&p);
 	}
 	cJSON *log = fake_log(&f);
@@ -223,7 +223,7 @@ Test(openai, truncated_output_reports_length)
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
 	p.s.max_tokens = 2;
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_str_eq(p.got[0].finish, "length");
 	cr_assert_null(p.got[0].error_kind);
 	plan_release(&p);
@@ -243,7 +243,7 @@ static void check_n(const char *mode, int problems, int n, int stream)
 	cfg.concurrency = 4;
 	struct plan p;
 	plan_make(&p, problems, n, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	assert_all_ok(&p);
 	/* Exactly n samples per problem, each a distinct choice. */
 	for (int i = 0; i < problems; i++)
@@ -266,7 +266,7 @@ Test(openai, n_honoured_in_one_request)
 	test_config(&cfg, ARGS(f.url));
 	struct plan p;
 	plan_make(&p, 2, 5, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cJSON *log = fake_log(&f);
 	cr_assert_eq(cJSON_GetArraySize(log), 2, "one request per problem");
 	for (int i = 0; i < 2; i++) {
@@ -298,7 +298,7 @@ Test(openai, n_rejected_sends_each_sample_its_own_seed)
 	cfg.concurrency = 1;
 	struct plan p;
 	plan_make(&p, 2, 3, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	assert_all_ok(&p);
 	cJSON *log = fake_log(&f);
 	/* After the first rejection every request is single, with a distinct seed. */

@@ -39,7 +39,7 @@ static void check_wait(const char *fault, double min_gap_ms)
 	cfg.concurrency = 1;
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_null(p.got[0].error_kind);
 	cr_assert_eq(p.got[0].attempts, 2);
 	cJSON *log = fake_log(&f);
@@ -75,7 +75,7 @@ static void check_recovers(const char *fault, const char *const *extra, int stre
 	cfg.timeout_s = 1;
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_eq(p.got[0].calls, 1);
 	cr_assert_null(p.got[0].error_kind, "%s: %s", fault, p.got[0].error_message);
 	cr_assert_eq(p.got[0].attempts, 2, "%s", fault);
@@ -112,7 +112,7 @@ Test(openai_faults, context_length_is_recorded_not_retried)
 	cfg.concurrency = 1;
 	struct plan p;
 	plan_make(&p, 3, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_null(p.got[0].error_kind);
 	cr_assert_str_eq(p.got[1].error_kind, "context_length");
 	cr_assert(strstr(p.got[1].error_message, "maximum context length"));
@@ -133,7 +133,7 @@ Test(openai_faults, attempts_are_limited_per_sample)
 	cfg.max_attempts = 3;
 	struct plan p;
 	plan_make(&p, 1, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_eq(p.got[0].calls, 1);
 	cr_assert_str_eq(p.got[0].error_kind, "http_500");
 	cr_assert_eq(p.got[0].attempts, 3);
@@ -154,7 +154,7 @@ static void check_fatal(const char *const *fake_args, const char *model)
 	cfg.concurrency = 2;
 	struct plan p;
 	plan_make(&p, 50, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_EINFRA);
 	/* Stopped at once: no sample journaled as failed, and the dataset not burned. */
 	for (size_t i = 0; i < p.n; i++)
 		cr_assert_eq(p.got[i].calls, 0);
@@ -191,7 +191,7 @@ Test(openai_faults, fatal_message_names_url_and_model)
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
 	cr_redirect_stderr();
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_EINFRA);
 	fflush(stderr);
 	char buf[1024] = "";
 	FILE *err = cr_get_redirected_stderr();
@@ -212,7 +212,7 @@ Test(openai_faults, unreachable_server_stops_the_run)
 	struct plan p;
 	plan_make(&p, 3, 1, "chat");
 	cr_redirect_stderr();
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_EINFRA);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_EINFRA);
 	plan_release(&p);
 	config_release(&cfg);
 }
@@ -226,7 +226,7 @@ Test(openai_faults, api_key_is_sent_as_bearer)
 	cfg.api_key = xstrdup("sk-test-123");
 	struct plan p;
 	plan_make(&p, 2, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	cr_assert_null(p.got[0].error_kind);
 	char *text;
 	cr_assert(!read_file(f.log, 1 << 20, &text, NULL));
@@ -247,7 +247,7 @@ Test(openai_faults, dead_endpoint_fails_over_without_losing_samples)
 	test_config(&cfg, ARGS("http://127.0.0.1:1/v1", f.url));
 	struct plan p;
 	plan_make(&p, 30, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_null(p.got[i].error_kind, "%zu: %s", i, p.got[i].error_message);
@@ -268,7 +268,7 @@ Test(openai_faults, load_is_spread_over_endpoints)
 	test_config(&cfg, ARGS(a.url, b.url));
 	struct plan p;
 	plan_make(&p, 40, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	int na = fake_requests(&a), nb = fake_requests(&b);
 	cr_assert_eq(na + nb, 40);
 	cr_assert(na >= 10 && nb >= 10, "a got %d, b got %d", na, nb);
@@ -288,7 +288,7 @@ Test(openai_faults, failing_endpoint_is_taken_out_and_samples_complete)
 	cfg.concurrency = 4;
 	struct plan p;
 	plan_make(&p, 60, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1);
 		cr_assert_null(p.got[i].error_kind);
@@ -318,7 +318,7 @@ static void mixed(int stream)
 	cfg.concurrency = 8;
 	struct plan p;
 	plan_make(&p, 40, 2, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++) {
 		const struct got *g = &p.got[i];
 		cr_assert_eq(g->calls, 1, "sample %zu delivered %d times", i, g->calls);
@@ -360,7 +360,7 @@ Test(openai_faults, rate_limit_storm_lowers_concurrency)
 	cfg.max_attempts = 20;
 	struct plan p;
 	plan_make(&p, 120, 1, "chat");
-	cr_assert_eq(plan_run(&p, "openai", &cfg), R_OK);
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
 	for (size_t i = 0; i < p.n; i++)
 		cr_assert_null(p.got[i].error_kind);
 	cJSON *log = fake_log(&f);

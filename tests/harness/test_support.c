@@ -70,7 +70,7 @@ static enum reval_err add_entry(void *ud, const cJSON *obj, long line)
 {
 	(void)line;
 	cJSON_AddItemToArray(ud, cJSON_Duplicate(obj, 1));
-	return R_OK;
+	return RV_OK;
 }
 
 cJSON *fake_log(const struct fake *f)
@@ -169,7 +169,7 @@ void plan_release(struct plan *p)
 	sampling_release(&p->s);
 }
 
-static void on_done(void *ud, const struct engine_request *req, const struct completion *c)
+static int on_done(void *ud, const struct engine_request *req, const struct completion *c)
 {
 	struct plan *p = ud;
 	cr_assert(req->item < p->n);
@@ -190,6 +190,7 @@ static void on_done(void *ud, const struct engine_request *req, const struct com
 	g->attempts = c->attempts;
 	g->has_seed = c->has_seed;
 	g->seed = c->seed;
+	return 0;
 }
 
 enum reval_err plan_run(struct plan *p, const char *spec, const struct config *cfg)
