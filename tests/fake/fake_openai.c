@@ -11,7 +11,8 @@
  * reval actually sent.  With --port 0 it picks a free port and prints
  * "port N" on stdout.  SIGTERM or SIGINT end it at once.
  *
- *   --port N  --port-file F  --pid-file F  --log F  --model NAME  --api-key KEY
+ *   --port N  --port-file F  --pid-file F  --log F  --model NAME
+ *   --api-key KEY  --api-key-env VAR (require this Bearer key)
  *   --n honour|ignore|reject|cap:K     what to do with n > 1
  *   --reasoning none|reasoning_content|reasoning|think|close
  *   --usage none|basic|details         --delay MS (every completion)
@@ -711,6 +712,7 @@ static void parse_args(int argc, char **argv)
 		else if (ARG("--log")) g.log_path = v;
 		else if (ARG("--model")) g.model = v;
 		else if (ARG("--api-key")) g.api_key = v;
+		else if (ARG("--api-key-env")) g.api_key = getenv(v);
 		else if (ARG("--delay")) g.delay_ms = strtol(v, NULL, 10);
 		else if (ARG("--seed")) g.seed = (uint64_t)strtoull(v, NULL, 10);
 		else if (ARG("--die-after")) g.die_after = strtol(v, NULL, 10);
