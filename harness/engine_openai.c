@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "endpoint.h"
@@ -591,6 +592,17 @@ static char *first_model(const char *base, const char *const *headers)
 	return model;
 }
 
+/* One socket per request in flight: make sure the descriptor limit allows it. */
+static void raise_fd_limit(long concurrency)
+{
+	struct rlimit rl;
+	rlim_t want = (rlim_t)concurrency + 256;
+	if (getrlimit(RLIMIT_NOFILE, &rl) || rl.rlim_cur >= want)
+		return;
+	rl.rlim_cur = want < rl.rlim_max ? want : rl.rlim_max;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nurls,
 			  struct openai **out)
 {
@@ -598,6 +610,7 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 		diag("the openai engine needs --base-url URL (or OPENAI_BASE_URL)");
 		return RV_EUSAGE;
 	}
+	raise_fd_limit(cfg->concurrency);
 	struct openai *e = xcalloc(1, sizeof(*e));
 	e->cfg = cfg;
 	endpoint_pool_init(&e->pool, urls, nurls);
