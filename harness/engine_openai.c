@@ -153,6 +153,7 @@ static void job_put(struct openai *e, struct job *j)
 static void job_free(struct job *j)
 {
 	http_xfer_release(&j->x);
+	sse_release(&j->sse);
 	strbuf_release(&j->body);
 	oa_result_release(&j->res);
 	free(j);
