@@ -60,6 +60,8 @@ static const struct opt opts[] = {
 	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
 	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S", "seconds per request attempt (default 600)"},
 	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
+	{"ready-timeout", OPT_LONG, OFF(ready_timeout_s), "run", "S",
+	 "--engine local: seconds to wait for the server to answer (default 600)"},
 	{"user-data", OPT_KV, OFF(user_data), RUNLIKE, "NAME=PATH",
 	 "a dataset you supply, e.g. gpqa=/data/gpqa_diamond.csv"},
 	{"data-dir", OPT_STR, OFF(data_dir), RUNLIKE " tasks", "DIR",
@@ -76,6 +78,7 @@ void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
+	cfg->ready_timeout_s = CONFIG_UNSET;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->stream = cfg->progress = cfg->force = -1;
