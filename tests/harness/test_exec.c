@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_support.h"
+#include "fake.h"
 #include "json.h"
 
 static struct config cfg;

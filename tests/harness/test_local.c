@@ -8,7 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "fake_support.h"
+#include "fake.h"
 #include "json.h"
 
 static struct config cfg;

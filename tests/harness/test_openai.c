@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_support.h"
+#include "fake.h"
 #include "json.h"
 #include "openai_body.h"
 

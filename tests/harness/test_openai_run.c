@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "../support/support.h"
-#include "fake_support.h"
+#include "fake.h"
 #include "json.h"
 
 #define ARGS(...) ((const char *const[]){__VA_ARGS__, NULL})

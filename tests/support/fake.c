@@ -1,5 +1,5 @@
-/* Helpers for the engine suites; see fake_support.h.  No tests here. */
-#include "fake_support.h"
+/* Helpers for the engine suites; see fake.h.  No tests here. */
+#include "fake.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

@@ -4,8 +4,8 @@
  * request log, and running an engine over synthetic requests while
  * recording every done() call.
  */
-#ifndef REVAL_TEST_FAKE_SUPPORT_H
-#define REVAL_TEST_FAKE_SUPPORT_H
+#ifndef REVAL_TEST_FAKE_H
+#define REVAL_TEST_FAKE_H
 
 #include <cjson/cJSON.h>
 #include <sys/types.h>
