@@ -215,7 +215,18 @@ static int text_equal(const char *a, const char *b)
 	return same;
 }
 
-static int compare_texts(struct math_checker *c, const char *gold, const char *pred, int *undecided)
+static int has_text(const struct mnode *n)
+{
+	if (n->kind == MK_TEXT)
+		return 1;
+	for (int i = 0; i < n->n; i++)
+		if (has_text(n->kid[i]))
+			return 1;
+	return 0;
+}
+
+static int compare_texts(struct math_checker *c, const char *gold, const char *pred, int *undecided,
+			 int *pred_unreadable)
 {
 	struct math_tree gt, pt;
 	struct math_equiv eq;
@@ -225,6 +236,8 @@ static int compare_texts(struct math_checker *c, const char *gold, const char *p
 	int result = 0;
 	int gok = parse_text(c, gold, &gt) == 0;
 	int pok = parse_text(c, pred, &pt) == 0;
+	if (pred_unreadable)
+		*pred_unreadable = !pok || has_text(pt.root);
 	if (gok && pok) {
 		result = math_equiv_cmp(&eq, gt.root, pt.root);
 		if (eq.undecided)
@@ -326,17 +339,23 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 	if (c->px.joined.len && gold_is_collection(c, g))
 		p = c->px.joined.buf;
 	out->extracted = xstrdup(p);
-	int decided;
+	p = out->extracted;
+	int decided, unreadable = 0;
 	int r = judge_letters(g, p, pred_is_full_output ? pred : NULL, &decided);
 	if (!decided) {
-		r = compare_texts(c, g, p, &out->undecided);
+		r = compare_texts(c, g, p, &out->undecided, &unreadable);
 		if (!r && !out->undecided) {
 			char *gd = decimal_comma(g), *pd = decimal_comma(p);
 			if (gd || pd)
-				r = compare_texts(c, gd ? gd : g, pd ? pd : p, &out->undecided);
+				r = compare_texts(c, gd ? gd : g, pd ? pd : p, &out->undecided, NULL);
 			free(gd);
 			free(pd);
 		}
+	}
+	if (!r && !out->undecided && unreadable && c->opts.fallback_last_number && c->px.how != MX_BOXED &&
+	    math_extract_last_number(&c->px, p) && strcmp(c->px.answer.buf, p)) {
+		/* an answer in words: "it's 1,000.99m²" */
+		r = compare_texts(c, g, c->px.answer.buf, &out->undecided, NULL);
 	}
 	out->correct = r && !out->undecided;
 	if (out->undecided)

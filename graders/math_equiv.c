@@ -304,7 +304,8 @@ static int add_interval(struct rset *s, const struct mnode *lo, const struct mno
 /* An interval, a union of them, or a finite set, as a list of intervals. */
 static int to_rset(const struct mnode *n, struct rset *s)
 {
-	n = unwrap(n);
+	if (n->kind == MK_IN)
+		n = n->kid[1];
 	if (n->kind == MK_UNION) {
 		for (int i = 0; i < n->n; i++)
 			if (!to_rset(n->kid[i], s))
@@ -319,7 +320,9 @@ static int to_rset(const struct mnode *n, struct rset *s)
 				return 0;
 		return 1;
 	}
-	return 0;
+	if (n->kind == MK_LIST || n->kind == MK_TUPLE || n->kind == MK_REL || n->kind == MK_MATRIX)
+		return 0;
+	return add_interval(s, n, n, 0, 0);
 }
 
 static int cmp_end(struct math_equiv *e, const struct mnode *a, const struct mnode *b)
@@ -513,8 +516,9 @@ static int cmp_rel(struct math_equiv *e, const struct mnode *g, const struct mno
 		return name_like(gl) && cmp(e, grh, p);
 	}
 	if (pr && all_eq(p) && !gr) {
+		/* x = 5, or a computation ending in its result: 1/2 $ = 10/9 */
 		eq_parts(p, &pl, &prh);
-		return name_like(pl) && cmp(e, g, prh);
+		return (name_like(pl) || !has_vars(pl)) && cmp(e, g, prh);
 	}
 	if (gr && pr && all_eq(g) && all_eq(p)) {
 		eq_parts(g, &gl, &grh);
@@ -624,6 +628,96 @@ static int cmp_text(const struct mnode *g, const struct mnode *p)
 	return same;
 }
 
+/* A copy of n with every a ± b replaced by a + sign * b. */
+static const struct mnode *pm_variant(struct math_equiv *e, const struct mnode *n, int sign)
+{
+	if (!has_kind(n, MK_PM))
+		return n;
+	if (n->kind == MK_PM) {
+		int s = n->flags & MF_MP ? -sign : sign;
+		const struct mnode *d = pm_variant(e, n->kid[n->n - 1], sign);
+		if (s < 0)
+			d = negated(e, d);
+		if (n->n == 1)
+			return d;
+		struct mnode *a = math_node_new(&e->scratch, MK_ADD, 2);
+		if (!a) {
+			e->undecided = 1;
+			return n;
+		}
+		a->kid[0] = (struct mnode *)pm_variant(e, n->kid[0], sign);
+		a->kid[1] = (struct mnode *)d;
+		return a;
+	}
+	struct mnode *c = math_node_new(&e->scratch, n->kind, n->n);
+	if (!c) {
+		e->undecided = 1;
+		return n;
+	}
+	struct mnode **kids = c->kid;
+	*c = *n;
+	c->kid = kids;
+	for (int i = 0; i < n->n; i++)
+		c->kid[i] = (struct mnode *)pm_variant(e, n->kid[i], sign);
+	return c;
+}
+
+/* Sums and products of matrices, worked out cell by cell (as trees). */
+static const struct mnode *matrix_fold(struct math_equiv *e, const struct mnode *n)
+{
+	if (n->kind != MK_ADD && n->kind != MK_MUL)
+		return n;
+	const struct mnode *acc = matrix_fold(e, n->kid[0]);
+	for (int i = 1; i < n->n; i++) {
+		const struct mnode *b = matrix_fold(e, n->kid[i]);
+		struct mnode *r = NULL;
+		if (acc->kind == MK_MATRIX && b->kind == MK_MATRIX && n->kind == MK_ADD &&
+		    acc->rows == b->rows && acc->cols == b->cols) {
+			r = math_node_new(&e->scratch, MK_MATRIX, acc->n);
+			for (int k = 0; r && k < acc->n; k++) {
+				struct mnode *c = math_node_new(&e->scratch, MK_ADD, 2);
+				if (!c)
+					return n;
+				c->kid[0] = acc->kid[k];
+				c->kid[1] = b->kid[k];
+				r->kid[k] = c;
+			}
+		} else if (acc->kind == MK_MATRIX && b->kind == MK_MATRIX && n->kind == MK_MUL &&
+			   acc->cols == b->rows && acc->rows * b->cols <= 64) {
+			r = math_node_new(&e->scratch, MK_MATRIX, acc->rows * b->cols);
+			for (int row = 0; r && row < acc->rows; row++) {
+				for (int col = 0; col < b->cols; col++) {
+					struct mnode *s = math_node_new(&e->scratch, MK_ADD, acc->cols);
+					if (!s)
+						return n;
+					for (int k = 0; k < acc->cols; k++) {
+						struct mnode *m = math_node_new(&e->scratch, MK_MUL, 2);
+						if (!m)
+							return n;
+						m->kid[0] = acc->kid[row * acc->cols + k];
+						m->kid[1] = b->kid[k * b->cols + col];
+						s->kid[k] = m;
+					}
+					r->kid[row * b->cols + col] = s;
+				}
+			}
+			if (r)
+				r->cols = b->cols;
+		} else {
+			return n;
+		}
+		if (!r) {
+			e->undecided = 1;
+			return n;
+		}
+		r->rows = acc->rows;
+		if (n->kind == MK_ADD)
+			r->cols = acc->cols;
+		acc = r;
+	}
+	return acc;
+}
+
 static int cmp(struct math_equiv *e, const struct mnode *g, const struct mnode *p)
 {
 	if (e->undecided)
@@ -632,17 +726,34 @@ static int cmp(struct math_equiv *e, const struct mnode *g, const struct mnode *
 	p = unwrap(p);
 	if (g->kind == MK_REL || p->kind == MK_REL)
 		return cmp_rel(e, g, p);
-	if (g->kind == MK_MATRIX || p->kind == MK_MATRIX)
-		return cmp_matrix(e, g, p);
+	if (has_kind(g, MK_MATRIX) || has_kind(p, MK_MATRIX)) {
+		g = matrix_fold(e, g);
+		p = matrix_fold(e, p);
+		if (g->kind == MK_MATRIX || p->kind == MK_MATRIX)
+			return cmp_matrix(e, g, p);
+	}
 	if (g->kind == MK_TUPLE || g->kind == MK_SET || g->kind == MK_LIST || g->kind == MK_UNION ||
 	    p->kind == MK_TUPLE || p->kind == MK_SET || p->kind == MK_LIST || p->kind == MK_UNION)
 		return cmp_collection(e, g, p);
 	if (g->kind == MK_TEXT || p->kind == MK_TEXT || g->kind == MK_OPAQUE || p->kind == MK_OPAQUE)
 		return cmp_text(g, p);
-	if (g->kind == MK_PM || p->kind == MK_PM) {
+	if (g->kind == MK_RATIO || p->kind == MK_RATIO) {
+		if (g->kind != p->kind || g->n != p->n)
+			return 0;
+		for (int i = 0; i < g->n; i++)
+			if (!cmp(e, g->kid[i], p->kid[i]))
+				return 0;
+		return 1;
+	}
+	if (has_kind(g, MK_PM) || has_kind(p, MK_PM)) {
 		struct elems *a = xmalloc(sizeof(*a)), *b = xmalloc(sizeof(*b));
-		elems_of(e, g, a);
-		elems_of(e, p, b);
+		a->n = b->n = a->over = b->over = 0;
+		elem_push(e, a, pm_variant(e, g, 1));
+		if (has_kind(g, MK_PM))
+			elem_push(e, a, pm_variant(e, g, -1));
+		elem_push(e, b, pm_variant(e, p, 1));
+		if (has_kind(p, MK_PM))
+			elem_push(e, b, pm_variant(e, p, -1));
 		int r = cmp_unordered(e, a, b);
 		free(a);
 		free(b);

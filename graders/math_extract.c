@@ -191,6 +191,23 @@ static struct strview cut_sentence(struct strview v)
 }
 
 static int region_in(struct strview v, struct strview *out);
+static int last_number(struct math_extract *x, struct strview v);
+
+/* Three or more words of letters: a sentence rather than an answer. */
+static int prose(struct strview v)
+{
+	int words = 0, run = 0;
+	for (size_t k = 0; k <= v.len; k++) {
+		if (k < v.len && isalpha((unsigned char)v.ptr[k]) && !(k > 0 && v.ptr[k - 1] == '\\' && !run)) {
+			run++;
+		} else {
+			if (run >= 2)
+				words++;
+			run = 0;
+		}
+	}
+	return words >= 3;
+}
 
 static int phrase(struct math_extract *x, struct strview v)
 {
@@ -232,9 +249,24 @@ static int phrase(struct math_extract *x, struct strview v)
 		r = sv_trim(r);
 	}
 	r = cut_sentence(r);
+	/* "The largest $n$ is 34": the answer follows the last " is " */
+	size_t is_at;
+	if (find_ci_last(r, " is ", &is_at)) {
+		r.ptr += is_at + 4;
+		r.len -= is_at + 4;
+	}
 	struct strview m;
-	if (region_in(r, &m))
+	if (region_in(r, &m)) {
 		r = m;
+	} else if (prose(r)) {
+		struct math_extract tmp;
+		math_extract_init(&tmp);
+		int found = last_number(&tmp, r);
+		if (found)
+			strbuf_add(&x->answer, tmp.answer.buf, tmp.answer.len);
+		math_extract_release(&tmp);
+		return found;
+	}
 	while (r.len && (r.ptr[r.len - 1] == '*' || r.ptr[r.len - 1] == '.'))
 		r.len--;
 	r = sv_trim(r);
@@ -335,6 +367,33 @@ static int region_in(struct strview v, struct strview *out)
 	return last_region(v, out);
 }
 
+/* Words other than "and"/"or" outside the $...$ regions: "Special matrix: $...$". */
+static int prose_around_regions(struct strview v)
+{
+	int in = 0, regions = 0, run = 0, words = 0;
+	char w[8];
+	for (size_t k = 0; k <= v.len; k++) {
+		char c = k < v.len ? v.ptr[k] : ' ';
+		if (c == '$') {
+			in = !in;
+			regions++;
+		}
+		if (!in && isalpha((unsigned char)c) && c != '$') {
+			if (run < 7)
+				w[run] = (char)tolower((unsigned char)c);
+			run++;
+			continue;
+		}
+		if (run >= 2) {
+			w[run < 7 ? run : 7] = '\0';
+			if (strcmp(w, "and") && strcmp(w, "or") && strcmp(w, "text"))
+				words++;
+		}
+		run = 0;
+	}
+	return regions >= 2 && words > 0;
+}
+
 /* ---- Last number ---- */
 
 static int last_number(struct math_extract *x, struct strview v)
@@ -381,6 +440,14 @@ static int last_number(struct math_extract *x, struct strview v)
 
 /* ---- Entry ---- */
 
+int math_extract_last_number(struct math_extract *x, const char *text)
+{
+	strbuf_reset(&x->answer);
+	strbuf_reset(&x->joined);
+	x->how = last_number(x, sv_from(text)) ? MX_NUMBER : MX_NONE;
+	return x->how != MX_NONE;
+}
+
 void math_extract_run(struct math_extract *x, const char *text, const struct math_extract_opts *o)
 {
 	strbuf_reset(&x->answer);
@@ -402,6 +469,12 @@ void math_extract_run(struct math_extract *x, const char *text, const struct mat
 			return;
 		nb = 0;
 	}
+	size_t pat;
+	if (nb > 0 && find_ci_last(v, "final answer is", &pat) && pat > boxes[nb - 1].end && phrase(x, v)) {
+		/* a closing "The final answer is ..." after the last box wins */
+		x->how = MX_PHRASE;
+		return;
+	}
 	if (nb > 0) {
 		const struct box *b = &boxes[nb - 1];
 		struct strview in = sv_trim((struct strview){v.ptr + b->in_start, b->in_end - b->in_start});
@@ -419,7 +492,12 @@ void math_extract_run(struct math_extract *x, const char *text, const struct mat
 		return;
 	}
 	struct strview r;
-	if (o->latex_regions && last_region(v, &r)) {
+	if (!o->whole_text && o->latex_regions && last_region(v, &r)) {
+		strbuf_add(&x->answer, r.ptr, r.len);
+		x->how = MX_REGION;
+		return;
+	}
+	if (o->whole_text && o->latex_regions && prose_around_regions(v) && last_region(v, &r)) {
 		strbuf_add(&x->answer, r.ptr, r.len);
 		x->how = MX_REGION;
 		return;
@@ -486,9 +564,13 @@ char math_extract_letter(const char *answer)
 		p += 2;
 	if (*p == 0 || *p == '.' || *p == ':' || *p == ',')
 		return *p == 0 || !p[1] || p[1] == ' ' || p[1] == '\n' ? l : 0;
-	if (*p == ' ' || *p == '\n' || *p == '\\')
-		return paren || *p == '\n' || *p == ' ' ? l : 0;
-	return 0;
+	if (paren)
+		return l;
+	/* "C Cecile", "A Peter": a letter and then a name, not "D = (0, 1)" */
+	const char *q = p;
+	while (*q == ' ' || *q == '\n')
+		q++;
+	return *q == 0 || (q > p && *q >= 'A' && *q <= 'Z') ? l : 0;
 }
 
 static int standalone(const char *s, size_t i, size_t n)

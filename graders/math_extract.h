@@ -9,7 +9,7 @@
  * bold **...** at the end; then the last math region ($...$ without a line
  * break, $$...$$, \[...\], \(...\)); then, when the task allows it, the
  * last number.  For text that is already an answer (a dataset's gold, or
- * pred_kind "answer") the whole text is the last resort.
+ * pred_kind "answer") the whole text replaces the math-region step.
  *
  * Boxes next to each other, separated only by connectives (",", "and",
  * "or", \quad, punctuation), are also offered joined as one list, for
@@ -44,6 +44,9 @@ void math_extract_init(struct math_extract *x);
 void math_extract_release(struct math_extract *x);
 /* Extract from text; x->how is MX_NONE when there is no answer. */
 void math_extract_run(struct math_extract *x, const char *text, const struct math_extract_opts *o);
+
+/* Replace x's answer by the last number in text; returns 0 when there is none. */
+int math_extract_last_number(struct math_extract *x, const char *text);
 
 /*
  * A multiple-choice letter A-E written as an answer: "B", "(B)",
