@@ -162,9 +162,12 @@ static int cmp_value(struct math_equiv *e, const struct mnode *g, const struct m
 	struct math_num *m = e->num;
 	m->nvars = 0;
 	collect_vars(e, g);
+	int gvars = m->nvars;
 	collect_vars(e, p);
 	if (e->undecided)
 		return 0;
+	if (!e->opts->strict_vars && gvars == 1 && m->nvars == 2)
+		m->alias = 1; /* f(x) and f(y): the second name takes the first's values */
 	int points = m->nvars ? MATH_NUM_POINTS : 1;
 	int agreed = 0, result = 1;
 	struct mval *gv = math_val_new(m), *pv = math_val_new(m);
@@ -184,6 +187,7 @@ static int cmp_value(struct math_equiv *e, const struct mnode *g, const struct m
 	}
 	math_val_free(m, pv);
 	math_val_free(m, gv);
+	m->alias = 0;
 	return result && agreed > 0;
 }
 
@@ -214,8 +218,15 @@ struct elems {
 	int over;
 };
 
+static const struct mnode *pm_variant(struct math_equiv *e, const struct mnode *n, int sign);
+
 static void elem_push(struct math_equiv *e, struct elems *s, const struct mnode *n)
 {
+	if (n->kind != MK_PM && n->kind != MK_REL && has_kind(n, MK_PM)) {
+		elem_push(e, s, pm_variant(e, n, 1));
+		elem_push(e, s, pm_variant(e, n, -1));
+		return;
+	}
 	/* a ± b stands for both values */
 	if (n->kind == MK_PM) {
 		struct mnode *a = math_node_new(&e->scratch, MK_ADD, 2);
@@ -411,6 +422,12 @@ static int ineq_to_rset(struct math_equiv *e, const struct mnode *n, struct rset
 	if (n->n == 3 && !has_vars(n->kid[0]) && !has_vars(n->kid[2]) && has_vars(n->kid[1])) {
 		enum mrel a = n->rel[0], b = n->rel[1];
 		*var = n->kid[1];
+		if (n->kid[1]->kind == MK_ABS && (a == MR_LT || a == MR_LE) && (b == MR_LT || b == MR_LE)) {
+			/* lo <= |z| <= hi (lo >= 0): [-hi, -lo] and [lo, hi] */
+			*var = n->kid[1]->kid[0];
+			return add_interval(s, negated(e, n->kid[2]), negated(e, n->kid[0]), b == MR_LT, a == MR_LT) &&
+			       add_interval(s, n->kid[0], n->kid[2], a == MR_LT, b == MR_LT);
+		}
 		if ((a == MR_LT || a == MR_LE) && (b == MR_LT || b == MR_LE))
 			return add_interval(s, n->kid[0], n->kid[2], a == MR_LT, b == MR_LT);
 		if ((a == MR_GT || a == MR_GE) && (b == MR_GT || b == MR_GE))

@@ -192,6 +192,15 @@ static struct strview cut_sentence(struct strview v)
 
 static int region_in(struct strview v, struct strview *out);
 static int last_number(struct math_extract *x, struct strview v);
+static int prose_around_regions(struct strview v);
+
+static int count_regions(struct strview v)
+{
+	int d = 0;
+	for (size_t k = 0; k < v.len; k++)
+		d += v.ptr[k] == '$';
+	return d / 2;
+}
 
 /* Three or more words of letters: a sentence rather than an answer. */
 static int prose(struct strview v)
@@ -257,7 +266,10 @@ static int phrase(struct math_extract *x, struct strview v)
 	}
 	struct strview m;
 	if (region_in(r, &m)) {
-		r = m;
+		/* "$12$ and $13$" is one answer; "the value of $x$ is $5$" is $5$ */
+		if (prose_around_regions(r) || !strchr(m.ptr + m.len, '$') ||
+		    count_regions(r) < 2)
+			r = m;
 	} else if (prose(r)) {
 		struct math_extract tmp;
 		math_extract_init(&tmp);
@@ -415,6 +427,11 @@ static int last_number(struct math_extract *x, struct strview v)
 		}
 		if (!isdigit((unsigned char)v.ptr[i]))
 			continue;
+		if (i > 0 && isalpha((unsigned char)v.ptr[i - 1])) {
+			while (i + 1 < v.len && isalnum((unsigned char)v.ptr[i + 1]))
+				i++;
+			continue;
+		}
 		size_t s = i;
 		if (s > 0 && v.ptr[s - 1] == '.')
 			s--;
@@ -493,6 +510,14 @@ void math_extract_run(struct math_extract *x, const char *text, const struct mat
 	}
 	struct strview r;
 	if (!o->whole_text && o->latex_regions && last_region(v, &r)) {
+		struct strview after = {r.ptr + r.len, (size_t)(v.ptr + v.len - (r.ptr + r.len))};
+		while (after.len && (after.ptr[0] == '$' || after.ptr[0] == '\\' || after.ptr[0] == ')' || after.ptr[0] == ']'))
+			after.ptr++, after.len--;
+		if (o->last_number && prose(after) && last_number(x, after)) {
+			/* "$d = 90/n$ ... Therefore, there are 12 sequences." */
+			x->how = MX_NUMBER;
+			return;
+		}
 		strbuf_add(&x->answer, r.ptr, r.len);
 		x->how = MX_REGION;
 		return;

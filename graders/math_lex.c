@@ -124,7 +124,10 @@ static void letters(struct scan *sc, const char *p, size_t n)
 		push(sc, MT_PERCENT, 0, NULL, 0);
 		return;
 	}
-	if (n >= 3 || (n == 2 && (sc->text || name_in(p, n, units2, ARRAY_SIZE(units2))))) {
+	int capitalised = n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'a' && p[1] <= 'z';
+	if (n >= 3 || (n == 2 && (sc->text || capitalised || name_in(p, n, units2, ARRAY_SIZE(units2)))) ||
+	    (n == 1 && sc->text && p > sc->s && is_space(p[-1]))) {
+		/* words; in \text{ m} a spaced single letter is a unit */
 		push(sc, MT_WORD, 0, p, n);
 		return;
 	}

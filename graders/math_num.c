@@ -737,6 +737,8 @@ static int var_value(struct math_num *m, const char *name, struct mval *out)
 		if (strcmp(m->vars[j], name))
 			continue;
 		long k = m->point;
+		if (m->alias && j == 1)
+			j = 0;
 		mpq_set_si(out->q, 1009 + 97 * j + 431 * k + 13 * j * k, (unsigned long)(463 + 11 * j + 5 * k));
 		mpq_canonicalize(out->q);
 		out->exact = 1;

@@ -47,6 +47,7 @@ struct math_num {
 	const char *vars[MATH_NUM_MAX_VARS]; /* variable names, borrowed */
 	int nvars;
 	int point;               /* which evaluation point */
+	int alias;               /* variable 1 takes variable 0's values (non-strict names) */
 };
 
 void math_num_init(struct math_num *m);

@@ -719,6 +719,11 @@ static struct mnode *function(struct parser *p)
 		arg = group(p, MT_RP);
 	} else {
 		arg = power(p);
+		/* \sin 2x is sin(2x): glued variables join the argument */
+		while (arg && peek(p)->type == MT_SYM && !peek(p)->space) {
+			struct mnode *b = power(p);
+			arg = b ? binary_node(p, MK_MUL, arg, b) : NULL;
+		}
 	}
 	if (!arg)
 		return NULL;
