@@ -234,6 +234,15 @@ static int phrase(struct math_extract *x, struct strview v)
 			plen = strlen(phrases[k]);
 		}
 	}
+	/* "A: 18" at the start of a line (Q:/A: few-shot formats) */
+	size_t la;
+	if (find_ci_last(v, "\nA: ", &la) && la + 4 > best && !strncmp(v.ptr + la, "\nA: ", 4)) {
+		hit = v.ptr + la;
+		best = la + 4;
+	} else if (!hit && v.len > 3 && !strncmp(v.ptr, "A: ", 3)) {
+		hit = v.ptr;
+		best = 3;
+	}
 	/* <answer>...</answer> */
 	size_t a_at;
 	if (find_ci_last(v, "<answer>", &a_at) && a_at + 8 >= best) {
