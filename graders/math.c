@@ -321,6 +321,7 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 	math_extract_run(&c->px, pred, &popt);
 	if (c->px.how == MX_NONE) {
 		out->no_answer = 1;
+		out->truncated = c->px.truncated;
 		if (pred_is_full_output) {
 			int decided;
 			if (judge_letters(c->gx.answer.buf, "", pred, &decided) && decided)
@@ -362,8 +363,6 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 		out->correct = 0;
 	long steps = c->num.steps;
 	out->canonical = math_canonical_key(c, p);
-	if (!out->canonical && c->num.steps > c->num.budget)
-		out->undecided = out->undecided || 0;
 	c->num.steps = steps;
 }
 
@@ -388,7 +387,8 @@ static int math_grade(void *state, const struct grade_input *in, struct grade *o
 	out->canonical = v.canonical;
 	if (v.no_answer) {
 		out->status = GRADE_NO_ANSWER;
-		out->reason = xstrdup("no answer found in the output");
+		out->reason = xstrdup(v.truncated ? "the output was cut off (unclosed <think> or \\boxed{)"
+					       : "no answer found in the output");
 	} else if (v.undecided) {
 		out->status = GRADE_UNDECIDED;
 		out->reason = xstrdup("the comparison ran out of its step budget");

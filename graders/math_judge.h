@@ -42,6 +42,7 @@ void math_opts_from_case(struct math_opts *o, const cJSON *config);
 struct math_verdict {
 	int correct;     /* 1 when pred is the gold answer */
 	int no_answer;   /* nothing could be extracted from pred */
+	int truncated;   /* ...because it was cut off: unclosed <think> or \boxed{ */
 	int undecided;   /* a cap or the step budget was hit */
 	char *extracted; /* the answer found in pred, or NULL */
 	char *canonical; /* voting key of pred, or NULL */

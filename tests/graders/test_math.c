@@ -280,3 +280,40 @@ Test(math, check_math_reports_a_malformed_line)
 	remove(path);
 	free(path);
 }
+
+Test(math, grader_grades_through_the_contract)
+{
+	const struct grader_ops *g = grader_find("math");
+	cr_assert_not_null(g);
+	struct strbuf err = STRBUF_INIT;
+	void *state = NULL;
+	cJSON *bad = cJSON_Parse("{\"precison\": 6}");
+	cr_assert_neq(g->init(&state, bad, &err), 0);
+	cr_assert(strstr(err.buf, "precison"), "%s", err.buf);
+	cJSON_Delete(bad);
+	strbuf_reset(&err);
+	cJSON *opts = cJSON_Parse("{\"fallback_last_number\": true, \"precision\": 6}");
+	cr_assert_eq(g->init(&state, opts, &err), 0, "%s", err.buf);
+	cJSON_Delete(opts);
+	struct grade_input in = {.problem_id = "p1", .gold = "\\left( 3, \\frac{\\pi}{2} \\right)",
+				 .content = "So the point is $\\boxed{(3, \\frac{\\pi}{2})}$."};
+	struct grade out = {0};
+	cr_assert_eq(g->grade(state, &in, &out), 0);
+	cr_assert_eq(out.status, GRADE_OK);
+	cr_assert(out.correct);
+	cr_assert_str_eq(out.extracted, "(3, \\frac{\\pi}{2})");
+	grade_release(&out);
+	in.gold = "025";
+	in.content = "<think>long reasoning";
+	cr_assert_eq(g->grade(state, &in, &out), 0);
+	cr_assert_eq(out.status, GRADE_NO_ANSWER);
+	cr_assert(!out.correct);
+	grade_release(&out);
+	in.content = "Hence the answer is 25.";
+	cr_assert_eq(g->grade(state, &in, &out), 0);
+	cr_assert(out.correct);
+	cr_assert_str_eq(out.canonical, "25");
+	grade_release(&out);
+	g->free(state);
+	strbuf_release(&err);
+}
