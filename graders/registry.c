@@ -7,6 +7,7 @@ extern const struct grader_ops grader_exact;
 extern const struct grader_ops grader_regex;
 extern const struct grader_ops grader_choice;
 extern const struct grader_ops grader_rg;
+extern const struct grader_ops grader_math;
 
 /* One line per grader. */
 const struct grader_ops *const grader_table[] = {
@@ -14,6 +15,7 @@ const struct grader_ops *const grader_table[] = {
 	&grader_regex,
 	&grader_choice,
 	&grader_rg,
+	&grader_math,
 	NULL,
 };
 
