@@ -50,6 +50,18 @@ static const struct command commands[] = {
 	 "grade standalone cases with one checker",
 	 "Reads one case per line and prints one JSON verdict per line; where cases carry\n"
 	 "\"expected\", a summary goes to stderr. See 'reval check math --help'.\n"},
+	{"gate", cmd_gate, "reval gate --baseline DIR --candidate DIR [options]",
+	 "fail (exit 1) when a candidate run regresses against a baseline",
+	 "Compares the candidate with the baseline task by task, problem by problem. A task\n"
+	 "fails when its score drops by more than --max-drop points and a paired sign-flip\n"
+	 "permutation test over problems finds the drop significant at --alpha, when a --min\n"
+	 "floor is missed, or when the candidate has more infrastructure errors than allowed.\n"
+	 "Runs with samples missing, or whose tasks, dataset checksums, graders or sampling\n"
+	 "differ, are refused (exit 2) unless --force. Prints a Markdown table; appends it to\n"
+	 "$GITHUB_STEP_SUMMARY when set. Exit 0 pass, 1 regression, 2 usage or input error.\n"
+	 "See docs/gate.md for the procedure and an example CI job.\n\n"
+	 "Example:\n"
+	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},
 	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
 	 "regrade the bundled recordings and compare with published scores",
 	 "Runs every recording under datasets/recordings through the replay engine into\n"
@@ -87,6 +99,8 @@ static enum reval_err help(const char *name)
 	printf("usage: %s\n\n%s\n", c->usage, c->help);
 	printf("options:\n");
 	config_print_help(c->name);
+	if (!strcmp(c->name, "gate"))
+		cmd_gate_options();
 	if (!strcmp(c->name, "tasks"))
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 	if (!strcmp(c->name, "run")) {
