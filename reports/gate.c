@@ -176,24 +176,6 @@ static enum reval_err check_same(const struct rs_run *base, const struct rs_run 
 
 /* ---- Verdicts ---- */
 
-static void pair_rates(const struct rs_task *a, const struct rs_task *b, double **ra,
-		       double **rb, size_t *n)
-{
-	*ra = xcalloc(a->nprobs + 1, sizeof(double));
-	*rb = xcalloc(a->nprobs + 1, sizeof(double));
-	*n = 0;
-	for (size_t j = 0; j < a->nprobs; j++) {
-		const struct rs_problem *pb = runset_problem(b, a->probs[j].id);
-		double x = rs_problem_rate(&a->probs[j]);
-		double y = pb ? rs_problem_rate(pb) : NAN;
-		if (isnan(x) || isnan(y))
-			continue;
-		(*ra)[*n] = x;
-		(*rb)[*n] = y;
-		(*n)++;
-	}
-}
-
 static double floor_metric(const struct rs_task *t, const char *metric)
 {
 	if (!strcmp(metric, "score")) {
@@ -292,7 +274,7 @@ enum reval_err gate_check(const struct rs_run *base, const struct rs_run *cand,
 		gt->infra_rate = planned > 0 && infra > 0 ? infra / planned : 0;
 		double *ra, *rb;
 		size_t n;
-		pair_rates(a, b, &ra, &rb, &n);
+		runset_pair(a, b, &ra, &rb, &n);
 		compare_paired(ra, rb, NULL, n, &gt->cmp);
 		free(ra);
 		free(rb);

@@ -3,6 +3,8 @@
 #include <math.h>
 #include <string.h>
 
+#include "render.h"
+
 void markdown_escape(struct strbuf *out, const char *s)
 {
 	for (const char *p = s ? s : ""; *p; p++) {
@@ -81,3 +83,88 @@ void markdown_gate(struct strbuf *out, const struct gate_result *g)
 		strbuf_addch(out, '\n');
 	}
 }
+
+/* ---- The report summary (the "md" renderer) ---- */
+
+static void md_cell(struct strbuf *sb, const struct lb_cell *c)
+{
+	if (!c->task || isnan(c->value)) {
+		strbuf_adds(sb, " – |");
+		return;
+	}
+	strbuf_adds(sb, " ");
+	if (c->is_best)
+		strbuf_adds(sb, "**");
+	strbuf_addf(sb, "%.1f", 100 * c->value);
+	if (c->is_best)
+		strbuf_adds(sb, "**");
+	if (!isnan(c->lo) && !isnan(c->hi))
+		strbuf_addf(sb, " ±%.1f", 50 * (c->hi - c->lo));
+	if (c->worse)
+		strbuf_adds(sb, " ▼");
+	strbuf_adds(sb, " |");
+}
+
+static void render_md(const struct report *rep, struct strbuf *sb)
+{
+	const struct runset *rs = rep->rs;
+	const struct leaderboard *lb = rep->lb;
+	strbuf_addf(sb, "### reval report: %zu run%s, %zu task%s\n\n", rs->nruns,
+		    rs->nruns == 1 ? "" : "s", lb->ntasks, lb->ntasks == 1 ? "" : "s");
+	strbuf_adds(sb, "| task |");
+	for (size_t r = 0; r < rs->nruns; r++) {
+		strbuf_adds(sb, " ");
+		markdown_escape(sb, rs->runs[lb->order[r]].label);
+		strbuf_adds(sb, " |");
+	}
+	strbuf_adds(sb, "\n|---|");
+	for (size_t r = 0; r < rs->nruns; r++)
+		strbuf_adds(sb, "---:|");
+	strbuf_addch(sb, '\n');
+	for (size_t j = 0; j < lb->ntasks; j++) {
+		strbuf_adds(sb, "| ");
+		markdown_escape(sb, lb->tasks[j]);
+		const struct lb_cell *any = NULL;
+		for (size_t r = 0; r < rs->nruns && !any; r++)
+			if (lb_cell(lb, lb->order[r], j)->task)
+				any = lb_cell(lb, lb->order[r], j);
+		strbuf_adds(sb, " (");
+		markdown_escape(sb, any ? any->task->primary : "?");
+		strbuf_adds(sb, ") |");
+		for (size_t r = 0; r < rs->nruns; r++)
+			md_cell(sb, lb_cell(lb, lb->order[r], j));
+		strbuf_addch(sb, '\n');
+	}
+	if (lb->nshared > 1) {
+		strbuf_addf(sb, "| **mean of %zu shared tasks** |", lb->nshared);
+		for (size_t r = 0; r < rs->nruns; r++) {
+			size_t ri = lb->order[r];
+			strbuf_addf(sb, " %s%.1f%s%s |", r == 0 ? "**" : "", 100 * lb->overall[ri],
+				    r == 0 ? "**" : "", lb->overall_worse[ri] ? " ▼" : "");
+		}
+		strbuf_addch(sb, '\n');
+	}
+	strbuf_adds(sb, "\nScores in percent with 95% intervals; **bold**: best of the row; ▼: "
+			"significantly below the best (paired sign-flip test over problems, p < "
+			"0.05).\n");
+	for (size_t r = 0; r < rs->nruns; r++) {
+		const struct rs_run *run = &rs->runs[r];
+		for (size_t k = 0; k < run->ntasks; k++) {
+			const struct rs_task *t = &run->tasks[k];
+			double missing = rs_count(t, "missing"), infra = rs_count(t, "infra_error");
+			if (missing <= 0 && infra <= 0)
+				continue;
+			strbuf_adds(sb, "\n- `");
+			markdown_escape(sb, run->label);
+			strbuf_adds(sb, "` ");
+			markdown_escape(sb, t->id);
+			strbuf_addf(sb, ": incomplete, %.0f samples missing, %.0f infrastructure "
+					"errors",
+				    missing > 0 ? missing : 0, infra > 0 ? infra : 0);
+		}
+	}
+	strbuf_addch(sb, '\n');
+}
+
+const struct renderer md_renderer = {"md", "a Markdown summary for a CI page or a pull request",
+				     render_md};

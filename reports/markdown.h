@@ -11,6 +11,7 @@
 #define REVAL_MARKDOWN_H
 
 #include "gate.h"
+#include "render.h"
 #include "util.h"
 
 void markdown_gate(struct strbuf *out, const struct gate_result *g);

@@ -662,3 +662,21 @@ const char *rs_run_meta(const struct rs_run *r, const char *key)
 		v = json_str(cJSON_GetObjectItemCaseSensitive(r->config, "flags"), key);
 	return v;
 }
+
+void runset_pair(const struct rs_task *a, const struct rs_task *b, double **ra, double **rb,
+		      size_t *n)
+{
+	*ra = xcalloc(a->nprobs + 1, sizeof(double));
+	*rb = xcalloc(a->nprobs + 1, sizeof(double));
+	*n = 0;
+	for (size_t j = 0; j < a->nprobs; j++) {
+		const struct rs_problem *pb = runset_problem(b, a->probs[j].id);
+		double x = rs_problem_rate(&a->probs[j]);
+		double y = pb ? rs_problem_rate(pb) : NAN;
+		if (isnan(x) || isnan(y))
+			continue;
+		(*ra)[*n] = x;
+		(*rb)[*n] = y;
+		(*n)++;
+	}
+}

@@ -117,6 +117,13 @@ const struct rs_task *runset_task(const struct rs_run *run, const char *id);
 /* A problem of a task by id, or NULL. */
 const struct rs_problem *runset_problem(const struct rs_task *t, const char *id);
 
+/*
+ * Pair two runs' problems of one task: the rates of problems graded in
+ * both, in a's order, into new arrays (caller frees); *n gets their number.
+ */
+void runset_pair(const struct rs_task *a, const struct rs_task *b, double **ra, double **rb,
+		 size_t *n);
+
 /* Mean score of a problem's graded samples, NAN when none was graded. */
 double rs_problem_rate(const struct rs_problem *p);
 
