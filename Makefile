@@ -6,6 +6,7 @@
 #   make check      the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      benchmark programs, printing figures (never asserted)
 #   make reproduce  regrade every bundled recording and compare with published scores
+#   make demo       deps, build, and regrade a bundled recording end to end (the README's main job)
 #   make install PREFIX=/usr/local
 #   make format     apply .clang-format
 #
@@ -53,7 +54,7 @@ DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre
             libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 gcc g++ \
             clang nginx-light wrk valgrind chromium
 
-.PHONY: all deps test check bench reproduce install format clean fuzz
+.PHONY: all deps test check bench reproduce install format clean fuzz demo
 
 all: $(REVAL)
 
@@ -87,7 +88,7 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libreval.a
 
 # The suites find the binaries and the repository through the environment.
 test: $(REVAL) $(TESTS) $(if $(FAKE_SRC),$(FAKE))
-	REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
 	REVAL_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2 $(TESTFLAGS)
 
 check:
@@ -106,6 +107,11 @@ bench: $(REVAL) $(BENCH_BIN) $(if $(FAKE_SRC),$(FAKE))
 
 reproduce: $(REVAL)
 	$(REVAL) reproduce --out $(BUILD)/reproduce
+
+# The README's main job: set up, then regrade a bundled recording end to end.
+demo: deps
+	$(MAKE) all
+	sh datasets/demo.sh $(REVAL) $(BUILD)/demo
 
 install: $(REVAL)
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/reval

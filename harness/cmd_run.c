@@ -145,13 +145,8 @@ enum reval_err cmd_grade(int argc, char **argv)
 			err = RV_EIO;
 		}
 	}
-	if (!err) {
-		cJSON *doc = run_config_json(&r);
-		char *cpath = path_join(pos[0], "config.json");
-		err = json_write_file(cpath, doc);
-		free(cpath);
-		cJSON_Delete(doc);
-	}
+	if (!err)
+		err = run_save_config(&r, pos[0]);
 	if (!err)
 		err = run_results(&r);
 	if (!err) {
@@ -283,13 +278,8 @@ enum reval_err cmd_merge(int argc, char **argv)
 		}
 		free(jpath);
 	}
-	if (!err) {
-		cJSON *doc = run_config_json(&r);
-		char *cpath = path_join(out, "config.json");
-		err = json_write_file(cpath, doc);
-		free(cpath);
-		cJSON_Delete(doc);
-	}
+	if (!err)
+		err = run_save_config(&r, out);
 	if (!err)
 		err = run_results(&r);
 	if (!err)

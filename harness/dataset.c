@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "json.h"
+#include "sha256.h"
 
 #define DATASET_MAX_BYTES (1024u << 20) /* a data file larger than this is refused */
 
@@ -307,26 +308,70 @@ static int build_index(struct reader *r)
 	return 0;
 }
 
-static int read_jsonl(struct reader *r, char *text)
+struct dataset_file {
+	char *path;
+	char sha256[65];
+	cJSON **recs; /* one per non-blank line */
+	long *lines;  /* the line of each record */
+	size_t n;
+	struct dataset_file *next;
+};
+
+void dataset_files_free(struct dataset_file *f)
 {
+	while (f) {
+		struct dataset_file *next = f->next;
+		for (size_t i = 0; i < f->n; i++)
+			cJSON_Delete(f->recs[i]);
+		free(f->recs);
+		free(f->lines);
+		free(f->path);
+		free(f);
+		f = next;
+	}
+}
+
+/* Parse a JSONL text into a dataset_file; on a malformed line report it and return NULL. */
+static struct dataset_file *parse_jsonl(struct reader *r, char *text)
+{
+	struct dataset_file *f = xcalloc(1, sizeof(*f));
+	size_t cap = 0;
 	char *p = text;
 	while (*p) {
 		char *nl = strchr(p, '\n');
 		if (nl)
 			*nl = '\0';
 		r->line++;
-		struct strview v = sv_trim(sv_from(p));
-		if (v.len) {
+		if (sv_trim(sv_from(p)).len) {
 			int at = 0;
 			cJSON *rec = json_parse_text(p, &at);
-			if (!rec)
-				return bad(r, NULL, "malformed JSON");
-			if (add_problem(r, rec))
-				return 1;
+			if (!rec) {
+				bad(r, NULL, "malformed JSON");
+				dataset_files_free(f);
+				return NULL;
+			}
+			if (f->n == cap) {
+				cap = cap ? 2 * cap : 256;
+				f->recs = xrealloc(f->recs, cap * sizeof(cJSON *));
+				f->lines = xrealloc(f->lines, cap * sizeof(long));
+			}
+			f->recs[f->n] = rec;
+			f->lines[f->n++] = r->line;
 		}
 		if (!nl)
 			break;
 		p = nl + 1;
+	}
+	f->path = xstrdup(r->t->dataset);
+	return f;
+}
+
+static int read_jsonl(struct reader *r, struct dataset_file *f)
+{
+	for (size_t i = 0; i < f->n; i++) {
+		r->line = f->lines[i];
+		if (add_problem(r, cJSON_Duplicate(f->recs[i], 1)))
+			return 1;
 	}
 	return 0;
 }
@@ -371,7 +416,7 @@ static int read_csv(struct reader *r, const char *text)
 	}
 }
 
-enum reval_err dataset_read(struct task *t)
+enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 {
 	struct reader r = {.t = t};
 	r.fields = cJSON_GetObjectItemCaseSensitive(t->def, "fields");
@@ -388,18 +433,41 @@ enum reval_err dataset_read(struct task *t)
 		diag("cannot read task file '%s': field \"answer_transform\": %s", t->file, why);
 		return RV_EINPUT;
 	}
-	char *text;
-	int e = read_file(t->dataset, DATASET_MAX_BYTES, &text, NULL);
-	if (e) {
-		diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id, strerror(e));
-		return RV_EINPUT;
-	}
 	size_t n = strlen(t->dataset);
 	int csv = n > 4 && !strcmp(t->dataset + n - 4, ".csv");
-	int rc = csv ? read_csv(&r, text) : read_jsonl(&r, text);
-	free(text);
-	if (rc)
-		return RV_EINPUT;
+	struct dataset_file *f = NULL;
+	for (f = cat->files_read; f && !csv; f = f->next)
+		if (!strcmp(f->path, t->dataset))
+			break;
+	if (!f) {
+		char *text;
+		size_t len;
+		int e = read_file(t->dataset, DATASET_MAX_BYTES, &text, &len);
+		if (e) {
+			diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id,
+			     strerror(e));
+			return RV_EINPUT;
+		}
+		int rc = 0;
+		sha256_hex(text, len, t->dataset_sha256);
+		if (csv) {
+			rc = read_csv(&r, text);
+		} else if ((f = parse_jsonl(&r, text))) {
+			memcpy(f->sha256, t->dataset_sha256, sizeof(f->sha256));
+			f->next = cat->files_read;
+			cat->files_read = f;
+		} else {
+			rc = 1;
+		}
+		free(text);
+		if (rc)
+			return RV_EINPUT;
+	}
+	if (f) {
+		memcpy(t->dataset_sha256, f->sha256, sizeof(f->sha256));
+		if (read_jsonl(&r, f))
+			return RV_EINPUT;
+	}
 	if (!t->nproblems) {
 		diag("dataset '%s' of task '%s' has no problems", t->dataset, t->id);
 		return RV_EINPUT;

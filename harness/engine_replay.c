@@ -79,6 +79,21 @@ static enum reval_err add_line(void *ud, const cJSON *obj, long line)
 	return RV_OK;
 }
 
+static void replay_close(void *state)
+{
+	struct replay *r = state;
+	if (!r)
+		return;
+	for (size_t i = 0; i < r->cap; i++)
+		if (r->tab[i].key) {
+			free(r->tab[i].key);
+			sample_release(&r->tab[i].s);
+		}
+	free(r->tab);
+	free(r->path);
+	free(r);
+}
+
 static enum reval_err replay_open(void **state, const char *arg, const struct config *cfg)
 {
 	(void)cfg;
@@ -102,14 +117,7 @@ static enum reval_err replay_open(void **state, const char *arg, const struct co
 	if (!err && torn)
 		diag("replay file '%s': ignoring a torn last line", arg);
 	if (err) {
-		for (size_t i = 0; i < r->cap; i++)
-			if (r->tab[i].key) {
-				free(r->tab[i].key);
-				sample_release(&r->tab[i].s);
-			}
-		free(r->tab);
-		free(r->path);
-		free(r);
+		replay_close(r);
 		return err;
 	}
 	*state = r;
@@ -151,21 +159,6 @@ static enum reval_err replay_run(void *state, const struct engine_request *reqs,
 	}
 	free(endpoint);
 	return err;
-}
-
-static void replay_close(void *state)
-{
-	struct replay *r = state;
-	if (!r)
-		return;
-	for (size_t i = 0; i < r->cap; i++)
-		if (r->tab[i].key) {
-			free(r->tab[i].key);
-			sample_release(&r->tab[i].s);
-		}
-	free(r->tab);
-	free(r->path);
-	free(r);
 }
 
 const struct engine_ops engine_replay = {

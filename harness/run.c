@@ -162,6 +162,16 @@ cJSON *run_config_json(const struct run *r)
 	return doc;
 }
 
+enum reval_err run_save_config(const struct run *r, const char *dir)
+{
+	cJSON *doc = run_config_json(r);
+	char *path = path_join(dir, "config.json");
+	enum reval_err err = json_write_file(path, doc);
+	free(path);
+	cJSON_Delete(doc);
+	return err;
+}
+
 static int same_json(const cJSON *a, const cJSON *b)
 {
 	if (!a || !b)
@@ -321,13 +331,8 @@ static enum reval_err write_config(struct run *r)
 			cJSON_Delete(stored);
 		}
 	}
-	if (!err) {
-		cJSON *doc = run_config_json(r);
-		err = json_write_file(path, doc);
-		cJSON_Delete(doc);
-	}
 	free(path);
-	return err;
+	return err ? err : run_save_config(r, r->dir);
 }
 
 enum reval_err run_execute(struct run *r)

@@ -41,6 +41,9 @@ uint64_t run_sample_seed(long run_seed, const char *task, const char *problem, i
 /* The fingerprint written to config.json. */
 cJSON *run_config_json(const struct run *r);
 
+/* Write dir/config.json for this run. */
+enum reval_err run_save_config(const struct run *r, const char *dir);
+
 /*
  * Compare a stored config.json with this run's; on a difference that would
  * change results, print what differs and return RV_EMISMATCH.

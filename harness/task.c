@@ -357,6 +357,7 @@ void task_catalog_release(struct task_catalog *cat)
 	free(cat->defs);
 	free(cat->files);
 	free(cat->data_dir);
+	dataset_files_free(cat->files_read);
 	memset(cat, 0, sizeof(*cat));
 }
 
@@ -535,12 +536,7 @@ enum reval_err task_load(struct task *t, const struct task_catalog *cat, const c
 	enum reval_err err = dataset_resolve(t, cat->data_dir, user_paths);
 	if (err)
 		return err;
-	int e = sha256_file(t->dataset, t->dataset_sha256);
-	if (e) {
-		diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id, strerror(e));
-		return RV_EINPUT;
-	}
-	err = dataset_read(t);
+	err = dataset_read(t, (struct task_catalog *)cat);
 	if (err)
 		return err;
 	err = prompt_render_all(t, cat->data_dir);

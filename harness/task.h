@@ -74,8 +74,11 @@ struct task {
 	cJSON *def;             /* the expanded definition (owned) */
 };
 
+struct dataset_file; /* a parsed JSONL file shared by the tasks that read it (dataset.c) */
+
 struct task_catalog {
 	char *data_dir;  /* the datasets/ directory */
+	struct dataset_file *files_read; /* parsed data files, so subtasks parse a file once */
 	cJSON **defs;    /* expanded definitions, owned */
 	char **files;    /* task file of each definition */
 	size_t ndefs;
