@@ -60,6 +60,10 @@ static const struct opt opts[] = {
 	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
 	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S", "seconds per request attempt (default 600)"},
 	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
+	{"price-input", OPT_DOUBLE, OFF(price_input), RUNLIKE, "USD",
+	 "price per million prompt tokens, for the cost in results"},
+	{"price-output", OPT_DOUBLE, OFF(price_output), RUNLIKE, "USD",
+	 "price per million completion tokens, for the cost in results"},
 	{"user-data", OPT_KV, OFF(user_data), RUNLIKE, "NAME=PATH",
 	 "a dataset you supply, e.g. gpqa=/data/gpqa_diamond.csv"},
 	{"data-dir", OPT_STR, OFF(data_dir), RUNLIKE " tasks", "DIR",
@@ -78,6 +82,7 @@ void config_init(struct config *cfg)
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
+	cfg->price_input = cfg->price_output = NAN;
 	cfg->stream = cfg->progress = cfg->force = -1;
 	cfg->shard_count = 1;
 }

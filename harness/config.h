@@ -43,6 +43,8 @@ struct config {
 	double min_p;
 	double presence_penalty;
 	double frequency_penalty;
+	double price_input;      /* USD per million prompt tokens; NAN: not set */
+	double price_output;     /* USD per million completion tokens; NAN: not set */
 	long max_tokens;
 	char **stop;
 	size_t nstop;

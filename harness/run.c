@@ -444,7 +444,13 @@ enum reval_err run_results(struct run *r)
 		cJSON_AddNumberToObject(run, "journal_lines", (double)tl.lines);
 		cJSON_AddItemToObject(run, "warnings", cJSON_Duplicate(r->warnings, 1));
 		cJSON_AddItemToObject(run, "config", config_to_json(r->cfg));
-		cJSON *doc = results_build(&tl, run);
+		struct results_opts ro;
+		results_opts_init(&ro);
+		ro.seed = r->cfg->seed == CONFIG_UNSET ? 0 : r->cfg->seed;
+		ro.prices.input_per_mtok = r->cfg->price_input;
+		ro.prices.output_per_mtok = r->cfg->price_output;
+		struct strbuf problems = STRBUF_INIT;
+		cJSON *doc = results_build(&tl, run, &ro, &problems);
 		cJSON_Delete(run);
 		/* Effective sampling per task, so a report can show what was asked. */
 		for (size_t i = 0; i < r->ntasks; i++) {
@@ -452,7 +458,8 @@ enum reval_err run_results(struct run *r)
 				cJSON_GetObjectItemCaseSensitive(doc, "tasks"), r->tasks[i]->id);
 			cJSON_AddItemToObject(t, "sampling", sampling_to_json(&r->sampling[i]));
 		}
-		err = results_write(r->dir, doc);
+		err = results_write(r->dir, doc, &problems);
+		strbuf_release(&problems);
 		cJSON_Delete(doc);
 	}
 	tally_release(&tl);

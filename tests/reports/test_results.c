@@ -1,0 +1,184 @@
+/*
+ * results.json, problems.jsonl and results.csv through the binary, on a
+ * replayed toy run crafted so that every figure can be worked out by hand:
+ * equivalent answers written differently, silent samples, a tie, a
+ * truncated sample, server-reported and missing token counts, latencies,
+ * an infrastructure error and prices.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "json.h"
+#include "support.h"
+
+/*
+ * p00 (gold 0): "0" "5" "5" "  0" " 0 " "" -- three spellings of 0 outvote
+ * two 5s (a raw-string vote would pick "5"); the empty answer does not vote.
+ * p01 (gold 2): "7" "2" "7" "2" "" and a transport failure -- 2 against 2,
+ * 7 voted first and wins the tie.
+ */
+static const char *const p00[] = {"0", "5", "5", "  0", " 0 ", ""};
+static const char *const p01[] = {"7", "2", "7", "2", "", NULL};
+
+static char *write_replay(const char *dir)
+{
+	char *path = path_join(dir, "replay.jsonl");
+	struct strbuf sb = STRBUF_INIT;
+	for (int s = 0; s < 6; s++)
+		strbuf_addf(&sb,
+			    "{\"task\":\"toy\",\"problem\":\"p00\",\"sample\":%d,\"content\":\"%s\","
+			    "\"finish_reason\":\"stop\",\"latency_ms\":%d,"
+			    "\"usage\":{\"prompt_tokens\":100,\"completion_tokens\":%d}}\n",
+			    s, p00[s], 1000 * (s + 1), 10 * (s + 1));
+	for (int s = 0; s < 6; s++) {
+		if (!p01[s]) {
+			strbuf_addf(&sb,
+				    "{\"task\":\"toy\",\"problem\":\"p01\",\"sample\":%d,\"content\":\"\","
+				    "\"error\":{\"kind\":\"http_500\",\"message\":\"boom\"}}\n",
+				    s);
+			continue;
+		}
+		/* No usage: tokens are approximated from 8 characters of content. */
+		strbuf_addf(&sb,
+			    "{\"task\":\"toy\",\"problem\":\"p01\",\"sample\":%d,\"content\":\"%s       \","
+			    "\"finish_reason\":\"%s\"}\n",
+			    s, p01[s], s == 4 ? "length" : "stop");
+	}
+	cr_assert_eq(support_write(path, sb.buf), 0);
+	strbuf_release(&sb);
+	return path;
+}
+
+static const cJSON *get(const cJSON *o, const char *path)
+{
+	char buf[256];
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (char *p = buf, *dot; o && p; p = dot ? dot + 1 : NULL) {
+		dot = strchr(p, '.');
+		if (dot)
+			*dot = 0;
+		o = cJSON_GetObjectItemCaseSensitive(o, p);
+	}
+	cr_assert_not_null(o, "no %s", path);
+	return o;
+}
+
+static double num(const cJSON *o, const char *path)
+{
+	const cJSON *v = get(o, path);
+	cr_assert(cJSON_IsNumber(v), "%s is not a number", path);
+	return v->valuedouble;
+}
+
+Test(results, crafted_run_figures_by_hand)
+{
+	char *dir = support_tmpdir("results");
+	char *replay = write_replay(dir);
+	char *out = path_join(dir, "run");
+	char *data = support_path("tests/data/toy");
+	char *engine = xasprintf("replay:%s", replay);
+	const char *args[] = {"run", "--task", "toy", "--data-dir", data, "--engine", engine,
+			      "--out", out, "--n", "6", "--limit", "2", "--price-input", "2",
+			      "--price-output", "10", NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+
+	char *rp = path_join(out, "results.json");
+	cJSON *res = support_json_file(rp);
+	cr_assert_not_null(res);
+	cr_assert_str_eq(get(res, "schema")->valuestring, "reval.results/2");
+	const cJSON *t = get(res, "tasks.toy");
+	/* p00: 3 of 6 right; p01: 2 of 5 graded right (the failure is excluded). */
+	cr_assert_float_eq(num(t, "metrics.avg@6.value"), (3.0 / 6 + 2.0 / 5) / 2, 1e-12);
+	cr_assert_eq(num(t, "counts.infra_error"), 1);
+	/* The empty answer of p00; the truncated one of p01 counts as truncated instead. */
+	cr_assert_eq(num(t, "counts.no_answer"), 1);
+	cr_assert_eq(num(t, "counts.truncated"), 1);
+	/* pass@4 needs 4 graded samples: both qualify.  1 - C(3,4)/C(6,4) = 1; 1 - C(3,4)/C(5,4) = 1 */
+	cr_assert_float_eq(num(t, "metrics.pass@4.value"), 1.0, 1e-12);
+	/* se of avg@6 over two problems: |0.5 - 0.4| / 2 */
+	cr_assert_float_eq(num(t, "metrics.avg@6.se"), 0.05, 1e-12);
+	/* Curves start at avg (pass@1 = cons@1 = mean correctness when every class is one sample). */
+	cr_assert_float_eq(cJSON_GetArrayItem(get(t, "curves.pass"), 0)->valuedouble,
+			   num(t, "metrics.avg@6.value"), 1e-12);
+	cr_assert_float_eq(cJSON_GetArrayItem(get(t, "curves.cons"), 0)->valuedouble,
+			   num(t, "metrics.avg@6.value"), 1e-12);
+	cr_assert_eq(cJSON_GetArraySize(get(t, "curves.k")), 6);
+	/* Generation: p00 reports 10..60 tokens, p01 has 4 samples of 8 chars -> 2 tokens each
+	 * (and the empty truncated one, 7 chars -> 2). */
+	cr_assert_float_eq(num(t, "generation.completion_tokens.total"), 210 + 5 * 2, 1e-9);
+	cr_assert_eq(num(t, "generation.completion_tokens.approx"), 5);
+	cr_assert_eq(num(t, "generation.completion_tokens.max"), 60);
+	cr_assert_eq(num(t, "generation.truncation.count"), 1);
+	cr_assert_float_eq(num(t, "generation.truncation.rate"), 1.0 / 11, 1e-12);
+	cr_assert_float_eq(num(t, "generation.truncation.accuracy_non_truncated"), 5.0 / 10, 1e-12);
+	/* Latency: 1000..6000 on six samples, the rest unknown. Nearest rank p50 = 3000. */
+	cr_assert_eq(num(t, "generation.latency_ms.samples"), 6);
+	cr_assert_eq(num(t, "generation.latency_ms.p50"), 3000);
+	cr_assert_eq(num(t, "generation.latency_ms.p99"), 6000);
+	cr_assert_eq(num(t, "generation.infra.by_kind.http_500"), 1);
+	/* Cost: 600 prompt tokens at $2/M, 220 completion tokens at $10/M. */
+	cr_assert_float_eq(num(t, "generation.cost_usd.total"), 600 * 2e-6 + 220 * 10e-6, 1e-12);
+
+	/* Votes over equivalence classes. */
+	char *pp = path_join(out, "problems.jsonl");
+	FILE *f = fopen(pp, "r");
+	cr_assert_not_null(f);
+	char line[4096];
+	int lines = 0;
+	while (fgets(line, sizeof(line), f)) {
+		cJSON *o = cJSON_Parse(line);
+		cr_assert_not_null(o);
+		const char *id = get(o, "problem")->valuestring;
+		if (!strcmp(id, "p00")) {
+			cr_assert_str_eq(get(o, "majority.answer")->valuestring, "0");
+			cr_assert(cJSON_IsTrue(get(o, "majority.correct")));
+			cr_assert_eq(num(o, "majority.votes"), 3);
+			cr_assert_eq(num(o, "majority.voters"), 5);
+			cr_assert_float_eq(num(o, "majority.share"), 0.5, 1e-12);
+			cr_assert_eq(num(o, "n"), 6);
+			cr_assert_eq(num(o, "c"), 3);
+		} else {
+			cr_assert_str_eq(get(o, "majority.answer")->valuestring, "7");
+			cr_assert(cJSON_IsFalse(get(o, "majority.correct")));
+			cr_assert_eq(num(o, "n"), 5);
+			cr_assert_eq(num(o, "infra"), 1);
+			cr_assert_float_eq(num(o, "metrics.avg@6"), 0.4, 1e-12);
+		}
+		lines++;
+		cJSON_Delete(o);
+	}
+	fclose(f);
+	cr_assert_eq(lines, 2);
+	/* cons@4 over subsets of p00 {A,B,B,A,A,-}: A needs more of its 3 than B of its 2;
+	 * ties go to A (first vote).  Count the 15 subsets of 4 by hand: the silent sample in
+	 * (10 subsets: 3 of the 5 voters) A wins when A >= B: AAA 1 + AAB 6 = 7 of 10; without
+	 * it (5 subsets: 4 voters) AAAB 2, AABB 3 -> A always (ties to A): 5 of 5.  12/15.
+	 * p01 has only 5 graded samples: {7,2,7,2,-} with 7 first.  Subsets of 4 (5): the silent
+	 * one out: 7722 tie -> 7 (wrong); silent in (4 subsets of 3 voters): 2 wins with 2-1:
+	 * 722 x2 -> right, 772 x2 -> wrong.  2/5. */
+	cr_assert_float_eq(num(t, "metrics.cons@4.value"), (12.0 / 15 + 2.0 / 5) / 2, 1e-12);
+	cr_assert_str_eq(get(t, "metrics.cons@4.method")->valuestring, "exact");
+
+	char *cp = path_join(out, "results.csv");
+	/* avg@6, pass@1 pass@2 pass@4 pass@6, cons@4 cons@6 */
+	cr_assert_eq(support_count_lines(cp), 1 + 7);
+	/* cons@6 is the plain vote, and p01 with 5 graded samples cannot take part. */
+	cr_assert_eq(num(t, "metrics.cons@6.problems"), 1);
+	cr_assert_float_eq(num(t, "metrics.cons@6.value"), 1.0, 1e-12);
+	cr_assert_str_eq(get(t, "metrics.cons@6.method")->valuestring, "plain");
+	cJSON_Delete(res);
+	free(cp);
+	free(pp);
+	free(rp);
+	free(engine);
+	free(data);
+	free(out);
+	free(replay);
+	free(dir);
+}
