@@ -51,7 +51,9 @@ static void metric_interval(const cJSON *m, double *lo, double *hi)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(m, "ci_low");
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "ci_high");
-	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "ci");
+	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "ci95");
+	if (!ci)
+		ci = cJSON_GetObjectItemCaseSensitive(m, "ci");
 	if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2) {
 		l = cJSON_GetArrayItem(ci, 0);
 		h = cJSON_GetArrayItem(ci, 1);

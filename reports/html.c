@@ -388,7 +388,7 @@ static void charts(struct page *pg, const struct column *col)
 	strbuf_adds(pg->sb, "<div class=\"charts\">");
 	svg_bars(pg->sb, bars, nr, "score (avg@n) with 95% interval");
 	svg_lines(pg->sb, pass, ns, "pass@k", "k (samples drawn)");
-	svg_lines(pg->sb, cons, ns, "cons@k (majority of the first k samples)", "k");
+	svg_lines(pg->sb, cons, ns, "cons@k (majority vote, expected over k-subsets)", "k");
 	strbuf_adds(pg->sb, "</div>");
 	free(bars);
 	free(pass);

@@ -36,7 +36,11 @@ extern const struct renderer md_renderer;
 /* NULL-terminated. */
 extern const struct renderer *const renderer_table[];
 
-/* pass@k (exact estimator) and cons@k (majority of the first k samples) of a task at k. */
+/*
+ * pass@k and cons@k of a task at k: the curve results.json stores when it
+ * has one, else computed from the problems (unbiased pass@k; cons@k as the
+ * expectation over size-k subsets); NAN when neither is available.
+ */
 double render_pass_at(const struct rs_task *t, int k);
 double render_cons_at(const struct rs_task *t, int k);
 

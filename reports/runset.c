@@ -599,12 +599,14 @@ double rs_count(const struct rs_task *t, const char *name)
 	return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
-/* An interval as results.json may spell it: ci_low/ci_high, ci: [lo, hi], interval: {...}. */
+/* An interval as results.json spells it (ci95: [lo, hi] in reval.results/2), or older names. */
 static int stored_interval(const cJSON *m, double *lo, double *hi)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(m, "ci_low");
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "ci_high");
-	const cJSON *pair = cJSON_GetObjectItemCaseSensitive(m, "ci");
+	const cJSON *pair = cJSON_GetObjectItemCaseSensitive(m, "ci95");
+	if (!pair)
+		pair = cJSON_GetObjectItemCaseSensitive(m, "ci");
 	if (!pair)
 		pair = cJSON_GetObjectItemCaseSensitive(m, "interval");
 	if (cJSON_IsArray(pair) && cJSON_GetArraySize(pair) == 2) {
