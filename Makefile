@@ -39,7 +39,7 @@ LIB_SRC  := $(sort $(wildcard harness/*.c graders/*.c reports/*.c))
 LIB_SRC  := $(filter-out harness/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
 MAIN_OBJ := $(BUILD)/harness/main.o
-TEST_SRC := $(sort $(wildcard tests/*/test_*.c))
+TEST_SRC := $(sort $(wildcard tests/*/test_*.c tests/support/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 FAKE_SRC := $(sort $(wildcard tests/fake/*.c))
 FAKE_OBJ := $(FAKE_SRC:%.c=$(BUILD)/%.o)

@@ -64,6 +64,8 @@ static const struct opt opts[] = {
 	 "price per million prompt tokens, for the cost in results"},
 	{"price-output", OPT_DOUBLE, OFF(price_output), RUNLIKE, "USD",
 	 "price per million completion tokens, for the cost in results"},
+	{"ready-timeout", OPT_LONG, OFF(ready_timeout_s), "run", "S",
+	 "--engine local: seconds to wait for the server to answer (default 600)"},
 	{"user-data", OPT_KV, OFF(user_data), RUNLIKE, "NAME=PATH",
 	 "a dataset you supply, e.g. gpqa=/data/gpqa_diamond.csv"},
 	{"data-dir", OPT_STR, OFF(data_dir), RUNLIKE " tasks", "DIR",
@@ -80,6 +82,7 @@ void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
+	cfg->ready_timeout_s = CONFIG_UNSET;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;

@@ -54,6 +54,7 @@ struct config {
 	char *preset;            /* "r1" */
 	long timeout_s;          /* per request attempt */
 	long max_attempts;       /* per sample */
+	long ready_timeout_s;    /* --engine local: seconds for the server to answer */
 	int progress;            /* -1 auto (a terminal), 0, 1 */
 	int force;               /* resume even when settings differ (never for graders) */
 	char *api_key;           /* from OPENAI_API_KEY or --api-key-file; never written */

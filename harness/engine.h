@@ -49,6 +49,8 @@ struct completion {
 	int attempts;              /* requests made for this sample */
 	const char *error_kind;    /* NULL on success; e.g. "http_500", "timeout", "no_recording" */
 	const char *error_message; /* the server's or engine's own words */
+	int has_seed;              /* seed below is what was sent, instead of req->seed */
+	uint64_t seed;             /* with server-side n, the group's seed; reduced to the wire's range */
 };
 
 void completion_init(struct completion *c);

@@ -30,7 +30,7 @@ static const struct command commands[] = {
 	 "infrastructure failures. A rerun whose settings would change results (model, sampling,\n"
 	 "prompt, dataset, grader) is refused with what differs.\n"
 	 "Writes DIR/config.json (resolved settings, never the API key), DIR/samples.jsonl,\n"
-	 "DIR/results.json and DIR/results.csv.\n\n"
+	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n\n"
 	 "Examples:\n"
 	 "  reval run --task aime24 --base-url http://127.0.0.1:8000/v1 --model m --out runs/a\n"
 	 "  reval run --task bbh --engine replay:datasets/recordings/bbh-codex-suzgun2022/"
@@ -38,7 +38,8 @@ static const struct command commands[] = {
 	 "  reval run --task gsm8k --shard 0/4 --out runs/g0   (then reval merge runs/g* --out runs/g)\n"},
 	{"grade", cmd_grade, "reval grade DIR", "regrade a run's journal with today's graders",
 	 "Rereads DIR/samples.jsonl, grades every sample again with the graders of this binary,\n"
-	 "rewrites the journal atomically and recomputes DIR/results.json and results.csv.\n"
+	 "rewrites the journal atomically and recomputes DIR/results.json, problems.jsonl and\n"
+	 "results.csv.\n"
 	 "Refuses when a dataset changed since the run.\n"},
 	{"merge", cmd_merge, "reval merge DIR... --out DIR", "combine the shards of one run",
 	 "Checks that the runs agree on everything but --shard, concatenates their journals and\n"

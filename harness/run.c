@@ -10,6 +10,7 @@
 #include "engine.h"
 #include "journal.h"
 #include "json.h"
+#include "preset.h"
 #include "progress.h"
 #include "results.h"
 #include "sample.h"
@@ -75,6 +76,8 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 			return err;
 		sampling_copy(&r->sampling[i], &t->sampling);
 		apply_flags(&r->sampling[i], cfg);
+		if (cfg->preset)
+			preset_apply(cfg->preset, &r->sampling[i], t, cfg, r->warnings);
 		r->n[i] = r->sampling[i].n;
 	}
 	if (cfg->out)

@@ -41,7 +41,7 @@ void sample_from_completion(struct sample *s, const struct engine_request *req,
 	s->task = xstrdup(req->task_id);
 	s->problem = xstrdup(req->problem_id);
 	s->index = req->sample;
-	s->seed = req->seed;
+	s->seed = c->has_seed ? c->seed : req->seed;
 	s->finish_reason = dup_or_null(c->finish_reason);
 	s->prompt_tokens = c->prompt_tokens;
 	s->completion_tokens = c->completion_tokens;

@@ -69,7 +69,8 @@ static void add_num(cJSON *o, const char *name, double v)
 static cJSON *token_json(struct series *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	qsort(s->v, s->n, sizeof(double), cmp_double);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(double), cmp_double);
 	int any = s->n > 0;
 	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
 	add_num(o, "median", any ? nearest_rank(s, 0.5) : NAN);
@@ -84,7 +85,8 @@ static cJSON *token_json(struct series *s)
 static cJSON *timing_json(struct series *s)
 {
 	cJSON *o = cJSON_CreateObject();
-	qsort(s->v, s->n, sizeof(double), cmp_double);
+	if (s->n)
+		qsort(s->v, s->n, sizeof(double), cmp_double);
 	int any = s->n > 0;
 	cJSON_AddNumberToObject(o, "samples", (double)s->n);
 	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
@@ -173,57 +175,94 @@ static void add_infra(cJSON *out, const struct task_tally *tt)
 	cJSON_AddItemToObject(o, "by_kind", kinds);
 }
 
-cJSON *genstats_build(const struct task_tally *tt, const struct prices *prices)
+enum figure { FIG_COMPLETION, FIG_REASONING, FIG_LATENCY, FIG_TTFT, FIG_RATE };
+
+/*
+ * One figure over the graded samples.  Figures are collected one at a time
+ * so that at most one list of values is held at once.
+ */
+static void collect(struct series *s, const struct task_tally *tt, enum figure fig)
 {
-	struct series comp = {0}, reas = {0}, lat = {0}, ttft = {0}, tps = {0};
-	struct counts c = {0};
+	memset(s, 0, sizeof(*s));
 	for (size_t j = 0; j < tt->nprobs; j++)
 		for (int i = 0; i < tt->n; i++) {
 			const struct slot *sl = &tt->probs[j].slots[i];
 			if (sl->state != SLOT_GRADED)
 				continue;
-			count_slot(&c, sl);
-			int approx;
-			long ct = genstats_completion_tokens(sl, &approx);
-			series_add(&comp, (double)ct);
-			comp.approx += approx;
-			long rt = genstats_reasoning_tokens(sl, &approx);
-			series_add(&reas, (double)rt);
-			reas.approx += approx;
-			if (sl->latency_ms >= 0) {
-				series_add(&lat, sl->latency_ms);
-				if (sl->latency_ms > 0) {
-					series_add(&tps, (double)ct / (sl->latency_ms / 1000.0));
-					c.latency_s_total += sl->latency_ms / 1000.0;
-					c.rate_tokens_total += (double)ct;
-				}
+			int approx = 0;
+			double v;
+			switch (fig) {
+			case FIG_COMPLETION: v = (double)genstats_completion_tokens(sl, &approx); break;
+			case FIG_REASONING: v = (double)genstats_reasoning_tokens(sl, &approx); break;
+			case FIG_LATENCY: v = sl->latency_ms; break;
+			case FIG_TTFT: v = sl->ttft_ms; break;
+			default:
+				if (sl->latency_ms <= 0)
+					continue;
+				v = (double)genstats_completion_tokens(sl, &approx) /
+				    (sl->latency_ms / 1000.0);
+				approx = 0;
+				break;
 			}
-			if (sl->ttft_ms >= 0)
-				series_add(&ttft, sl->ttft_ms);
+			if (v < 0)
+				continue;
+			series_add(s, v);
+			s->approx += approx;
 		}
+}
+
+static void count_all(struct counts *c, const struct task_tally *tt)
+{
+	memset(c, 0, sizeof(*c));
+	for (size_t j = 0; j < tt->nprobs; j++)
+		for (int i = 0; i < tt->n; i++) {
+			const struct slot *sl = &tt->probs[j].slots[i];
+			if (sl->state != SLOT_GRADED)
+				continue;
+			count_slot(c, sl);
+			if (sl->latency_ms > 0) {
+				int approx;
+				c->latency_s_total += sl->latency_ms / 1000.0;
+				c->rate_tokens_total += (double)genstats_completion_tokens(sl, &approx);
+			}
+		}
+}
+
+cJSON *genstats_build(const struct task_tally *tt, const struct prices *prices)
+{
+	struct counts c;
+	struct series s;
+	count_all(&c, tt);
 	cJSON *out = cJSON_CreateObject();
 	cJSON_AddNumberToObject(out, "samples", (double)c.graded);
-	cJSON_AddItemToObject(out, "completion_tokens", token_json(&comp));
-	cJSON_AddItemToObject(out, "reasoning_tokens", token_json(&reas));
+	collect(&s, tt, FIG_COMPLETION);
+	double completion_total = s.sum;
+	cJSON_AddItemToObject(out, "completion_tokens", token_json(&s));
+	free(s.v);
+	collect(&s, tt, FIG_REASONING);
+	cJSON_AddItemToObject(out, "reasoning_tokens", token_json(&s));
+	free(s.v);
 	cJSON *pt = cJSON_AddObjectToObject(out, "prompt_tokens");
 	cJSON_AddNumberToObject(pt, "total", c.prompt_total);
 	cJSON_AddNumberToObject(pt, "unknown", (double)(c.graded - c.prompt_known));
-	cJSON_AddNumberToObject(out, "total_tokens", c.prompt_total + comp.sum);
+	cJSON_AddNumberToObject(out, "total_tokens", c.prompt_total + completion_total);
 	add_truncation(out, &c);
 	add_format(out, &c);
-	cJSON_AddItemToObject(out, "latency_ms", timing_json(&lat));
-	cJSON_AddItemToObject(out, "ttft_ms", timing_json(&ttft));
+	collect(&s, tt, FIG_LATENCY);
+	cJSON_AddItemToObject(out, "latency_ms", timing_json(&s));
+	free(s.v);
+	collect(&s, tt, FIG_TTFT);
+	cJSON_AddItemToObject(out, "ttft_ms", timing_json(&s));
+	free(s.v);
+	collect(&s, tt, FIG_RATE);
+	if (s.n)
+		qsort(s.v, s.n, sizeof(double), cmp_double);
 	cJSON *r = cJSON_AddObjectToObject(out, "tokens_per_second");
-	qsort(tps.v, tps.n, sizeof(double), cmp_double);
-	cJSON_AddNumberToObject(r, "samples", (double)tps.n);
+	cJSON_AddNumberToObject(r, "samples", (double)s.n);
 	add_num(r, "aggregate", c.latency_s_total > 0 ? c.rate_tokens_total / c.latency_s_total : NAN);
-	add_num(r, "median", tps.n ? nearest_rank(&tps, 0.5) : NAN);
-	add_cost(out, prices, c.prompt_total, comp.sum);
+	add_num(r, "median", s.n ? nearest_rank(&s, 0.5) : NAN);
+	free(s.v);
+	add_cost(out, prices, c.prompt_total, completion_total);
 	add_infra(out, tt);
-	free(comp.v);
-	free(reas.v);
-	free(lat.v);
-	free(ttft.v);
-	free(tps.v);
 	return out;
 }

@@ -66,13 +66,11 @@ void votes_release(struct votes *v)
 	memset(v, 0, sizeof(*v));
 }
 
+static int winner(const int *cnt, int nclasses);
+
 int metrics_majority(const struct votes *v)
 {
-	int best = -1;
-	for (int r = 0; r < v->nclasses; r++)
-		if (v->count[r] > 0 && (best < 0 || v->count[r] > v->count[best]))
-			best = r;
-	return best;
+	return winner(v->count, v->nclasses);
 }
 
 /* ---- Exact expected cons@k ---- */
@@ -185,6 +183,16 @@ int metrics_cons_exact(const struct votes *v, int kmax, double max_ops, double *
 
 /* ---- Monte Carlo ---- */
 
+/* The winner of a subset from its vote counts: most votes, ties to the lower rank. */
+static int winner(const int *cnt, int nclasses)
+{
+	int best = -1;
+	for (int r = 0; r < nclasses; r++)
+		if (cnt[r] > 0 && (best < 0 || cnt[r] > cnt[best]))
+			best = r;
+	return best;
+}
+
 double metrics_cons_mc(const struct votes *v, int k, uint64_t seed, int draws, double *se)
 {
 	int n = v->n;
@@ -198,32 +206,30 @@ double metrics_cons_mc(const struct votes *v, int k, uint64_t seed, int draws, d
 			label[at++] = r;
 	while (at < n)
 		label[at++] = -1;
-	int *cnt = xcalloc((size_t)(v->nclasses > 0 ? v->nclasses : 1), sizeof(int));
+	/* Draw the smaller side: the k kept, or the n - k left out. */
+	int drop = k > n / 2;
+	int m = drop ? n - k : k;
+	int nc = v->nclasses > 0 ? v->nclasses : 1;
+	int *cnt = xcalloc((size_t)nc, sizeof(int));
 	struct rng g;
 	rng_init(&g, seed);
 	long won = 0;
 	for (int d = 0; d < draws; d++) {
-		/* A partial Fisher-Yates shuffle: label[0..k) is a uniform k-subset. */
-		for (int i = 0; i < k; i++) {
+		/* A partial Fisher-Yates shuffle: label[0..m) is a uniform m-subset. */
+		for (int i = 0; i < m; i++) {
 			int j = i + (int)rng_below(&g, (uint64_t)(n - i));
 			int t = label[i];
 			label[i] = label[j];
 			label[j] = t;
 		}
-		int best = -1;
-		for (int i = 0; i < k; i++)
+		if (drop)
+			memcpy(cnt, v->count, (size_t)v->nclasses * sizeof(int));
+		else
+			memset(cnt, 0, (size_t)nc * sizeof(int));
+		for (int i = 0; i < m; i++)
 			if (label[i] >= 0)
-				cnt[label[i]]++;
-		for (int i = 0; i < k; i++) {
-			int r = label[i];
-			if (r < 0)
-				continue;
-			if (best < 0 || cnt[r] > cnt[best] || (cnt[r] == cnt[best] && r < best))
-				best = r;
-		}
-		for (int i = 0; i < k; i++)
-			if (label[i] >= 0)
-				cnt[label[i]] = 0;
+				cnt[label[i]] += drop ? -1 : 1;
+		int best = winner(cnt, v->nclasses);
 		won += best >= 0 && v->correct[best];
 	}
 	free(label);

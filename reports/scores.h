@@ -65,8 +65,8 @@ struct task_scores {
 };
 
 #define SCORES_FULL_CURVE 256   /* every k = 1..n up to this n; beyond, powers of two */
-#define SCORES_EXACT_OPS 2e7    /* work allowed per problem for the exact cons@k */
-#define SCORES_MC_DRAWS 2000    /* subsets drawn per Monte Carlo cons@k point */
+#define SCORES_EXACT_OPS 5e6    /* work allowed per problem for the exact cons@k */
+#define SCORES_MC_DRAWS 1000    /* subsets drawn per Monte Carlo cons@k point */
 
 void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_t seed);
 void scores_release(struct task_scores *ts);

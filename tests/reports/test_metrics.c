@@ -204,7 +204,7 @@ Test(metrics, cons_by_hand)
 	const struct vote_case *vc = &vote_cases[0];
 	struct votes v;
 	make_votes(&v, vc);
-	double out[4];
+	double out[16];
 	cr_assert_eq(metrics_cons_exact(&v, 4, 1e9, out), 0);
 	cr_assert_float_eq(out[0], 0.5, 1e-15);       /* cons@1 = avg */
 	cr_assert_float_eq(out[1], 1.0 / 6.0, 1e-15);
