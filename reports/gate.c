@@ -52,6 +52,11 @@ static enum reval_err select_tasks(const struct rs_run *base, const struct rs_ru
 	}
 	for (size_t i = 0; i < cand->ntasks; i++)
 		only_cand += !runset_task(base, cand->tasks[i].id);
+	if (!*nids) {
+		diag("the baseline '%s' and the candidate '%s' share no task", base->dir,
+		     cand->dir);
+		return RV_EMISMATCH;
+	}
 	if (only_base || only_cand) {
 		char *msg = xasprintf("the runs have different tasks: %zu only in the baseline, %zu "
 				      "only in the candidate",
@@ -64,11 +69,6 @@ static enum reval_err select_tasks(const struct rs_run *base, const struct rs_ru
 			return RV_EMISMATCH;
 		}
 		add_note(g, msg);
-	}
-	if (!*nids) {
-		diag("the baseline '%s' and the candidate '%s' share no task", base->dir,
-		     cand->dir);
-		return RV_EMISMATCH;
 	}
 	return RV_OK;
 }
