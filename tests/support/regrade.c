@@ -1,4 +1,4 @@
-/* Helpers for the report and gate suites (no tests of its own); see regrade.h. */
+/* Helpers for the report and gate suites; see regrade.h. */
 #include "regrade.h"
 
 #include <criterion/criterion.h>
