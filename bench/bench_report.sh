@@ -52,4 +52,4 @@ awk -v w="$wall" -v r="$rss" -v n="$samples" 'BEGIN {
 for f in r.html r.csv p.csv r.md; do
 	printf "  %-8s %10d bytes\n" "$f" "$(wc -c <"$out/$f")"
 done
-rm -rf "$out"
+[ -n "${REVAL_BENCH_KEEP:-}" ] && echo "kept in $out" || rm -rf "$out"
