@@ -17,5 +17,11 @@ enum reval_err cmd_reproduce(int argc, char **argv);
 enum reval_err cmd_check(int argc, char **argv);
 enum reval_err cmd_check_math(int argc, char **argv); /* reval check math ... */
 enum reval_err cmd_check_code(int argc, char **argv); /* reval check code ... */
+enum reval_err cmd_report(int argc, char **argv);
+enum reval_err cmd_gate(int argc, char **argv);
+
+/* The options of report and gate, for 'reval help' (they are not run settings). */
+void cmd_report_options(void);
+void cmd_gate_options(void);
 
 #endif

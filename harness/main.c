@@ -51,6 +51,32 @@ static const struct command commands[] = {
 	 "grade standalone cases with one checker",
 	 "Reads one case per line and prints one JSON verdict per line; where cases carry\n"
 	 "\"expected\", a summary goes to stderr. See 'reval check math --help'.\n"},
+	{"report", cmd_report, "reval report DIR... [--html F] [--csv F] [--md F] [...]",
+	 "HTML, CSV and Markdown reports of one run or a leaderboard of many",
+	 "Reads each run directory (results.json, config.json, samples.jsonl) and writes the\n"
+	 "reports asked for; with no output flag, the Markdown summary goes to stdout.\n"
+	 "The HTML file is self-contained (inline CSS and SVG, no network): a sortable\n"
+	 "leaderboard of runs x tasks with 95% intervals, differences that are significant in a\n"
+	 "paired test over problems, and per task pass@k and cons@k curves, score bars, token\n"
+	 "lengths of correct and wrong samples, truncation and error rates, a problem x run grid\n"
+	 "and a drill-down to a few failing samples of each problem. Runs are ordered by their\n"
+	 "mean score over the tasks they share; the first DIR is the reference for the lists of\n"
+	 "problems that got better or worse.\n\n"
+	 "Examples:\n"
+	 "  reval report runs/a runs/b --html report.html --csv scores.csv --md summary.md\n"
+	 "  reval report runs/a --problems-csv problems.csv\n"},
+	{"gate", cmd_gate, "reval gate --baseline DIR --candidate DIR [options]",
+	 "fail (exit 1) when a candidate run regresses against a baseline",
+	 "Compares the candidate with the baseline task by task, problem by problem. A task\n"
+	 "fails when its score drops by more than --max-drop points and a paired sign-flip\n"
+	 "permutation test over problems finds the drop significant at --alpha, when a --min\n"
+	 "floor is missed, or when the candidate has more infrastructure errors than allowed.\n"
+	 "Runs with samples missing, or whose tasks, dataset checksums, graders or sampling\n"
+	 "differ, are refused (exit 2) unless --force. Prints a Markdown table; appends it to\n"
+	 "$GITHUB_STEP_SUMMARY when set. Exit 0 pass, 1 regression, 2 usage or input error.\n"
+	 "See docs/gate.md for the procedure and an example CI job.\n\n"
+	 "Example:\n"
+	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},
 	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
 	 "regrade the bundled recordings and compare with published scores",
 	 "Runs every recording under datasets/recordings through the replay engine into\n"
@@ -88,6 +114,10 @@ static enum reval_err help(const char *name)
 	printf("usage: %s\n\n%s\n", c->usage, c->help);
 	printf("options:\n");
 	config_print_help(c->name);
+	if (!strcmp(c->name, "report"))
+		cmd_report_options();
+	if (!strcmp(c->name, "gate"))
+		cmd_gate_options();
 	if (!strcmp(c->name, "tasks"))
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 	if (!strcmp(c->name, "run")) {
