@@ -213,7 +213,9 @@ static void fail_job(struct openai *e, struct job *j, const char *kind, const ch
 static void stop_run(struct openai *e, const char *fmt, const char *a, long status,
 		     const char *msg)
 {
-	diag(fmt, a, status, e->model ? e->model : "(none)", msg);
+	/* Requests still in flight may fail the same way: say it once. */
+	if (!e->fatal)
+		diag(fmt, a, status, e->model ? e->model : "(none)", msg);
 	e->fatal = RV_EINFRA;
 }
 

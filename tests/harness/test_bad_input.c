@@ -167,3 +167,22 @@ Test(bad_input, unknown_command_and_help)
 	cr_assert(!strncmp(r.out.buf, "reval ", 6));
 	proc_result_release(&r);
 }
+
+Test(bad_input, unreachable_server_is_one_line_naming_url_and_model)
+{
+	char *dir = support_tmpdir("unreachable");
+	char *data = support_path("tests/data/toy"), *out = path_join(dir, "run");
+	const char *args[] = {"run", "--task", "toy", "--data-dir", data, "--base-url",
+			      "http://127.0.0.1:9/v1", "--model", "m-unreachable", "--max-attempts",
+			      "2", "--out", out, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 1, "%s", r.err.buf);
+	cr_assert_eq(support_nonempty_lines(r.err.buf), 1, "want one line, got: %s", r.err.buf);
+	cr_assert(strstr(r.err.buf, "127.0.0.1:9") && strstr(r.err.buf, "m-unreachable"), "%s",
+		  r.err.buf);
+	proc_result_release(&r);
+	free(data);
+	free(out);
+	free(dir);
+}
