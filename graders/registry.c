@@ -6,12 +6,14 @@
 extern const struct grader_ops grader_exact;
 extern const struct grader_ops grader_regex;
 extern const struct grader_ops grader_choice;
+extern const struct grader_ops grader_code;
 
 /* One line per grader. */
 const struct grader_ops *const grader_table[] = {
 	&grader_exact,
 	&grader_regex,
 	&grader_choice,
+	&grader_code,
 	NULL,
 };
 

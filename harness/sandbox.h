@@ -55,7 +55,7 @@ enum sandbox_mode {
 struct sandbox_run {
 	enum sandbox_mode mode;
 	const char *job;          /* per-sample directory name ([A-Za-z0-9_-]); see sandbox_job_end */
-	const char *const *argv;  /* SBX_EXEC: NULL-terminated */
+	const char *const *argv;  /* SBX_EXEC: NULL-terminated; "@job/x" names <job>/x */
 	const char *src_name;     /* SBX_EXEC: program is written to this file in the cwd */
 	const char *keep;         /* SBX_EXEC: file moved to <job>/bin/ after exit 0 */
 	struct strview input;     /* stdin */

@@ -481,6 +481,8 @@ def monitor_main(hdr):
         fresh_dir(cwd, CFG["uid_c"], CFG["gid_c"], 0o700)
         hdr["cwd"] = cwd
         hdr["stdin_path"] = job + "/stdin"
+        if mode == "exec":
+            hdr["argv"] = [job + a[4:] if a.startswith("@job/") else a for a in hdr["argv"]]
         try:
             os.unlink(hdr["stdin_path"])
         except FileNotFoundError:
