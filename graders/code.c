@@ -221,11 +221,15 @@ static int detect_form(const cJSON *rec, const char *tests_field)
 	const char *t = str_field(rec, tests_field ? tests_field : "test");
 	if (t && strstr(t, "def check"))
 		return CODE_FORM_CHECK;
+	/* EvalPlus judges MBPP (base and plus) on argument lists against the
+	 * reference solution's results; its test_list asserts are the original
+	 * MBPP ones, which some reference solutions do not satisfy. */
+	if ((cJSON_GetObjectItemCaseSensitive(rec, "plus_input") ||
+	     cJSON_GetObjectItemCaseSensitive(rec, "base_input")) &&
+	    str_field(rec, "canonical_solution"))
+		return CODE_FORM_IO;
 	if (cJSON_IsArray(cJSON_GetObjectItemCaseSensitive(rec, tests_field ? tests_field : "test_list")))
 		return CODE_FORM_ASSERTS;
-	if (cJSON_GetObjectItemCaseSensitive(rec, "plus_input") ||
-	    cJSON_GetObjectItemCaseSensitive(rec, "base_input"))
-		return CODE_FORM_IO;
 	return -1;
 }
 

@@ -9,9 +9,10 @@
  *                                   {input|stdin, output|stdout}
  *   "language": "python" | "c" | "cpp"          default "python" (or the
  *                                   record's "language" field)
- *   "form": "check" | "asserts" | "io"          function problems; detected:
- *                                   a "def check" test, a test_list, or
+ *   "form": "check" | "asserts" | "io"          function problems; detected,
+ *                                   in this order: a "def check" test;
  *                                   base_input/plus_input with a reference
+ *                                   (EvalPlus MBPP base and plus); a test_list
  *   "entry_point_field": "entry_point"
  *   "tests_field":  "test" (check), "test_list" (asserts), "tests" (stdio;
  *                   "public_tests" is tried too)

@@ -318,7 +318,9 @@ static void judge_function(struct judge *j)
 		sandbox_exec(j->sb, &run, &r);
 	}
 	free(spec);
-	enum code_verdict whole = run_verdict(&r, &c->lim);
+	struct code_limits total = c->lim;
+	total.time_s *= (double)n;
+	enum code_verdict whole = run_verdict(&r, &total);
 	/* The candidate's own exit status means nothing here: only the runner's verdicts. */
 	if (whole == CV_RUNTIME_ERROR || whole == CV_PASS || whole == CV_MEMORY_LIMIT)
 		whole = CV_PASS;

@@ -198,6 +198,27 @@ def candidate_main(hdr, fds, setup_w):
     os._exit(status & 255)
 
 
+BASES = (bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset)
+
+
+def to_plain(x, depth=0):
+    """Subclasses of plain types (Counter, OrderedDict, namedtuple...) become
+    their base type; the result's equality is then the builtin one."""
+    t = type(x)
+    if depth > 100:
+        return x
+    if t in (tuple, list, set, frozenset) or (t is not dict and isinstance(x, (tuple, list, set, frozenset))):
+        base = next(b for b in (tuple, list, set, frozenset) if isinstance(x, b))
+        return base(to_plain(y, depth + 1) for y in x)
+    if isinstance(x, dict):
+        return {to_plain(k, depth + 1): to_plain(v, depth + 1) for k, v in dict.items(x)}
+    if t not in BASES:
+        for b in BASES:
+            if isinstance(x, b):
+                return b(x)
+    return x
+
+
 def serve_calls(g):
     """Answer the runner's calls: (name, args, kwargs) -> plain data."""
     while True:
@@ -214,9 +235,9 @@ def serve_calls(g):
                 raise NameError("name '%s' is not defined" % name)
             r = f(*args, **kw)
             try:
-                data = marshal.dumps(("ok", r))
+                data = marshal.dumps(("ok", to_plain(r)))
             except Exception:
-                data = marshal.dumps(("badtype", type(r).__name__))
+                data = marshal.dumps(("obj", type(r).__name__, bool(r)))
         except BaseException as e:
             try:
                 msg = str(e)[:300]
@@ -255,6 +276,24 @@ def plain(x, depth=0):
     return True
 
 
+class Opaque:
+    """A result that is not plain data, known only by type name and truth.
+    Equal only to another Opaque (from the reference) with both the same."""
+    __slots__ = ("name", "truth")
+
+    def __init__(self, name, truth):
+        self.name, self.truth = name, truth
+
+    def __eq__(self, other):
+        return type(other) is Opaque and (self.name, self.truth) == (other.name, other.truth)
+
+    def __bool__(self):
+        return self.truth
+
+    def __repr__(self):
+        return "<%s>" % self.name
+
+
 class Runner:
     def __init__(self, sock, call_s):
         self.sock = sock
@@ -289,6 +328,8 @@ class Runner:
             return rep[1]
         if rep[0] == "exc" and len(rep) == 3:
             raise CandidateError(str(rep[1]), str(rep[2]))
+        if rep[0] == "obj" and len(rep) == 3 and type(rep[1]) is str and type(rep[2]) is bool:
+            return Opaque(rep[1], rep[2])
         raise CandidateError("badtype", "the candidate returned a value that is not plain data")
 
     def proxy(self, name):
@@ -323,6 +364,17 @@ def same_value(out, exp, atol):
     if type(exp) in (list, tuple) and type(out) is type(exp) and len(out) == len(exp):
         return all(same_value(o, e, atol) for o, e in zip(out, exp))
     return out == exp
+
+
+def tuplify(x):
+    if type(x) is list:
+        return [tuple(tuplify(y) for y in a) if type(a) is list else a for a in x]
+    return x
+
+
+def reference_value(v):
+    v = to_plain(v)
+    return v if plain(v) else Opaque(type(v).__name__, bool(v))
 
 
 def verdict_of(exc):
@@ -386,8 +438,31 @@ def run_tests(spec, runner):
         cand = runner.proxy(entry)
         for inp in spec["inputs"]:
             def t(inp=inp):
-                exp = reff(*copy.deepcopy(inp))
-                out = cand(*inp)
+                # JSON has no tuples: when the reference refuses the lists, try
+                # them as tuples, and call the candidate with what worked.
+                exp, args, raised = None, inp, None
+                for variant in (inp, tuplify(inp)):
+                    t0 = time.monotonic()
+                    try:
+                        # The reference gets its arguments exactly as the
+                        # candidate will: rebuilt by marshal.
+                        exp = reference_value(reff(*marshal.loads(marshal.dumps(variant))))
+                        args, raised = variant, None
+                        break
+                    except Exception as e:
+                        raised = e
+                    finally:
+                        runner.deadline = time.monotonic() + max(call_s, 5 * (time.monotonic() - t0))
+                if raised is not None:
+                    # The reference itself fails on this input: the candidate must too.
+                    try:
+                        cand(*args)
+                    except CandidateError as e:
+                        if e.kind in ("badarg", "died", "protocol"):
+                            raise
+                        return
+                    raise AssertionError("the reference raises %s here" % type(raised).__name__)
+                out = cand(*args)
                 if not same_value(out, exp, atol):
                     raise AssertionError("output differs from the reference")
             one(t)
