@@ -308,13 +308,20 @@ class Runner:
             req = marshal.dumps((name, tuple(args), dict(kw)))
         except ValueError:
             raise CandidateError("badarg", "argument is not plain data")
-        write_frame(self.sock, req)
+        try:
+            write_frame(self.sock, req)
+        except OSError:
+            self.dead = True
+            raise CandidateError("died", "the candidate process ended")
         left = self.deadline - time.monotonic()
         r, _, _ = select.select([self.sock], [], [], max(0.0, left))
         if not r:
             self.dead = True
             raise CallTimeout()
-        data = read_frame(self.sock)
+        try:
+            data = read_frame(self.sock)
+        except OSError:
+            data = None
         if data is None:
             self.dead = True
             raise CandidateError("died", "the candidate process ended")
