@@ -25,7 +25,7 @@ import math, re, itertools, collections, heapq, functools, string, typing
 import bisect, random, statistics, fractions, decimal, operator, array
 import datetime, hashlib, cmath, numbers, enum, dataclasses, textwrap
 import unicodedata, threading, queue, abc, contextlib, weakref, pprint
-import base64, binascii, calendar, locale, csv, glob, fnmatch, errno
+import base64, binascii, calendar, locale, csv, glob, fnmatch, errno, socket
 
 CTL = 3
 MAX_FRAME = 256 << 20
@@ -575,7 +575,6 @@ def monitor_main(hdr):
         setup_r, setup_w = os.pipe()
         fds = {"out": out_w, "err": err_w, "code": code_r}
         if mode == "py_func":
-            import socket
             a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
             rc_r, rc_c = a.detach(), b.detach()
             spec_r, spec_w = os.pipe()
