@@ -74,6 +74,25 @@ class sock_fprog(ctypes.Structure):
     _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
 
 
+class cap_header(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class cap_data(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
+                ("inheritable", ctypes.c_uint32)]
+
+
+def drop_capabilities():
+    """Single-uid mode (unprivileged user namespace): the process keeps the
+    namespace's root uid, so its capabilities go explicitly; no_new_privs
+    keeps an exec from bringing them back."""
+    hdr = cap_header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
+    data = (cap_data * 2)()
+    if libc.capset(ctypes.byref(hdr), data) != 0:
+        raise OSError("capset failed")
+
+
 def confine(lim, uid, gid, for_candidate):
     """Irreversibly drop to uid and apply rlimits, no_new_privs and seccomp.
     Raises on any failure: the caller must then exit, never run unconfined."""
@@ -95,6 +114,10 @@ def confine(lim, uid, gid, for_candidate):
         lim_set(resource.RLIMIT_NOFILE, int(lim.get("nofile", 64)))
         if CFG.get("setuid"):
             lim_set(resource.RLIMIT_NPROC, int(lim.get("nproc", 64)))
+    if not for_candidate and libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
+        raise OSError("cannot make the runner undumpable")
+    if not CFG.get("setuid"):
+        drop_capabilities()
     if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
         raise OSError("no_new_privs failed")
     if FILTER:
