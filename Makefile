@@ -140,3 +140,6 @@ clean:
 	rm -rf build
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# The fork server's Python source is embedded with .incbin.
+$(BUILD)/harness/sandbox_zygote.o: harness/sandbox_zygote.py

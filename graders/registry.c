@@ -8,6 +8,7 @@ extern const struct grader_ops grader_regex;
 extern const struct grader_ops grader_choice;
 extern const struct grader_ops grader_rg;
 extern const struct grader_ops grader_math;
+extern const struct grader_ops grader_code;
 
 /* One line per grader. */
 const struct grader_ops *const grader_table[] = {
@@ -16,6 +17,7 @@ const struct grader_ops *const grader_table[] = {
 	&grader_choice,
 	&grader_rg,
 	&grader_math,
+	&grader_code,
 	NULL,
 };
 

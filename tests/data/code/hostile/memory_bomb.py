@@ -1,0 +1,5 @@
+# expect: memory_limit
+# kind: stdio
+blocks = []
+while True:
+    blocks.append(bytearray(16 << 20))

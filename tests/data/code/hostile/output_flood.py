@@ -1,0 +1,6 @@
+# expect: output_limit
+# kind: stdio
+import sys
+line = "x" * 4096 + "\n"
+while True:
+    sys.stdout.write(line)

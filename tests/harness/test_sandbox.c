@@ -1,0 +1,128 @@
+/*
+ * The sandbox layers themselves, seen from inside a run: what the
+ * candidate can see and do, and what is left after a worker ends.
+ */
+#include <criterion/criterion.h>
+#include <signal.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "sandbox.h"
+
+static struct sandbox *sb;
+
+static void up(void)
+{
+	struct strbuf err = STRBUF_INIT;
+	struct sandbox_opts o = {.index = 3};
+	cr_assert_eq(sandbox_new(&sb, &o, &err), 0, "%s", err.buf);
+	strbuf_release(&err);
+}
+
+static void down(void)
+{
+	sandbox_free(sb);
+}
+
+static void run_py(const char *prog, struct sandbox_result *r)
+{
+	struct sandbox_run run = {
+		.mode = SBX_PY_STDIO,
+		.job = "t",
+		.program = sv_from(prog),
+		.lim = {.cpu_s = 2, .wall_s = 4},
+	};
+	cr_assert_eq(sandbox_exec(sb, &run, r), 0);
+}
+
+TestSuite(sandbox, .init = up, .fini = down, .timeout = 120);
+
+Test(sandbox, reports_its_layers)
+{
+	const char *l = sandbox_layers(sb);
+	cr_assert(strstr(l, "seccomp"), "%s", l);
+	if (geteuid() == 0) {
+		cr_expect(!sandbox_degraded(sb), "degraded as root: %s", l);
+		cr_expect(strstr(l, "dedicated uids"), "%s", l);
+	}
+}
+
+Test(sandbox, minimal_root_and_private_proc)
+{
+	struct sandbox_result r;
+	run_py("import os\n"
+	       "print(sorted(os.listdir('/')))\n"
+	       "print(os.path.exists('/work'), os.path.exists('/root'), os.path.exists('/home'))\n"
+	       "print([p for p in os.listdir('/proc') if p.isdigit()] == [os.readlink('/proc/self')])\n"
+	       "print(os.getuid() != 0, open('/etc/hostname').read().strip())\n",
+	       &r);
+	cr_assert_eq(r.status, SBX_EXITED, "%s %s", sandbox_status_name(r.status), r.err.buf);
+	cr_expect_str_eq(r.out.buf, "['bin', 'dev', 'etc', 'lib', 'lib64', 'proc', 'sbin', 'tmp', 'usr']\n"
+				    "False False False\nTrue\nTrue reval\n");
+	sandbox_result_release(&r);
+}
+
+Test(sandbox, root_is_read_only_and_tmp_is_private)
+{
+	struct sandbox_result r;
+	run_py("import os\n"
+	       "for p in ['/usr/bin/x', '/x', '/etc/x']:\n"
+	       "    try:\n"
+	       "        open(p, 'w'); print('wrote', p)\n"
+	       "    except OSError as e:\n"
+	       "        print('refused')\n"
+	       "open('/tmp/reval-sandbox-probe', 'w').write('x')\n",
+	       &r);
+	cr_assert_eq(r.status, SBX_EXITED, "%s", r.err.buf);
+	cr_expect_str_eq(r.out.buf, "refused\nrefused\nrefused\n");
+	cr_expect_neq(access("/tmp/reval-sandbox-probe", F_OK), 0);
+	sandbox_result_release(&r);
+}
+
+Test(sandbox, no_network)
+{
+	struct sandbox_result r;
+	run_py("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_STREAM)\nprint('socket')\n", &r);
+	cr_expect_eq(r.status, SBX_SIGNALED);
+	cr_expect_eq(r.signal, SIGSYS);
+	cr_expect_str_eq(r.out.buf, "");
+	sandbox_result_release(&r);
+}
+
+Test(sandbox, wall_clock_is_the_checkers)
+{
+	struct sandbox_result r;
+	struct sandbox_run run = {
+		.mode = SBX_PY_STDIO,
+		.job = "t",
+		.program = sv_from("import time\ntime.sleep(60)\n"),
+		.lim = {.cpu_s = 30, .wall_s = 1},
+	};
+	double t0 = now_ms();
+	sandbox_exec(sb, &run, &r);
+	cr_expect_eq(r.status, SBX_TIMEOUT, "%s", sandbox_status_name(r.status));
+	cr_expect_lt(now_ms() - t0, 10000);
+	sandbox_result_release(&r);
+	/* The worker still serves. */
+	run_py("print(6 * 7)\n", &r);
+	cr_expect_str_eq(r.out.buf, "42\n");
+	sandbox_result_release(&r);
+}
+
+Test(sandbox, exit_status_and_stdin)
+{
+	struct sandbox_result r;
+	struct sandbox_run run = {
+		.mode = SBX_PY_STDIO,
+		.job = "t",
+		.input = sv_from("20 22\n"),
+		.program = sv_from("import sys\nprint(sum(map(int, sys.stdin.read().split())))\nsys.exit(3)\n"),
+		.lim = {.cpu_s = 2, .wall_s = 4},
+	};
+	sandbox_exec(sb, &run, &r);
+	cr_expect_eq(r.status, SBX_EXITED);
+	cr_expect_eq(r.exit_code, 3);
+	cr_expect_str_eq(r.out.buf, "42\n");
+	cr_expect_gt(r.maxrss_kb, 0);
+	sandbox_result_release(&r);
+}
