@@ -3,16 +3,30 @@
  *
  * A worker (struct sandbox) is a set of namespaces with a minimal read-only
  * root (see sandbox_spawn.h) whose first process is a Python fork server
- * (sandbox_zygote.py).  Each sandbox_exec forks, inside the worker, a fresh
- * monitor and a fresh candidate process with its own session, PID namespace,
- * dedicated uid, rlimits, no_new_privs and seccomp filter; for function
- * problems also a trusted runner under another uid that calls the candidate
- * through plain data.  When the run ends the candidate's PID namespace is
- * torn down, so nothing it started survives.  The wall clock lives here, in
- * the checker: past the deadline the run is aborted, and a worker that does
- * not answer is killed (cgroup.kill where a cgroup could be made, SIGKILL to
- * its first process otherwise, which ends its PID namespace) and restarted
- * on the next run.
+ * (sandbox_zygote.py), plus, once a function problem has run, one trusted
+ * test runner forked from it before any test data existed.  Each
+ * sandbox_exec forks, inside the worker, one fresh candidate process with
+ * its own session, PID namespace, dedicated uid, rlimits, no_new_privs and
+ * seccomp filter.  For function problems the runner, under another uid,
+ * runs the tests and calls the candidate through plain data.  The candidate
+ * is the first process of its PID namespace, so when it ends the kernel
+ * kills and reaps everything it started, before the fork server reports.
+ *
+ * Nothing a test needs passes through the fork server's memory, so no later
+ * candidate (a copy of it) can find it: the program and stdin travel as
+ * sealed memfds and stdout and stderr as pipes, passed with SCM_RIGHTS and
+ * drained here, under the caps; the test spec goes straight to the runner on
+ * its own channel.  The runner is long-lived but never forks, is
+ * undumpable, and runs as a uid the candidate cannot signal or trace; it
+ * keeps nothing from one test to the next but the reference results of
+ * recent problems (computed by the trusted reference itself).  It is
+ * replaced when it dies, after a timeout, and after a quota of tests.
+ *
+ * The wall clock lives here, in the checker: past the deadline the run is
+ * aborted (candidate and runner killed), and a worker that does not answer
+ * is killed (cgroup.kill where a cgroup could be made, SIGKILL to its first
+ * process otherwise, which ends its PID namespace) and restarted on the
+ * next run.
  *
  * A worker serves one thread at a time; a pool (sandbox_pool.h) shares
  * several.  struct sandbox_result owns its buffers: release them with
@@ -78,7 +92,7 @@ struct sandbox_result {
 	int exit_code;
 	int signal;
 	double cpu_ms;    /* user + system time of the candidate and its reaped children */
-	double wall_ms;   /* from the candidate's fork to its end, as the monitor saw it */
+	double wall_ms;   /* from the candidate's fork to its end, as the fork server saw it */
 	long maxrss_kb;   /* peak resident memory of the candidate */
 	struct strbuf out; /* stdout, at most out_bytes */
 	struct strbuf err; /* stderr, at most 64 KiB */
@@ -104,6 +118,9 @@ int sandbox_degraded(const struct sandbox *sb);
 pid_t sandbox_pid(const struct sandbox *sb);
 /* Processes in the worker's cgroup, or -1 without one. */
 int sandbox_cgroup_count(const struct sandbox *sb);
+/* Processes an idle worker holds: the fork server and, once a function
+ * problem ran, its test runner (for tests that look for leftovers). */
+int sandbox_resident(const struct sandbox *sb);
 /* Host uid the candidate runs as (for tests that look for leftovers). */
 uid_t sandbox_candidate_uid(const struct sandbox *sb);
 

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static enum proto_rc write_all(int fd, const void *data, size_t len)
@@ -34,6 +35,42 @@ enum proto_rc proto_send(int fd, const void *data, size_t len)
 	for (int i = 0; i < 4; i++)
 		h[i] = (unsigned char)(len >> (8 * i));
 	enum proto_rc rc = write_all(fd, h, 4);
+	if (rc == PROTO_OK && len)
+		rc = write_all(fd, data, len);
+	return rc;
+}
+
+enum proto_rc proto_send_fds(int fd, const void *data, size_t len, const int *fds, size_t nfds)
+{
+	unsigned char h[4];
+	union {
+		struct cmsghdr align;
+		char buf[CMSG_SPACE(sizeof(int) * PROTO_MAX_FDS)];
+	} ctl;
+	if (len > UINT32_MAX || nfds > PROTO_MAX_FDS) {
+		errno = EMSGSIZE;
+		return PROTO_ERROR;
+	}
+	if (!nfds)
+		return proto_send(fd, data, len);
+	for (int i = 0; i < 4; i++)
+		h[i] = (unsigned char)(len >> (8 * i));
+	struct iovec iov = {.iov_base = h, .iov_len = 4};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			   .msg_controllen = CMSG_SPACE(sizeof(int) * nfds)};
+	memset(ctl.buf, 0, sizeof(ctl.buf));
+	struct cmsghdr *c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+	memcpy(CMSG_DATA(c), fds, sizeof(int) * nfds);
+	ssize_t k;
+	do
+		k = sendmsg(fd, &m, MSG_NOSIGNAL);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return errno == EPIPE ? PROTO_EOF : PROTO_ERROR;
+	enum proto_rc rc = k < 4 ? write_all(fd, h + k, 4 - (size_t)k) : PROTO_OK;
 	if (rc == PROTO_OK && len)
 		rc = write_all(fd, data, len);
 	return rc;

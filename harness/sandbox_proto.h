@@ -6,7 +6,9 @@
  * headers are JSON objects.  Every read takes an absolute deadline on the
  * monotonic clock (now_ms()) so that the checker, never the sandbox, keeps
  * the wall clock.  Frames are capped: a longer one is an error, never a
- * silent truncation.  The caller owns the buffers it passes in.
+ * silent truncation.  Descriptors can travel with a frame, so that payloads
+ * reach the sandboxed process that needs them without passing through the
+ * fork server's memory.  The caller owns the buffers it passes in.
  */
 #ifndef REVAL_SANDBOX_PROTO_H
 #define REVAL_SANDBOX_PROTO_H
@@ -14,6 +16,8 @@
 #include <stddef.h>
 
 #include "util.h"
+
+#define PROTO_MAX_FDS 8 /* descriptors one frame may carry */
 
 enum proto_rc {
 	PROTO_OK = 0,
@@ -24,6 +28,9 @@ enum proto_rc {
 
 /* Write one frame (blocking; the worker always drains its input). */
 enum proto_rc proto_send(int fd, const void *data, size_t len);
+/* Write one frame with nfds descriptors (SCM_RIGHTS) attached to its first
+ * bytes; the receiver gets copies, the caller still owns fds. */
+enum proto_rc proto_send_fds(int fd, const void *data, size_t len, const int *fds, size_t nfds);
 /* Read one frame into out (reset first); deadline_ms < 0 waits forever. */
 enum proto_rc proto_recv(int fd, struct strbuf *out, size_t cap, double deadline_ms);
 /* Wait until fd is readable or the deadline passes. */

@@ -43,9 +43,18 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 static int add_rules(scmp_filter_ctx ctx, enum sbx_filter kind, struct strbuf *err)
 {
 	const uint32_t kill = SCMP_ACT_KILL_PROCESS;
-	for (size_t i = 0; i < ARRAY_SIZE(killed); i++)
+	for (size_t i = 0; i < ARRAY_SIZE(killed); i++) {
+		/* The fork server returns to its own PID namespace after forking
+		 * each candidate into a fresh one; that is all setns may do there. */
+		if (kind == SBX_FILTER_WORKER && !strcmp(killed[i], "setns")) {
+			struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_NE, CLONE_NEWPID);
+			if (rule(ctx, kill, "setns", 1, &c, err))
+				return -1;
+			continue;
+		}
 		if (rule(ctx, kill, killed[i], 0, NULL, err))
 			return -1;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(ns_flags); i++) {
 		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_MASKED_EQ, ns_flags[i], ns_flags[i]);
 		if (rule(ctx, kill, "clone", 1, &c, err))

@@ -11,8 +11,12 @@
  * keyctl, perf events, io_uring, userfaultfd, module loading, kexec, reboot,
  * swap, clock setting and syslog.  clone3 fails with ENOSYS (its flags live
  * in memory a filter cannot read) so that libc falls back to clone.
- * The worker filter differs in one rule: unshare(CLONE_NEWPID) alone is
- * allowed, because the monitor gives each test its own PID namespace.
+ * The worker filter differs in two rules: unshare(CLONE_NEWPID) alone is
+ * allowed, because the fork server gives each test its own PID namespace,
+ * and so is setns(fd, CLONE_NEWPID), with which it returns to its own
+ * afterwards (the kernel only lets it enter its own namespace or one below).
+ * Every process the fork server forks adds the candidate filter on top, so
+ * neither call reaches a runner or a candidate.
  *
  * The exported program is written into a caller-owned strbuf.
  */
@@ -22,7 +26,7 @@
 #include "util.h"
 
 enum sbx_filter {
-	SBX_FILTER_WORKER,    /* the fork server and its monitors */
+	SBX_FILTER_WORKER,    /* the fork server */
 	SBX_FILTER_CANDIDATE, /* test runners and candidate programs */
 };
 

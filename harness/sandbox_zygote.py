@@ -3,20 +3,23 @@
 # process of a worker's namespaces, under the worker seccomp filter.
 #
 # Roles, one process each:
-#   Z  this loop.  Pre-imports the standard library, holds no test data, and
-#      forks one M per request.  Reads only request headers.
-#   M  per-run monitor (trusted, privileged inside the worker).  Forks R and C
-#      before it reads any payload, so neither inherits test data; feeds them,
-#      drains C's output under a cap, kills C's PID namespace when done, and
-#      writes the result frames.
-#   R  trusted test runner (function problems): runs the dataset's tests and
-#      calls the candidate through a proxy that exchanges plain data (marshal)
-#      with C.  Runs as its own uid, under seccomp.
+#   Z  this loop.  Pre-imports the standard library and holds no test data:
+#      payloads reach the processes that need them as descriptors (SCM_RIGHTS)
+#      that Z passes on unread.  Per run it forks C into a fresh PID namespace,
+#      watches it, and answers with its exit status once C and everything it
+#      started are gone.
+#   R  the trusted test runner (function problems), one per worker, forked
+#      before any test data exists and re-forked when it dies.  It receives
+#      each test spec straight from the checker on its own channel, runs the
+#      tests and calls the candidate through a proxy that exchanges plain data
+#      (marshal) with C.  Its own uid, undumpable, under seccomp.
 #   C  the candidate: its own session, PID namespace (it is pid 1 there), uid,
-#      rlimits, no_new_privs and seccomp filter.
+#      rlimits, no_new_privs and seccomp filter.  Its stdout and stderr are
+#      pipes the checker drains; its program and stdin are memfds.
 #
 # Wire format on fd 3 (a stream socket to the checker): frames of a 4-byte
-# little-endian length then the bytes.  Headers are JSON.
+# little-endian length then the bytes.  Headers are JSON; descriptors travel
+# with the first bytes of the frame they belong to.
 import os, sys, json, marshal, time, select, signal, resource, ctypes, gc, struct
 import builtins, copy, io, traceback, shutil
 # The standard library a solution may import, loaded once here so that every
@@ -68,6 +71,32 @@ def write_frame(fd, data):
 
 def send_json(fd, obj):
     write_frame(fd, json.dumps(obj).encode())
+
+
+def recv_frame_fds(sock, cap=MAX_FRAME):
+    """A frame and the descriptors that came with its first bytes, or
+    (None, fds) at end of stream."""
+    data, fds, _, _ = socket.recv_fds(sock, 4, 8, socket.MSG_CMSG_CLOEXEC)
+    while data and len(data) < 4:
+        more = os.read(sock.fileno(), 4 - len(data))
+        if not more:
+            break
+        data += more
+    if len(data) < 4:
+        return None, fds
+    (n,) = struct.unpack("<I", data)
+    if n > cap:
+        raise ValueError("frame too large")
+    body = read_exact(sock.fileno(), n) if n else b""
+    return body, fds
+
+
+def close_all(fds):
+    for f in fds:
+        try:
+            os.close(f)
+        except OSError:
+            pass
 
 
 class sock_fprog(ctypes.Structure):
@@ -147,17 +176,19 @@ def move_fds(wanted):
 
 # ---- C: the candidate ----
 
-def candidate_main(hdr, fds, setup_w):
-    """Child side.  Never returns."""
+def candidate_main(hdr, fd, cwd, setup_w):
+    """Child side.  fd names the descriptors the checker sent: program (a
+    memfd), stdin (a memfd, optional), out, err, and rc (function mode: the
+    socket to R).  Never returns."""
     try:
         os.setsid()
         lim = hdr["lim"]
         mode = hdr["mode"]
-        os.chdir(hdr["cwd"])
-        null = os.open("/dev/null", os.O_RDONLY)
-        wanted = [(null, 0), (fds["out"], 1), (fds["err"], 2), (fds["code"], 4), (setup_w, 5)]
+        os.chdir(cwd)
+        stdin = fd["stdin"] if "stdin" in fd else os.open("/dev/null", os.O_RDONLY)
+        wanted = [(stdin, 0), (fd["out"], 1), (fd["err"], 2), (fd["program"], 4), (setup_w, 5)]
         if mode == "py_func":
-            wanted.append((fds["rc"], 3))
+            wanted.append((fd["rc"], 3))
         move_fds(wanted)
         signal.signal(signal.SIGPIPE, signal.SIG_DFL if mode == "exec" else signal.SIG_IGN)
         confine(lim, CFG["uid_c"], CFG["gid_c"], True)
@@ -168,12 +199,10 @@ def candidate_main(hdr, fds, setup_w):
                 break
             program += b
         os.close(4)
-        # The monitor writes the input file before it closes the program
-        # pipe, so it is complete now.
-        if os.path.exists(hdr["stdin_path"]):
-            fd = os.open(hdr["stdin_path"], os.O_RDONLY)
-            os.dup2(fd, 0)
-            os.close(fd)
+        if mode == "exec" and hdr.get("src_name"):
+            with open(hdr["src_name"], "wb") as f:
+                f.write(program)
+            program = b""
         os.write(5, b"k")
         os.close(5)
     except BaseException as e:
@@ -421,6 +450,88 @@ def verdict_of(exc):
     return "wrong_answer"
 
 
+REF_CACHE = collections.OrderedDict()  # reference results of recent problems, marshalled
+REF_CACHE_MAX = 8                      # problems
+REF_CACHE_BYTES = 16 << 20             # per problem; larger results are recomputed
+BIG = 10000                            # a container this long is not worth keeping
+
+
+def ref_pack(item):
+    exp, args, raised, took = item
+    if type(exp) is Opaque:
+        exp = ("o", exp.name, exp.truth)
+    elif type(exp) is AssertionError:
+        exp = ("f", str(exp))
+    else:
+        exp = ("v", exp)
+    return marshal.dumps((exp, args, raised, took))
+
+
+def ref_unpack(data):
+    (kind, *v), args, raised, took = marshal.loads(data)
+    exp = Opaque(v[0], v[1]) if kind == "o" else AssertionError(v[0]) if kind == "f" else v[0]
+    return exp, args, raised, took
+
+
+def reference_results(spec, entry):
+    """Per input, in order: (expected, arguments, name of what the reference
+    raised or None, seconds it took).  The reference is trusted and
+    deterministic, so when its results are small they are kept, marshalled,
+    for the next samples of the same problem; large ones are computed again
+    one input at a time, never held all at once."""
+    key = hashlib.sha256(json.dumps([spec["reference"], entry, spec["inputs"]]).encode()).digest()
+    hit = REF_CACHE.get(key)
+    if hit is not None:
+        REF_CACHE.move_to_end(key)
+        for data in hit:
+            yield ref_unpack(data)
+        return
+    ref = {"__name__": "__reference__", "__builtins__": builtins}
+    exec(compile(spec["reference"], "reference.py", "exec"), ref)
+    reff = ref[entry]
+    kept, size = [], 0
+    for inp in spec["inputs"]:
+        item = None
+        item = reference_one(reff, inp)
+        if kept is not None:
+            big = any(isinstance(x, (list, tuple, dict, set, frozenset, str, bytes))
+                      and len(x) > BIG for x in (item[0], item[1]))
+            data = None if big else ref_pack(item)
+            size += len(data) if data else 0
+            if data is None or size > REF_CACHE_BYTES:
+                kept = None
+            else:
+                kept.append(data)
+        yield item
+    if kept is not None:
+        REF_CACHE[key] = kept
+        while len(REF_CACHE) > REF_CACHE_MAX:
+            REF_CACHE.popitem(last=False)
+
+
+def reference_one(reff, inp):
+    # JSON has no tuples: when the reference refuses the lists, try them as
+    # tuples, and call the candidate with what worked.
+    exp, args, raised, took = None, inp, None, 0.0
+    for variant in (inp, tuplify(inp)):
+        t0 = time.monotonic()
+        try:
+            # The reference gets its arguments exactly as the candidate will:
+            # rebuilt by marshal.
+            exp = reference_value(reff(*marshal.loads(marshal.dumps(variant))))
+            args, raised = variant, None
+            break
+        except Exception as e:
+            raised = type(e).__name__
+        except BaseException as e:
+            # Not an error a candidate could match: the test fails.
+            exp, raised = AssertionError("the reference ended with %s" % type(e).__name__), None
+            break
+        finally:
+            took = time.monotonic() - t0
+    return exp, args, raised, took
+
+
 def run_tests(spec, runner):
     g = runner_globals(runner)
     entry = spec.get("entry") or ""
@@ -461,28 +572,17 @@ def run_tests(spec, runner):
             code = compile(src, "assert_%d.py" % i, "exec")
             one(lambda code=code: exec(code, g))
     elif form == "io":
-        ref = {"__name__": "__reference__", "__builtins__": builtins}
-        exec(compile(spec["reference"], "reference.py", "exec"), ref)
-        reff = ref[entry]
         atol = float(spec.get("atol") or 0)
         cand = runner.proxy(entry)
-        for inp in spec["inputs"]:
-            def t(inp=inp):
-                # JSON has no tuples: when the reference refuses the lists, try
-                # them as tuples, and call the candidate with what worked.
-                exp, args, raised = None, inp, None
-                for variant in (inp, tuplify(inp)):
-                    t0 = time.monotonic()
-                    try:
-                        # The reference gets its arguments exactly as the
-                        # candidate will: rebuilt by marshal.
-                        exp = reference_value(reff(*marshal.loads(marshal.dumps(variant))))
-                        args, raised = variant, None
-                        break
-                    except Exception as e:
-                        raised = e
-                    finally:
-                        runner.deadline = time.monotonic() + max(call_s, 5 * (time.monotonic() - t0))
+        refs = reference_results(spec, entry)
+        for _ in spec["inputs"]:
+            if runner.dead:
+                one(None)  # skipped; no reference result is needed
+                continue
+            exp, args, raised, ref_s = next(refs)
+
+            def t(exp=exp, args=args, raised=raised, ref_s=ref_s):
+                runner.deadline = time.monotonic() + max(call_s, 5 * ref_s)
                 if raised is not None:
                     # The reference itself fails on this input: the candidate must too.
                     try:
@@ -491,55 +591,85 @@ def run_tests(spec, runner):
                         if e.kind in ("badarg", "died", "protocol"):
                             raise
                         return
-                    raise AssertionError("the reference raises %s here" % type(raised).__name__)
+                    raise AssertionError("the reference raises %s here" % raised)
+                if type(exp) is AssertionError:
+                    raise AssertionError(str(exp))
                 out = cand(*args)
                 if not same_value(out, exp, atol):
                     raise AssertionError("output differs from the reference")
             one(t)
+            # Results can be huge: hold one input's at a time, as the
+            # reference computes the next.
+            t = exp = args = None
     else:
         raise ValueError("unknown test form %r" % form)
     return results
 
 
-def runner_main(hdr, spec_r, res_w, sock):
+def runner_main(chan):
+    """R's loop: a spec frame with the socket to C, then one result frame.
+    Confined once, before the first spec arrives.  Never returns."""
     try:
-        move_fds([(spec_r, 3), (res_w, 4), (sock, 5)])
+        move_fds([(chan, 3)])
         devnull = os.open("/dev/null", os.O_RDWR)
-        os.dup2(devnull, 0)
-        os.dup2(devnull, 1)
-        os.dup2(devnull, 2)
+        for f in (0, 1, 2):
+            os.dup2(devnull, f)
         os.close(devnull)
-        lim = dict(hdr["lim"])
-        lim["mem_mb"] = max(int(lim.get("mem_mb", 512)), int(lim.get("runner_mem_mb", 2048)))
-        confine(lim, CFG["uid_r"], CFG["gid_r"], False)
-        raw = b""
-        while True:
-            b = os.read(3, 1 << 20)
-            if not b:
-                break
-            raw += b
-        spec = json.loads(raw)
-        del raw
-        runner = Runner(5, float(spec.get("call_s", 3)))
-        out = {"tests": run_tests(spec, runner)}
-    except BaseException as e:
-        out = {"error": ("%s: %s" % (type(e).__name__, e))[:500]}
-    try:
-        write_all(4, json.dumps(out).encode())
-    finally:
-        os._exit(0)
+        confine({"mem_mb": int(CFG.get("runner_mem_mb", 2048))}, CFG["uid_r"], CFG["gid_r"], False)
+        sock = socket.socket(fileno=3)
+    except BaseException:
+        os._exit(1)
+    for _ in range(RUNNER_TESTS):
+        try:
+            raw, fds = recv_frame_fds(sock)
+        except BaseException:
+            os._exit(1)
+        if raw is None:
+            os._exit(0)
+        csock = fds[0] if fds else -1
+        close_all(fds[1:])
+        try:
+            spec = json.loads(raw)
+            del raw
+            runner = Runner(csock, float(spec.get("call_s", 3)))
+            out = {"tests": run_tests(spec, runner)}
+        except BaseException as e:
+            out = {"error": ("%s: %s" % (type(e).__name__, e))[:500]}
+        spec = runner = None
+        close_all([csock])
+        try:
+            write_frame(3, json.dumps(out).encode())
+        except BaseException:
+            os._exit(1)
+    # A fresh runner now and then keeps its heap small; the checker sees the
+    # channel close and asks Z for another.
+    os._exit(0)
 
 
-# ---- M: the monitor ----
+# ---- Z: one run ----
+
+RUNNER_TESTS = 500          # tests one runner serves before a fresh one
+RUNNER_PID = -1             # R, or -1 while there is none
+SELF_PIDNS = -1             # Z's own PID namespace (an fd), to return to after each run
+SCRATCH = ".run"            # C's working directory for programs without a job
+
 
 def unshare_pid():
     if libc.unshare(0x20000000) != 0:  # CLONE_NEWPID
         raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
 
 
+def back_to_own_pidns():
+    """After forking C into a fresh PID namespace, Z's later children (the
+    next C, a new R) must not go there: return to Z's own.  A Z that cannot
+    is useless, so it ends and the checker restarts the worker."""
+    if libc.setns(SELF_PIDNS, 0x20000000) != 0:
+        os._exit(3)
+
+
 def kill_rest(cpid, keep):
     """Teardown without a per-test PID namespace.  Inside a worker PID
-    namespace: every process of it except Z, M and keep.  Without one (no
+    namespace: every process of it except Z and keep.  Without one (no
     namespaces at all): C's session, the best that remains."""
     if not CFG.get("worker_pidns"):
         try:
@@ -569,90 +699,76 @@ def fresh_dir(path, uid, gid, mode):
     os.chmod(path, mode)
 
 
-def monitor_main(hdr):
-    res = {"status": "setup_failed"}
-    out = bytearray()
-    err = bytearray()
-    cpid = rpid = -1
-    try:
-        mode = hdr["mode"]
-        lim = hdr["lim"]
-        out_cap = int(lim.get("out_bytes", 8 << 20))
-        err_cap = 64 << 10
-        job = CFG.get("tmp", "/tmp") + "/" + hdr["job"]
-        if not os.path.isdir(job):
-            os.mkdir(job, 0o755)
-        cwd = job + "/w"
-        fresh_dir(cwd, CFG["uid_c"], CFG["gid_c"], 0o700)
-        hdr["cwd"] = cwd
-        hdr["stdin_path"] = job + "/stdin"
-        if mode == "exec":
-            hdr["argv"] = [job + a[4:] if a.startswith("@job/") else a for a in hdr["argv"]]
+def kill_runner():
+    if RUNNER_PID > 0:
         try:
-            os.unlink(hdr["stdin_path"])
-        except FileNotFoundError:
-            pass
-        out_r, out_w = os.pipe()
-        err_r, err_w = os.pipe()
-        code_r, code_w = os.pipe()
-        setup_r, setup_w = os.pipe()
-        fds = {"out": out_w, "err": err_w, "code": code_r}
-        if mode == "py_func":
-            a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_STREAM)
-            rc_r, rc_c = a.detach(), b.detach()
-            spec_r, spec_w = os.pipe()
-            res_r, res_w = os.pipe()
-            rpid = os.fork()
-            if rpid == 0:
-                runner_main(hdr, spec_r, res_w, rc_r)
-            os.close(spec_r)
-            os.close(res_w)
-            os.close(rc_r)
-            fds["rc"] = rc_c
-        if CFG.get("pidns"):
-            unshare_pid()
-        cpid = os.fork()
-        if cpid == 0:
-            candidate_main(hdr, fds, setup_w)
-        t_start = time.monotonic()
-        for f in (out_w, err_w, code_r, setup_w):
-            os.close(f)
-        if mode == "py_func":
-            os.close(rc_c)
-        pidfd = os.pidfd_open(cpid)
-        # Payload, read only now that R and C exist: stdin, program, spec.
-        stdin_data = read_frame(CTL)
-        program = read_frame(CTL)
-        spec = read_frame(CTL)
-        if stdin_data is None or program is None or spec is None:
-            raise EOFError("request payload")
-        if stdin_data:
-            with open(hdr["stdin_path"], "wb") as f:
-                f.write(stdin_data)
-            os.chmod(hdr["stdin_path"], 0o644)
-        del stdin_data
-        if mode == "exec" and hdr.get("src_name"):
-            p = cwd + "/" + hdr["src_name"]
-            with open(p, "wb") as f:
-                f.write(program)
-            os.chmod(p, 0o644)
-            program = b""
-        try:
-            write_all(code_w, program)
+            os.kill(RUNNER_PID, signal.SIGKILL)
         except OSError:
             pass
-        os.close(code_w)
-        del program
-        if mode == "py_func":
-            try:
-                write_all(spec_w, spec)
-            except OSError:
-                pass
-            os.close(spec_w)
-        del spec
-        res = watch(hdr, cpid, pidfd, rpid, out_r, err_r, setup_r,
-                    res_r if mode == "py_func" else -1, out, err, out_cap, err_cap)
+
+
+def start_runner(fds):
+    global RUNNER_PID
+    if not fds:
+        return
+    kill_runner()
+    pid = os.fork()
+    if pid == 0:
+        close_all([SELF_PIDNS])
+        runner_main(fds[0])
+    RUNNER_PID = pid
+
+
+def valid_job(job):
+    return bool(job) and all(ch.isalnum() or ch in "_-" for ch in job)
+
+
+def run(hdr, fds):
+    """Fork C with the descriptors the checker sent, watch it, and return the
+    result header.  C and every process it made are gone when this returns."""
+    names = hdr.get("fds") or []
+    fd = dict(zip(names, fds))
+    cpid = -1
+    setup_r = setup_w = -1
+    try:
+        mode = hdr["mode"]
+        if len(names) != len(fds) or "program" not in fd or "out" not in fd or "err" not in fd \
+                or (mode == "py_func" and "rc" not in fd):
+            raise ValueError("the run's descriptors are missing")
+        tmp = CFG.get("tmp", "/tmp")
+        if mode == "exec":
+            if not valid_job(hdr.get("job")):
+                raise ValueError("bad job name")
+            job = tmp + "/" + hdr["job"]
+            if not os.path.isdir(job):
+                os.mkdir(job, 0o755)
+            cwd = job + "/w"
+            hdr["argv"] = [job + a[4:] if a.startswith("@job/") else a for a in hdr["argv"]]
+        else:
+            job, cwd = None, tmp + "/" + SCRATCH
+        fresh_dir(cwd, CFG["uid_c"], CFG["gid_c"], 0o700)
+        setup_r, setup_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
+        if CFG.get("pidns"):
+            unshare_pid()
+        try:
+            cpid = os.fork()
+            if cpid == 0:
+                candidate_main(hdr, fd, cwd, setup_w)
+        finally:
+            if CFG.get("pidns"):
+                back_to_own_pidns()
+        t_start = time.monotonic()
+        close_all([setup_w] + fds)
+        setup_w, fds = -1, []
+        res = watch(cpid, os.pidfd_open(cpid))
+        cpid = -1
         res["wall_ms"] = round((time.monotonic() - t_start) * 1000, 3)
+        try:
+            setup_ok = os.read(setup_r, 1) == b"k"
+        except BlockingIOError:
+            setup_ok = False
+        if not setup_ok and res["status"] != "aborted":
+            res["status"] = "setup_failed"
         if mode == "exec" and hdr.get("keep") and res.get("status") == "exited" \
                 and res.get("code") == 0:
             src = cwd + "/" + hdr["keep"]
@@ -665,125 +781,68 @@ def monitor_main(hdr):
                 res["kept"] = True
     except BaseException as e:
         res = {"status": "setup_failed", "error": ("%s: %s" % (type(e).__name__, e))[:500]}
-        for p in (cpid, rpid):
-            if p > 0:
-                try:
-                    os.kill(p, signal.SIGKILL)
-                except OSError:
-                    pass
-    if not CFG.get("pidns") and cpid > 0:
-        kill_rest(cpid, set())
-    for p in (cpid, rpid):
-        if p > 0:
+        if cpid > 0:
             try:
-                os.waitpid(p, 0)
-            except ChildProcessError:
+                os.kill(cpid, signal.SIGKILL)
+                os.waitpid(cpid, 0)
+            except OSError:
                 pass
-    try:
-        send_json(CTL, res)
-        write_frame(CTL, bytes(out))
-        write_frame(CTL, bytes(err))
-    finally:
-        os._exit(0)
+    close_all([f for f in (setup_r, setup_w) if f >= 0] + fds)
+    return res
 
 
-def watch(hdr, cpid, pidfd, rpid, out_r, err_r, setup_r, res_r, out, err, out_cap, err_cap):
-    res = {}
-    runner_out = bytearray()
-    open_fds = {out_r: out, err_r: err, setup_r: None}
-    if res_r >= 0:
-        open_fds[res_r] = runner_out
-    setup_ok = False
-    c_done = False
-    status = None
-    rusage = None
+def watch(cpid, pidfd):
+    """Wait for C; the checker may end it early with {"op": "kill"} (its wall
+    clock, an output cap, or R's verdict being in)."""
     aborted = False
-    over = False
     poller = select.poll()
-    for f in open_fds:
-        poller.register(f, select.POLLIN)
     poller.register(pidfd, select.POLLIN)
     poller.register(CTL, select.POLLIN)
-    runner_done = res_r < 0
-
-    def kill_c():
-        try:
-            os.kill(cpid, signal.SIGKILL)
-        except OSError:
-            pass
-
     while True:
-        if c_done and runner_done and not (set(open_fds) & {out_r, err_r, setup_r}):
+        ev = dict(poller.poll())
+        if CTL in ev:
+            raw = msg = None
+            try:
+                raw = read_frame(CTL, 4096)
+                msg = json.loads(raw) if raw else None
+            except (ValueError, OSError):
+                pass
+            if raw is None:
+                # The checker went away: end everything.
+                os.kill(cpid, signal.SIGKILL)
+                kill_runner()
+                os._exit(0)
+            if msg and msg.get("op") == "kill":
+                try:
+                    os.kill(cpid, signal.SIGKILL)
+                except OSError:
+                    pass
+                if msg.get("abort"):
+                    aborted = True
+                if msg.get("runner"):
+                    kill_runner()
+        if pidfd in ev:
             break
-        for fd, ev in poller.poll(1000):
-            if fd == CTL:
-                # The checker's wall clock ran out (or it went away).
-                aborted = True
-                kill_c()
-                if rpid > 0:
-                    try:
-                        os.kill(rpid, signal.SIGKILL)
-                    except OSError:
-                        pass
-                poller.unregister(CTL)
-            elif fd == pidfd:
-                _, st, rusage = os.wait4(cpid, 0)
-                status = st
-                c_done = True
-                poller.unregister(pidfd)
-                if not CFG.get("pidns"):
-                    kill_rest(cpid, {rpid})
-            elif fd in open_fds:
-                b = os.read(fd, 1 << 16)
-                if not b:
-                    poller.unregister(fd)
-                    del open_fds[fd]
-                    if fd == res_r:
-                        runner_done = True
-                        if not c_done:
-                            kill_c()
-                    continue
-                if fd == setup_r:
-                    setup_ok = True
-                    continue
-                buf = open_fds[fd]
-                cap = out_cap if fd == out_r else err_cap if fd == err_r else MAX_FRAME
-                if len(buf) + len(b) > cap:
-                    buf += b[:max(0, cap - len(buf))]
-                    if fd == out_r:
-                        over = True
-                        kill_c()
-                else:
-                    buf += b
-    if rpid > 0 and not runner_done:
-        try:
-            os.kill(rpid, signal.SIGKILL)
-        except OSError:
-            pass
-    ru = rusage
-    res["cpu_ms"] = round((ru.ru_utime + ru.ru_stime) * 1000, 3) if ru else 0
-    res["maxrss_kb"] = ru.ru_maxrss if ru else 0
-    if os.WIFEXITED(status):
-        res["status"], res["code"] = "exited", os.WEXITSTATUS(status)
+    # C is pid 1 of its own namespace: when wait4 returns, the kernel has
+    # killed and reaped everything it started.
+    _, st, ru = os.wait4(cpid, 0)
+    os.close(pidfd)
+    if not CFG.get("pidns"):
+        kill_rest(cpid, {RUNNER_PID})
+    res = {"cpu_ms": round((ru.ru_utime + ru.ru_stime) * 1000, 3), "maxrss_kb": ru.ru_maxrss}
+    if os.WIFEXITED(st):
+        res["status"], res["code"] = "exited", os.WEXITSTATUS(st)
     else:
-        res["status"], res["signal"] = "signaled", os.WTERMSIG(status)
-    if not setup_ok:
-        res["status"] = "setup_failed"
-    if over:
-        res["status"] = "output_limit"
+        res["status"], res["signal"] = "signaled", os.WTERMSIG(st)
     if aborted:
         res["status"] = "aborted"
-    if res_r >= 0:
-        try:
-            res["runner"] = json.loads(bytes(runner_out)) if runner_out else None
-        except ValueError:
-            res["runner"] = {"error": "unreadable runner result"}
     return res
 
 
 # ---- Z: the loop ----
 
 def reap():
+    global RUNNER_PID
     while True:
         try:
             p, _ = os.waitpid(-1, os.WNOHANG)
@@ -791,14 +850,19 @@ def reap():
             return
         if p == 0:
             return
+        if p == RUNNER_PID:
+            RUNNER_PID = -1
 
 
 def main():
-    global CFG, FILTER
+    global CFG, FILTER, SELF_PIDNS
     hello = read_frame(CTL)
     CFG = json.loads(hello)
     FILTER = read_frame(CTL) or b""
     os.umask(0o022)
+    if CFG.get("pidns"):
+        SELF_PIDNS = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
+    ctl = socket.socket(fileno=CTL)
     sys.stdout.flush()
     # Objects that exist now are never collected: children fork without
     # copying pages just to update the collector's bookkeeping.
@@ -806,32 +870,32 @@ def main():
     gc.freeze()
     send_json(CTL, {"op": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
     while True:
-        raw = read_frame(CTL, 1 << 20)
+        raw, fds = recv_frame_fds(ctl, 1 << 20)
         if raw is None:
+            kill_runner()
             os._exit(0)
         hdr = json.loads(raw)
+        del raw
         op = hdr.get("op")
         if op == "run":
             sys.stdout.flush()
             sys.stderr.flush()
-            m = os.fork()
-            if m == 0:
-                try:
-                    monitor_main(hdr)
-                finally:
-                    os._exit(1)
-            _, st = os.waitpid(m, 0)
-            reap()
-            send_json(CTL, {"op": "end", "m_status": st})
+            res = run(hdr, fds)
+            send_json(CTL, res)
+        elif op == "runner":
+            start_runner(fds)
+            close_all(fds)
         elif op == "job_end":
             job = hdr.get("job", "")
-            if job and "/" not in job and job not in (".", ".."):
+            if valid_job(job):
                 shutil.rmtree(CFG.get("tmp", "/tmp") + "/" + job, ignore_errors=True)
-            reap()
             send_json(CTL, {"op": "end"})
         elif op == "ping":
             send_json(CTL, {"op": "end"})
-        # "abort" frames that arrive after a run already ended are ignored.
+        else:
+            # "kill" frames that arrive after a run already ended are ignored.
+            close_all(fds)
+        reap()
 
 
 main()
