@@ -45,12 +45,6 @@ static void bucket_of(double x, int *p, int *k)
 	*k = (int)((m - 0.5) * (2 * SKETCH_SUB));
 }
 
-/* The middle of bucket k of power p; exact binary arithmetic. */
-static double bucket_mid(int p, int k)
-{
-	return ldexp(0.5 + (k + 0.5) / (2 * SKETCH_SUB), p + SKETCH_EMIN);
-}
-
 static void hist_add(struct sketch *s, double x)
 {
 	if (x == 0) {
@@ -60,8 +54,13 @@ static void hist_add(struct sketch *s, double x)
 	int p, k;
 	bucket_of(x, &p, &k);
 	if (!s->bins[p])
-		s->bins[p] = xcalloc(SKETCH_SUB, sizeof(uint64_t));
-	s->bins[p][k]++;
+		s->bins[p] = xcalloc(SKETCH_SUB, sizeof(struct sketch_bucket));
+	struct sketch_bucket *b = &s->bins[p][k];
+	if (!b->n || x < b->lo)
+		b->lo = x;
+	if (!b->n || x > b->hi)
+		b->hi = x;
+	b->n++;
 }
 
 /* Insert keeping the values sorted: a binary search and one move. */
@@ -110,13 +109,11 @@ static double hist_rank(const struct sketch *s, long r)
 		if (!s->bins[p])
 			continue;
 		for (int k = 0; k < SKETCH_SUB; k++) {
-			seen += (long)s->bins[p][k];
-			if (r <= seen) {
-				/* Clamping can only bring the estimate nearer: the value is in
-				 * [min, max]. */
-				double v = bucket_mid(p, k);
-				return v < s->min ? s->min : v > s->max ? s->max : v;
-			}
+			const struct sketch_bucket *b = &s->bins[p][k];
+			seen += (long)b->n;
+			/* The value is in [lo, hi], less than a bucket wide. */
+			if (r <= seen)
+				return b->lo == b->hi ? b->lo : b->lo + (b->hi - b->lo) / 2;
 		}
 	}
 	return s->max;

@@ -4,15 +4,16 @@
  *
  * The first SKETCH_EXACT values are kept, sorted, and percentiles are exact.
  * Beyond that the values move into a log-linear histogram: each power of two
- * [2^(e-1), 2^e) is cut into SKETCH_SUB equal buckets and a value is
- * represented by the middle of its bucket, which is within 1/(2 SKETCH_SUB)
- * = 1/128 (0.8%) of it, relative, for values from SKETCH_LOW to SKETCH_HIGH;
- * zeros are counted exactly.  Buckets are allocated a power of two at a
- * time, as values reach it, so a sketch of token counts or latencies holds a
- * few kilobytes however many values it has seen.  The count, the minimum and
- * the maximum are always exact.  Bucket boundaries are exact binary
- * fractions (frexp, no logarithm), so the same values give the same figures
- * in any order and on any machine.
+ * [2^(e-1), 2^e) is cut into SKETCH_SUB equal buckets, and a bucket keeps
+ * its count and the least and greatest value it received.  A percentile
+ * falling in a bucket is the middle of that range, which is within
+ * 1/(2 SKETCH_SUB) = 1/128 (0.8%) of the exact value, relative, for values
+ * from SKETCH_LOW to SKETCH_HIGH, and exact when the bucket saw one distinct
+ * value (small token counts, repeated figures); zeros are counted exactly.  Buckets are allocated a
+ * power of two at a time, as values reach it, so a sketch of token counts or latencies holds a few
+ * kilobytes however many values it has seen.  The count, the minimum and the maximum are always
+ * exact.  Bucket boundaries are exact binary fractions (frexp, no logarithm), so the same values
+ * give the same figures in any order and on any machine.
  *
  * struct sketch is embedded: sketch_init, then sketch_release frees what it
  * allocated.
@@ -31,13 +32,18 @@
 #define SKETCH_HIGH 0x1p41
 #define SKETCH_REL_ERROR (1.0 / (2 * SKETCH_SUB))
 
+struct sketch_bucket {
+	uint64_t n;
+	double lo, hi; /* least and greatest value counted here */
+};
+
 struct sketch {
 	long n;		 /* values added */
 	double min, max; /* exact; 0 when empty */
 	double *exact;	 /* sorted values while n <= SKETCH_EXACT, then NULL */
 	size_t cap;
-	long zeros;				       /* histogram: values equal to 0 */
-	uint64_t *bins[SKETCH_EMAX - SKETCH_EMIN + 1]; /* histogram: SKETCH_SUB counts per power */
+	long zeros; /* histogram: values equal to 0 */
+	struct sketch_bucket *bins[SKETCH_EMAX - SKETCH_EMIN + 1]; /* SKETCH_SUB per power */
 };
 
 void sketch_init(struct sketch *s);

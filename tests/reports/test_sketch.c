@@ -123,6 +123,25 @@ Test(sketch, large_counts_within_the_documented_relative_error)
 	free(x);
 }
 
+Test(sketch, a_bucket_of_equal_values_is_exact)
+{
+	/* Small token counts: every value alone in its bucket, so every percentile is exact. */
+	size_t n = 100000;
+	double *x = malloc(n * sizeof(double));
+	struct sketch s;
+	sketch_init(&s);
+	for (size_t i = 0; i < n; i++) {
+		x[i] = (double)((i * 7919) % 100);
+		sketch_add(&s, x[i]);
+	}
+	qsort(x, n, sizeof(double), cmp_double);
+	cr_assert(!sketch_is_exact(&s));
+	for (size_t i = 0; i < sizeof(qs) / sizeof(qs[0]); i++)
+		cr_assert_eq(sketch_quantile(&s, qs[i]), nearest_rank(x, n, qs[i]), "q %g", qs[i]);
+	sketch_release(&s);
+	free(x);
+}
+
 Test(sketch, memory_does_not_grow_with_the_count)
 {
 	struct sketch s;
