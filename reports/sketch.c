@@ -26,6 +26,14 @@ int sketch_is_exact(const struct sketch *s)
 	return s->n <= SKETCH_EXACT;
 }
 
+size_t sketch_bytes(const struct sketch *s)
+{
+	size_t b = s->cap * sizeof(double);
+	for (int p = 0; p < NPOW; p++)
+		b += s->bins[p] ? SKETCH_SUB * sizeof(struct sketch_bucket) : 0;
+	return b;
+}
+
 /* The bucket of x > 0: power p (0-based from SKETCH_EMIN) and bucket k within it. */
 static void bucket_of(double x, int *p, int *k)
 {

@@ -60,6 +60,9 @@ void sketch_add(struct sketch *s, double x);
  */
 double sketch_quantile(const struct sketch *s, double q);
 
+/* Heap bytes held, for benchmarks. */
+size_t sketch_bytes(const struct sketch *s);
+
 /* 1 while every percentile is exact. */
 int sketch_is_exact(const struct sketch *s);
 
