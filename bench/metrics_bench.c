@@ -145,23 +145,6 @@ static int write_journal(const char *path, const struct task *t, int n, uint64_t
 	return fclose(w.f) || bad ? -1 : 0;
 }
 
-/* The id index a dataset read builds (task_problem looks problems up there). */
-static void index_problems(struct task *t)
-{
-	size_t cap = 16;
-	while (cap < 2 * t->nproblems)
-		cap *= 2;
-	t->index = xcalloc(cap, sizeof(size_t));
-	t->index_cap = cap;
-	for (size_t i = 0; i < t->nproblems; i++) {
-		const char *id = t->problems[i].id;
-		size_t h = hash64(id, strlen(id), 0) & (cap - 1);
-		while (t->index[h])
-			h = (h + 1) & (cap - 1);
-		t->index[h] = i + 1;
-	}
-}
-
 static void print_metrics(const cJSON *doc)
 {
 	const cJSON *m = cJSON_GetObjectItemCaseSensitive(
@@ -208,7 +191,7 @@ int main(int argc, char **argv)
 	t.problems = xcalloc((size_t)nprob, sizeof(struct problem));
 	for (long j = 0; j < nprob; j++)
 		t.problems[j].id = xasprintf("%ld", j);
-	index_problems(&t);
+	task_index_problems(&t);
 	const char *tmp = getenv("TMPDIR");
 	char *path =
 	    xasprintf("%s/reval-metrics-bench-%ld.jsonl", tmp ? tmp : "/tmp", (long)getpid());
