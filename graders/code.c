@@ -509,5 +509,6 @@ const struct grader_ops grader_code = {
 	.version = "1",
 	.init = code_init,
 	.grade = code_grade,
+	.grade_batch = code_grade_batch,
 	.free = code_free,
 };

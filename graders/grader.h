@@ -56,6 +56,11 @@ struct grader_ops {
 	int (*init)(void **state, const cJSON *opts, struct strbuf *err);
 	/* Judge one completion.  Returns 0, or non-zero on an internal failure. */
 	int (*grade)(void *state, const struct grade_input *in, struct grade *out);
+	/*
+	 * Optional (NULL when absent): judge n completions at once, out[i] as
+	 * grade() would fill it -- for graders that work in parallel.
+	 */
+	int (*grade_batch)(void *state, const struct grade_input *in, struct grade *out, size_t n);
 	void (*free)(void *state);
 };
 

@@ -52,44 +52,66 @@ enum reval_err cmd_run(int argc, char **argv)
 
 /* ---- reval grade ---- */
 
+/* Lines are regraded in batches, so a parallel grader (code) keeps its workers busy. */
+#define REGRADE_BATCH 64
+
 struct regrade {
 	struct run *r;
 	struct strbuf out;   /* the rewritten journal */
 	struct strbuf line;
+	struct sample queue[REGRADE_BATCH]; /* read, not yet regraded, in journal order */
+	struct sample_job jobs[REGRADE_BATCH];
+	int was_correct[REGRADE_BATCH];
+	int was_status[REGRADE_BATCH];
+	size_t nqueue;
+	size_t njobs;
 	long changed;
 	long lines;
 };
 
+/* Regrade the queued samples and append them to the new journal in their order. */
+static enum reval_err regrade_flush(struct regrade *g)
+{
+	enum reval_err err = sample_grade_many(g->jobs, g->njobs);
+	for (size_t i = 0; i < g->nqueue; i++) {
+		struct sample *s = &g->queue[i];
+		g->changed += g->was_correct[i] != s->grade.correct ||
+			      g->was_status[i] != (int)s->grade.status;
+		if (!err) {
+			strbuf_reset(&g->line);
+			sample_to_line(s, &g->line);
+			strbuf_add(&g->out, g->line.buf, g->line.len);
+			strbuf_addch(&g->out, '\n');
+		}
+		sample_release(s);
+	}
+	g->nqueue = g->njobs = 0;
+	return err;
+}
+
 static enum reval_err regrade_line(void *ud, const cJSON *obj, long lineno)
 {
 	struct regrade *g = ud;
-	struct sample s;
+	struct sample *s = &g->queue[g->nqueue];
 	const char *why;
-	if (sample_from_json(&s, obj, &why)) {
+	if (sample_from_json(s, obj, &why)) {
 		diag("cannot read journal line %ld: %s", lineno, why);
-		sample_release(&s);
+		sample_release(s);
 		return RV_EINPUT;
 	}
 	g->lines++;
+	g->was_correct[g->nqueue] = s->grade.correct;
+	g->was_status[g->nqueue] = (int)s->grade.status;
+	g->nqueue++;
 	const struct task *t = NULL;
 	for (size_t i = 0; i < g->r->ntasks; i++)
-		if (!strcmp(g->r->tasks[i]->id, s.task))
+		if (!strcmp(g->r->tasks[i]->id, s->task))
 			t = g->r->tasks[i];
-	const struct problem *p = t ? task_problem(t, s.problem) : NULL;
-	enum reval_err err = RV_OK;
-	if (p) {
-		int was_correct = s.grade.correct, was_status = s.grade.status;
-		err = sample_grade(&s, t, p);
-		g->changed += was_correct != s.grade.correct || was_status != (int)s.grade.status;
-	}
-	if (!err) {
-		strbuf_reset(&g->line);
-		sample_to_line(&s, &g->line);
-		strbuf_add(&g->out, g->line.buf, g->line.len);
-		strbuf_addch(&g->out, '\n');
-	}
-	sample_release(&s);
-	return err;
+	const struct problem *p = t ? task_problem(t, s->problem) : NULL;
+	/* A line of a task or problem outside this run is kept as it is. */
+	if (p)
+		g->jobs[g->njobs++] = (struct sample_job){s, t, p};
+	return g->nqueue == REGRADE_BATCH ? regrade_flush(g) : RV_OK;
 }
 
 enum reval_err cmd_grade(int argc, char **argv)
@@ -138,6 +160,9 @@ enum reval_err cmd_grade(int argc, char **argv)
 	long torn = 0;
 	if (!err)
 		err = journal_read(jpath, regrade_line, &g, &torn);
+	enum reval_err ferr = regrade_flush(&g);
+	if (!err)
+		err = ferr;
 	if (!err) {
 		int e = write_file_atomic(jpath, g.out.buf, g.out.len);
 		if (e) {

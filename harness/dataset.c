@@ -287,23 +287,11 @@ static int add_problem(struct reader *r, cJSON *rec)
 static int build_index(struct reader *r)
 {
 	struct task *t = r->t;
-	size_t cap = 16;
-	while (cap < 2 * t->nproblems)
-		cap *= 2;
-	t->index = xcalloc(cap, sizeof(size_t));
-	t->index_cap = cap;
-	for (size_t i = 0; i < t->nproblems; i++) {
-		const char *id = t->problems[i].id;
-		size_t h = hash64(id, strlen(id), 0) & (cap - 1);
-		while (t->index[h]) {
-			if (!strcmp(t->problems[t->index[h] - 1].id, id)) {
-				diag("cannot read dataset '%s': problem id '%s' appears twice (task '%s')",
-				     t->dataset, id, t->id);
-				return 1;
-			}
-			h = (h + 1) & (cap - 1);
-		}
-		t->index[h] = i + 1;
+	const char *dup = task_index_problems(t);
+	if (dup) {
+		diag("cannot read dataset '%s': problem id '%s' appears twice (task '%s')", t->dataset,
+		     dup, t->id);
+		return 1;
 	}
 	return 0;
 }

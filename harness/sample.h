@@ -48,6 +48,30 @@ void sample_from_completion(struct sample *s, const struct engine_request *req,
 /* Grade with the task's grader, replacing any earlier grade. */
 enum reval_err sample_grade(struct sample *s, const struct task *t, const struct problem *p);
 
+/*
+ * The halves of sample_grade.  sample_grade_begin settles what needs no
+ * grader (infrastructure failure, truncation, reasoning never closed) and
+ * returns 1, with *in filled, when the grader must judge the content;
+ * sample_grade_end applies the common rules to the grader's verdict.
+ */
+int sample_grade_begin(struct sample *s, const struct task *t, const struct problem *p,
+		       struct grade_input *in);
+void sample_grade_end(struct sample *s);
+
+/* A sample waiting for its grade, with the task and problem it belongs to. */
+struct sample_job {
+	struct sample *s;
+	const struct task *task;
+	const struct problem *problem;
+};
+
+/*
+ * Grade many samples; consecutive samples of one task go to the grader's
+ * grade_batch in one call where it has one (the code checker judges them in
+ * parallel over its sandbox workers).
+ */
+enum reval_err sample_grade_many(struct sample_job *jobs, size_t n);
+
 /* The journal line (no newline). */
 void sample_to_line(const struct sample *s, struct strbuf *out);
 

@@ -591,6 +591,27 @@ void task_free(struct task *t)
 	free(t);
 }
 
+const char *task_index_problems(struct task *t)
+{
+	size_t cap = 16;
+	while (cap < 2 * t->nproblems)
+		cap *= 2;
+	free(t->index);
+	t->index = xcalloc(cap, sizeof(size_t));
+	t->index_cap = cap;
+	for (size_t i = 0; i < t->nproblems; i++) {
+		const char *id = t->problems[i].id;
+		size_t h = hash64(id, strlen(id), 0) & (cap - 1);
+		while (t->index[h]) {
+			if (!strcmp(t->problems[t->index[h] - 1].id, id))
+				return id;
+			h = (h + 1) & (cap - 1);
+		}
+		t->index[h] = i + 1;
+	}
+	return NULL;
+}
+
 const struct problem *task_problem(const struct task *t, const char *id)
 {
 	if (!t->index_cap)

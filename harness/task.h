@@ -106,6 +106,9 @@ enum reval_err task_load(struct task *t, const struct task_catalog *cat, const c
 
 void task_free(struct task *t);
 
+/* (Re)build the id index of t->problems; returns an id that appears twice, or NULL. */
+const char *task_index_problems(struct task *t);
+
 /* The problem with this id, or NULL. */
 const struct problem *task_problem(const struct task *t, const char *id);
 

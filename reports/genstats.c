@@ -1,60 +1,133 @@
 #include "genstats.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "util.h"
 
+#define MAX_MS 1e12 /* a longer latency (31 years) is corrupt; it counts as this */
+
+void genstats_init(struct genstats *g)
+{
+	memset(g, 0, sizeof(*g));
+	sketch_init(&g->completion);
+	sketch_init(&g->reasoning);
+	sketch_init(&g->latency);
+	sketch_init(&g->ttft);
+	sketch_init(&g->rate);
+}
+
+void genstats_release(struct genstats *g)
+{
+	sketch_release(&g->completion);
+	sketch_release(&g->reasoning);
+	sketch_release(&g->latency);
+	sketch_release(&g->ttft);
+	sketch_release(&g->rate);
+	memset(g, 0, sizeof(*g));
+}
+
+size_t genstats_bytes(const struct genstats *g)
+{
+	return sketch_bytes(&g->completion) + sketch_bytes(&g->reasoning) +
+	       sketch_bytes(&g->latency) + sketch_bytes(&g->ttft) + sketch_bytes(&g->rate);
+}
+
 long genstats_approx_tokens(unsigned long chars)
 {
 	return (long)((chars + GENSTATS_CHARS_PER_TOKEN - 1) / GENSTATS_CHARS_PER_TOKEN);
 }
 
-long genstats_completion_tokens(const struct slot *sl, int *approx)
+static long clamp_tokens(long v)
 {
-	*approx = sl->completion_tokens < 0;
-	if (!*approx)
-		return sl->completion_tokens;
-	return genstats_approx_tokens((unsigned long)sl->content_chars + sl->reasoning_chars);
+	return v < 0 ? -1 : v > INT_MAX ? INT_MAX : v;
 }
 
-long genstats_reasoning_tokens(const struct slot *sl, int *approx)
+/* Milliseconds to whole microseconds; -1 when unknown. */
+static int64_t to_us(double ms)
 {
-	*approx = sl->reasoning_tokens < 0;
-	if (!*approx)
-		return sl->reasoning_tokens;
-	return genstats_approx_tokens(sl->reasoning_chars);
+	if (!(ms >= 0))
+		return -1;
+	return llround((ms < MAX_MS ? ms : MAX_MS) * 1000.0);
 }
 
-/* A growable list of values whose order statistics are wanted. */
-struct series {
-	double *v;
-	size_t n, cap;
-	double sum;
-	long approx;
-};
-
-static void series_add(struct series *s, double x)
+void genstats_add(struct genstats *g, struct genstats_means *m, const struct sample *s,
+		  int answered)
 {
-	GROW(s->v, s->cap, s->n + 1);
-	s->v[s->n++] = x;
-	s->sum += x;
+	size_t reasoning_chars = s->reasoning ? strlen(s->reasoning) : 0;
+	long completion = clamp_tokens(s->completion_tokens);
+	long reasoning = clamp_tokens(s->reasoning_tokens);
+	if (completion < 0) {
+		completion =
+		    genstats_approx_tokens(strlen(s->content ? s->content : "") + reasoning_chars);
+		g->completion_approx++;
+	}
+	if (reasoning < 0) {
+		reasoning = genstats_approx_tokens(reasoning_chars);
+		g->reasoning_approx++;
+	}
+	int correct = s->grade.correct != 0;
+	int truncated = s->finish_reason && !strcmp(s->finish_reason, "length");
+	int closed = s->reasoning && s->reasoning_closed;
+	g->graded++;
+	g->truncated += truncated;
+	g->correct_trunc += truncated && correct;
+	g->correct_rest += !truncated && correct;
+	g->reasoning_present += s->reasoning != NULL;
+	g->reasoning_closed += closed;
+	g->answered += answered != 0;
+	g->compliant += closed && answered;
+	long prompt = clamp_tokens(s->prompt_tokens);
+	if (prompt >= 0) {
+		g->prompt_known++;
+		g->prompt_tokens += prompt;
+	}
+	g->completion_tokens += completion;
+	g->reasoning_tokens += reasoning;
+	sketch_add(&g->completion, (double)completion);
+	sketch_add(&g->reasoning, (double)reasoning);
+	m->samples++;
+	m->completion_tokens += completion;
+	m->reasoning_tokens += reasoning;
+
+	int64_t lat = to_us(s->latency_ms), ttft = to_us(s->ttft_ms);
+	if (lat >= 0) {
+		g->latency_us += lat;
+		sketch_add(&g->latency, (double)lat / 1000.0);
+		m->latency_samples++;
+		m->latency_us += lat;
+	}
+	if (lat > 0) {
+		g->rate_tokens += completion;
+		g->rate_us += lat;
+		sketch_add(&g->rate, (double)completion / ((double)lat / 1e6));
+	}
+	if (ttft >= 0) {
+		g->ttft_us += ttft;
+		sketch_add(&g->ttft, (double)ttft / 1000.0);
+	}
 }
 
-static int cmp_double(const void *a, const void *b)
+static double ratio(double num, double den)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return (x > y) - (x < y);
+	return den ? num / den : NAN;
 }
 
-/* Nearest rank: the smallest value with at least a fraction q of the values at or below it. */
-static double nearest_rank(const struct series *s, double q)
+double genstats_mean_completion(const struct genstats_means *m)
 {
-	size_t r = (size_t)ceil(q * (double)s->n);
-	if (r < 1)
-		r = 1;
-	return s->v[r - 1];
+	return ratio((double)m->completion_tokens, m->samples);
+}
+
+double genstats_mean_reasoning(const struct genstats_means *m)
+{
+	return ratio((double)m->reasoning_tokens, m->samples);
+}
+
+double genstats_mean_latency(const struct genstats_means *m)
+{
+	return ratio((double)m->latency_us / 1000.0, m->latency_samples);
 }
 
 static void add_num(cJSON *o, const char *name, double v)
@@ -65,86 +138,49 @@ static void add_num(cJSON *o, const char *name, double v)
 		cJSON_AddNumberToObject(o, name, v);
 }
 
-/* {"mean", "median", "p90", "max", "total", "approx"} for token series. */
-static cJSON *token_json(struct series *s)
+/* {"mean", "median", "p90", "max", "total", "approx"} for token counts. */
+static cJSON *token_json(const struct sketch *s, int64_t total, long approx)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (s->n)
-		qsort(s->v, s->n, sizeof(double), cmp_double);
-	int any = s->n > 0;
-	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
-	add_num(o, "median", any ? nearest_rank(s, 0.5) : NAN);
-	add_num(o, "p90", any ? nearest_rank(s, 0.9) : NAN);
-	add_num(o, "max", any ? s->v[s->n - 1] : NAN);
-	cJSON_AddNumberToObject(o, "total", s->sum);
-	cJSON_AddNumberToObject(o, "approx", (double)s->approx);
+	add_num(o, "mean", ratio((double)total, (double)s->n));
+	add_num(o, "median", sketch_quantile(s, 0.5));
+	add_num(o, "p90", sketch_quantile(s, 0.9));
+	add_num(o, "max", s->n ? s->max : NAN);
+	cJSON_AddNumberToObject(o, "total", (double)total);
+	cJSON_AddNumberToObject(o, "approx", (double)approx);
 	return o;
 }
 
-/* {"samples", "mean", "p50", "p90", "p99"} for timing series. */
-static cJSON *timing_json(struct series *s)
+/* {"samples", "mean", "p50", "p90", "p99"} for timings. */
+static cJSON *timing_json(const struct sketch *s, int64_t total_us)
 {
 	cJSON *o = cJSON_CreateObject();
-	if (s->n)
-		qsort(s->v, s->n, sizeof(double), cmp_double);
-	int any = s->n > 0;
 	cJSON_AddNumberToObject(o, "samples", (double)s->n);
-	add_num(o, "mean", any ? s->sum / (double)s->n : NAN);
-	add_num(o, "p50", any ? nearest_rank(s, 0.5) : NAN);
-	add_num(o, "p90", any ? nearest_rank(s, 0.9) : NAN);
-	add_num(o, "p99", any ? nearest_rank(s, 0.99) : NAN);
+	add_num(o, "mean", ratio((double)total_us / 1000.0, (double)s->n));
+	add_num(o, "p50", sketch_quantile(s, 0.5));
+	add_num(o, "p90", sketch_quantile(s, 0.9));
+	add_num(o, "p99", sketch_quantile(s, 0.99));
 	return o;
 }
 
-static double rate(long num, long den)
+static void add_format(cJSON *out, const struct genstats *g)
 {
-	return den ? (double)num / (double)den : NAN;
-}
-
-struct counts {
-	long graded, truncated, correct_trunc, correct_rest;
-	long reasoning, closed, answered, compliant;
-	long prompt_known;
-	double prompt_total;
-	double latency_s_total, rate_tokens_total; /* over samples with both figures */
-};
-
-static void count_slot(struct counts *c, const struct slot *sl)
-{
-	c->graded++;
-	if (sl->truncated) {
-		c->truncated++;
-		c->correct_trunc += sl->correct;
-	} else {
-		c->correct_rest += sl->correct;
-	}
-	int answered = sl->status != GRADE_NO_ANSWER && sl->key >= 0;
-	c->reasoning += sl->has_reasoning;
-	c->closed += sl->has_reasoning && sl->reasoning_closed;
-	c->answered += answered;
-	c->compliant += sl->has_reasoning && sl->reasoning_closed && answered;
-	if (sl->prompt_tokens >= 0) {
-		c->prompt_known++;
-		c->prompt_total += sl->prompt_tokens;
-	}
-}
-
-static void add_format(cJSON *out, const struct counts *c)
-{
+	double n = (double)g->graded;
 	cJSON *f = cJSON_AddObjectToObject(out, "format");
-	add_num(f, "reasoning_present", rate(c->reasoning, c->graded));
-	add_num(f, "reasoning_closed", rate(c->closed, c->graded));
-	add_num(f, "answer_present", rate(c->answered, c->graded));
-	add_num(f, "compliant", rate(c->compliant, c->graded));
+	add_num(f, "reasoning_present", ratio((double)g->reasoning_present, n));
+	add_num(f, "reasoning_closed", ratio((double)g->reasoning_closed, n));
+	add_num(f, "answer_present", ratio((double)g->answered, n));
+	add_num(f, "compliant", ratio((double)g->compliant, n));
 }
 
-static void add_truncation(cJSON *out, const struct counts *c)
+static void add_truncation(cJSON *out, const struct genstats *g)
 {
 	cJSON *t = cJSON_AddObjectToObject(out, "truncation");
-	cJSON_AddNumberToObject(t, "count", (double)c->truncated);
-	add_num(t, "rate", rate(c->truncated, c->graded));
-	add_num(t, "accuracy_non_truncated", rate(c->correct_rest, c->graded - c->truncated));
-	add_num(t, "accuracy_truncated", rate(c->correct_trunc, c->truncated));
+	cJSON_AddNumberToObject(t, "count", (double)g->truncated);
+	add_num(t, "rate", ratio((double)g->truncated, (double)g->graded));
+	add_num(t, "accuracy_non_truncated",
+		ratio((double)g->correct_rest, (double)(g->graded - g->truncated)));
+	add_num(t, "accuracy_truncated", ratio((double)g->correct_trunc, (double)g->truncated));
 }
 
 static void add_cost(cJSON *out, const struct prices *p, double prompt, double completion)
@@ -161,108 +197,45 @@ static void add_cost(cJSON *out, const struct prices *p, double prompt, double c
 	add_num(o, "price_output_per_mtok", p->output_per_mtok);
 }
 
-static void add_infra(cJSON *out, const struct task_tally *tt)
+static void add_infra(cJSON *out, const struct kind_count *infra, size_t ninfra)
 {
 	cJSON *o = cJSON_AddObjectToObject(out, "infra");
 	long total = 0;
 	cJSON *kinds = cJSON_CreateObject();
-	for (size_t k = 0; k < tt->ninfra; k++)
-		if (tt->infra[k].count) {
-			total += tt->infra[k].count;
-			cJSON_AddNumberToObject(kinds, tt->infra[k].kind, (double)tt->infra[k].count);
+	for (size_t k = 0; k < ninfra; k++)
+		if (infra[k].count) {
+			total += infra[k].count;
+			cJSON_AddNumberToObject(kinds, infra[k].kind, (double)infra[k].count);
 		}
 	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddItemToObject(o, "by_kind", kinds);
 }
 
-enum figure { FIG_COMPLETION, FIG_REASONING, FIG_LATENCY, FIG_TTFT, FIG_RATE };
-
-/*
- * One figure over the graded samples.  Figures are collected one at a time
- * so that at most one list of values is held at once.
- */
-static void collect(struct series *s, const struct task_tally *tt, enum figure fig)
+cJSON *genstats_build(const struct genstats *g, const struct kind_count *infra, size_t ninfra,
+		      const struct prices *prices)
 {
-	memset(s, 0, sizeof(*s));
-	for (size_t j = 0; j < tt->nprobs; j++)
-		for (int i = 0; i < tt->n; i++) {
-			const struct slot *sl = &tt->probs[j].slots[i];
-			if (sl->state != SLOT_GRADED)
-				continue;
-			int approx = 0;
-			double v;
-			switch (fig) {
-			case FIG_COMPLETION: v = (double)genstats_completion_tokens(sl, &approx); break;
-			case FIG_REASONING: v = (double)genstats_reasoning_tokens(sl, &approx); break;
-			case FIG_LATENCY: v = sl->latency_ms; break;
-			case FIG_TTFT: v = sl->ttft_ms; break;
-			default:
-				if (sl->latency_ms <= 0)
-					continue;
-				v = (double)genstats_completion_tokens(sl, &approx) /
-				    (sl->latency_ms / 1000.0);
-				approx = 0;
-				break;
-			}
-			if (v < 0)
-				continue;
-			series_add(s, v);
-			s->approx += approx;
-		}
-}
-
-static void count_all(struct counts *c, const struct task_tally *tt)
-{
-	memset(c, 0, sizeof(*c));
-	for (size_t j = 0; j < tt->nprobs; j++)
-		for (int i = 0; i < tt->n; i++) {
-			const struct slot *sl = &tt->probs[j].slots[i];
-			if (sl->state != SLOT_GRADED)
-				continue;
-			count_slot(c, sl);
-			if (sl->latency_ms > 0) {
-				int approx;
-				c->latency_s_total += sl->latency_ms / 1000.0;
-				c->rate_tokens_total += (double)genstats_completion_tokens(sl, &approx);
-			}
-		}
-}
-
-cJSON *genstats_build(const struct task_tally *tt, const struct prices *prices)
-{
-	struct counts c;
-	struct series s;
-	count_all(&c, tt);
+	double prompt = (double)g->prompt_tokens, completion = (double)g->completion_tokens;
 	cJSON *out = cJSON_CreateObject();
-	cJSON_AddNumberToObject(out, "samples", (double)c.graded);
-	collect(&s, tt, FIG_COMPLETION);
-	double completion_total = s.sum;
-	cJSON_AddItemToObject(out, "completion_tokens", token_json(&s));
-	free(s.v);
-	collect(&s, tt, FIG_REASONING);
-	cJSON_AddItemToObject(out, "reasoning_tokens", token_json(&s));
-	free(s.v);
+	cJSON_AddNumberToObject(out, "samples", (double)g->graded);
+	cJSON_AddItemToObject(
+	    out, "completion_tokens",
+	    token_json(&g->completion, g->completion_tokens, g->completion_approx));
+	cJSON_AddItemToObject(out, "reasoning_tokens",
+			      token_json(&g->reasoning, g->reasoning_tokens, g->reasoning_approx));
 	cJSON *pt = cJSON_AddObjectToObject(out, "prompt_tokens");
-	cJSON_AddNumberToObject(pt, "total", c.prompt_total);
-	cJSON_AddNumberToObject(pt, "unknown", (double)(c.graded - c.prompt_known));
-	cJSON_AddNumberToObject(out, "total_tokens", c.prompt_total + completion_total);
-	add_truncation(out, &c);
-	add_format(out, &c);
-	collect(&s, tt, FIG_LATENCY);
-	cJSON_AddItemToObject(out, "latency_ms", timing_json(&s));
-	free(s.v);
-	collect(&s, tt, FIG_TTFT);
-	cJSON_AddItemToObject(out, "ttft_ms", timing_json(&s));
-	free(s.v);
-	collect(&s, tt, FIG_RATE);
-	if (s.n)
-		qsort(s.v, s.n, sizeof(double), cmp_double);
+	cJSON_AddNumberToObject(pt, "total", prompt);
+	cJSON_AddNumberToObject(pt, "unknown", (double)(g->graded - g->prompt_known));
+	cJSON_AddNumberToObject(out, "total_tokens", prompt + completion);
+	add_truncation(out, g);
+	add_format(out, g);
+	cJSON_AddItemToObject(out, "latency_ms", timing_json(&g->latency, g->latency_us));
+	cJSON_AddItemToObject(out, "ttft_ms", timing_json(&g->ttft, g->ttft_us));
 	cJSON *r = cJSON_AddObjectToObject(out, "tokens_per_second");
-	cJSON_AddNumberToObject(r, "samples", (double)s.n);
-	add_num(r, "aggregate", c.latency_s_total > 0 ? c.rate_tokens_total / c.latency_s_total : NAN);
-	add_num(r, "median", s.n ? nearest_rank(&s, 0.5) : NAN);
-	free(s.v);
-	add_cost(out, prices, c.prompt_total, completion_total);
-	add_infra(out, tt);
+	cJSON_AddNumberToObject(r, "samples", (double)g->rate.n);
+	add_num(r, "aggregate",
+		g->rate_us > 0 ? (double)g->rate_tokens / ((double)g->rate_us / 1e6) : NAN);
+	add_num(r, "median", sketch_quantile(&g->rate, 0.5));
+	add_cost(out, prices, prompt, completion);
+	add_infra(out, infra, ninfra);
 	return out;
 }

@@ -9,6 +9,7 @@
 #include "json.h"
 #include "rng.h"
 #include "scores.h"
+#include "sketch.h"
 
 void results_opts_init(struct results_opts *o)
 {
@@ -212,27 +213,6 @@ static void add_counts(cJSON *out, const struct task_scores *ts)
 			cJSON_AddNumberToObject(kinds, tt->infra[k].kind, (double)tt->infra[k].count);
 }
 
-/* Mean of a per-sample figure over a problem's graded samples that have it. */
-static double slot_mean(const struct problem_tally *pt, int n, int what)
-{
-	double sum = 0;
-	long used = 0;
-	for (int i = 0; i < n; i++) {
-		const struct slot *sl = &pt->slots[i];
-		if (sl->state != SLOT_GRADED)
-			continue;
-		int approx;
-		double v = what == 0   ? (double)genstats_completion_tokens(sl, &approx)
-			   : what == 1 ? (double)genstats_reasoning_tokens(sl, &approx)
-				       : sl->latency_ms;
-		if (v < 0)
-			continue;
-		sum += v;
-		used++;
-	}
-	return used ? sum / (double)used : NAN;
-}
-
 static void problem_line(struct strbuf *sb, const struct task_scores *ts, size_t j)
 {
 	const struct task_tally *tt = ts->tt;
@@ -267,9 +247,9 @@ static void problem_line(struct strbuf *sb, const struct task_scores *ts, size_t
 	add_num(maj, "share", ps->graded ? (double)ps->majority_votes / ps->graded : NAN);
 	cJSON_AddNumberToObject(maj, "voters", ps->voters);
 	cJSON_AddNumberToObject(maj, "classes", ps->classes);
-	add_num(o, "completion_tokens_mean", slot_mean(pt, tt->n, 0));
-	add_num(o, "reasoning_tokens_mean", slot_mean(pt, tt->n, 1));
-	add_num(o, "latency_ms_mean", slot_mean(pt, tt->n, 2));
+	add_num(o, "completion_tokens_mean", genstats_mean_completion(&pt->gen));
+	add_num(o, "reasoning_tokens_mean", genstats_mean_reasoning(&pt->gen));
+	add_num(o, "latency_ms_mean", genstats_mean_latency(&pt->gen));
 	char *text = cJSON_PrintUnformatted(o);
 	strbuf_adds(sb, text);
 	strbuf_addch(sb, '\n');
@@ -300,7 +280,8 @@ static cJSON *task_json(const struct task_tally *tt, const struct results_opts *
 	cJSON_AddItemToObject(out, "curves", curves_json(&ts.curves));
 	cJSON_AddItemToObject(out, "breakdown",
 			      breakdown_json(&ts, rng_derive(seed, "breakdown"), o->bootstrap_reps));
-	cJSON_AddItemToObject(out, "generation", genstats_build(tt, &o->prices));
+	cJSON_AddItemToObject(out, "generation",
+			      genstats_build(&tt->gen, tt->infra, tt->ninfra, &o->prices));
 	if (problems)
 		for (size_t j = 0; j < ts.nprobs; j++)
 			problem_line(problems, &ts, j);
@@ -375,6 +356,10 @@ static cJSON *stats_json(const struct results_opts *o)
 	cJSON_AddStringToObject(s, "bootstrap_seed", "derived from (run seed, task id)");
 	cJSON_AddStringToObject(s, "tie_rule", "class_rank");
 	cJSON_AddStringToObject(s, "token_approximation", "chars/4");
+	cJSON *pc = cJSON_AddObjectToObject(s, "percentiles");
+	cJSON_AddStringToObject(pc, "method", "nearest_rank");
+	cJSON_AddNumberToObject(pc, "exact_up_to", SKETCH_EXACT);
+	cJSON_AddNumberToObject(pc, "relative_error", SKETCH_REL_ERROR);
 	return s;
 }
 

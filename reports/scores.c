@@ -88,8 +88,9 @@ static void fill_problem(struct problem_score *ps, const struct problem_tally *p
 		ps->correct += sl->correct;
 		ps->truncated += sl->truncated;
 		ps->no_answer += sl->status == GRADE_NO_ANSWER;
-		sum += sl->score;
-		sum2 += (double)sl->score * sl->score;
+		float score = tally_score(pt, i);
+		sum += score;
+		sum2 += (double)score * score;
 	}
 	ps->graded = g;
 	ps->score_mean = g ? sum / g : NAN;

@@ -6,6 +6,9 @@
 #include "journal.h"
 #include "sample.h"
 
+/* Voting's share of memory: the whole per-sample cost for graders that score 0 or 1. */
+_Static_assert(sizeof(struct slot) == 8, "a slot is 8 bytes");
+
 void tally_init(struct tally *tl, struct task **tasks, size_t ntasks, const int *n,
 		tally_planned_fn planned, void *ud)
 {
@@ -18,6 +21,7 @@ void tally_init(struct tally *tl, struct task **tasks, size_t ntasks, const int 
 		tt->task = t;
 		tt->n = n[i];
 		tt->probs = xcalloc(t->nproblems + 1, sizeof(struct problem_tally));
+		genstats_init(&tt->gen);
 		for (size_t j = 0; j < t->nproblems; j++) {
 			if (!planned(ud, i, j))
 				continue;
@@ -95,64 +99,138 @@ static void count_infra(struct task_tally *tt)
 		for (int i = 0; i < tt->n; i++) {
 			const struct slot *sl = &tt->probs[j].slots[i];
 			if (sl->state == SLOT_INFRA)
-				tt->infra[sl->infra_kind].count++;
+				tt->infra[sl->key].count++;
 		}
 }
 
-static int clamp_int(long v)
-{
-	return v < 0 ? -1 : v > 0x7fffffff ? 0x7fffffff : (int)v;
-}
-
-static enum reval_err add_line(void *ud, const cJSON *obj, long line)
-{
-	struct tally *tl = ud;
+/* What both reads share: the journal's path and where a line's sample goes. */
+struct reader {
+	struct tally *tl;
+	const char *path;
+	long last_line; /* the first read's last line; the second ignores lines appended since */
 	struct sample s;
+	struct task_tally *tt;
+	struct problem_tally *pt;
+	struct slot *sl;
+	int infra;
+};
+
+/* Parse a line and find its slot; 0 with r->sl NULL for a line outside the plan. */
+static enum reval_err locate(struct reader *r, const cJSON *obj, long line)
+{
 	const char *why;
-	tl->lines++;
-	if (sample_from_json(&s, obj, &why)) {
-		diag("cannot read journal line %ld: %s", line, why);
-		sample_release(&s);
+	r->sl = NULL;
+	if (sample_from_json(&r->s, obj, &why)) {
+		diag("cannot read journal '%s' line %ld: %s", r->path, line, why);
 		return RV_EINPUT;
 	}
-	struct task_tally *tt = find_task(tl, s.task);
-	struct problem_tally *pt = tt ? find_problem(tt, s.problem) : NULL;
-	if (!pt || s.index >= tt->n) {
-		tl->ignored++;
-		sample_release(&s);
-		return RV_OK;
-	}
-	struct slot *sl = &pt->slots[s.index];
-	int infra = sample_is_infra(&s) || s.grade.status == GRADE_INFRA;
-	if (infra && sl->state == SLOT_GRADED) {
-		sample_release(&s);
-		return RV_OK;
-	}
-	memset(sl, 0, sizeof(*sl));
-	sl->state = infra ? SLOT_INFRA : SLOT_GRADED;
-	sl->status = (unsigned char)s.grade.status;
-	sl->correct = (unsigned char)(s.grade.correct != 0);
-	sl->score = (float)s.grade.score;
-	sl->truncated = s.finish_reason && !strcmp(s.finish_reason, "length");
-	sl->has_reasoning = s.reasoning != NULL;
-	sl->reasoning_closed = (unsigned char)s.reasoning_closed;
-	sl->key = (!infra && s.grade.canonical) ? class_of(pt, s.grade.canonical, sl->correct) : -1;
-	if (infra)
-		sl->infra_kind = kind_of(tt, s.error_kind ? s.error_kind : "unknown");
-	sl->completion_tokens = clamp_int(s.completion_tokens);
-	sl->reasoning_tokens = clamp_int(s.reasoning_tokens);
-	sl->prompt_tokens = clamp_int(s.prompt_tokens);
-	sl->latency_ms = (float)s.latency_ms;
-	sl->ttft_ms = (float)s.ttft_ms;
-	sl->content_chars = (unsigned)strlen(s.content ? s.content : "");
-	sl->reasoning_chars = (unsigned)(s.reasoning ? strlen(s.reasoning) : 0);
-	sample_release(&s);
+	r->tt = find_task(r->tl, r->s.task);
+	r->pt = r->tt ? find_problem(r->tt, r->s.problem) : NULL;
+	if (r->pt && r->s.index < r->tt->n)
+		r->sl = &r->pt->slots[r->s.index];
+	r->infra = sample_is_infra(&r->s) || r->s.grade.status == GRADE_INFRA;
 	return RV_OK;
+}
+
+/* Scores are kept per sample only once one is not simply its correctness. */
+static void set_score(struct problem_tally *pt, int n, int i, float score, int correct)
+{
+	if (!pt->scores && score == (float)correct)
+		return;
+	if (!pt->scores) {
+		pt->scores = xcalloc((size_t)n, sizeof(float));
+		for (int k = 0; k < n; k++)
+			pt->scores[k] = (float)pt->slots[k].correct;
+	}
+	pt->scores[i] = score;
+}
+
+static void add_stats(struct reader *r)
+{
+	genstats_add(&r->tt->gen, &r->pt->gen, &r->s,
+		     r->sl->key >= 0 && r->sl->status != GRADE_NO_ANSWER);
+}
+
+/* The first read: every line updates its slot; statistics from every graded line. */
+static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
+{
+	struct reader *r = ud;
+	struct tally *tl = r->tl;
+	tl->lines++;
+	r->last_line = line;
+	enum reval_err err = locate(r, obj, line);
+	struct slot *sl = r->sl;
+	if (err || !sl) {
+		tl->ignored += !err;
+		goto out;
+	}
+	const struct sample *s = &r->s;
+	if (r->infra) {
+		if (sl->state != SLOT_GRADED) {
+			sl->state = SLOT_INFRA;
+			sl->key = kind_of(r->tt, s->error_kind ? s->error_kind : "unknown");
+		}
+		goto out;
+	}
+	unsigned pending = 1;
+	if (sl->state == SLOT_GRADED) {
+		tl->superseded++;
+		if (sl->pending == TALLY_MAX_LINES) {
+			diag("cannot read journal '%s' line %ld: more than %u graded lines for "
+			     "sample %d of problem '%s'",
+			     r->path, line, TALLY_MAX_LINES, s->index, s->problem);
+			err = RV_EINPUT;
+			goto out;
+		}
+		pending = sl->pending + 1;
+	}
+	int correct = s->grade.correct != 0;
+	sl->state = SLOT_GRADED;
+	sl->pending = pending;
+	sl->status = s->grade.status;
+	sl->correct = (unsigned)correct;
+	sl->truncated = s->finish_reason && !strcmp(s->finish_reason, "length");
+	sl->key = s->grade.canonical ? class_of(r->pt, s->grade.canonical, correct) : -1;
+	set_score(r->pt, r->tt->n, s->index, (float)s->grade.score, correct);
+	add_stats(r);
+out:
+	sample_release(&r->s);
+	return err;
+}
+
+/* The second read: statistics from the last graded line of each sample. */
+static enum reval_err final_line(void *ud, const cJSON *obj, long line)
+{
+	struct reader *r = ud;
+	if (line > r->last_line)
+		return RV_OK;
+	enum reval_err err = locate(r, obj, line);
+	struct slot *sl = r->sl;
+	if (!err && sl && !r->infra && sl->state == SLOT_GRADED && sl->pending > 0 &&
+	    --sl->pending == 0)
+		add_stats(r);
+	sample_release(&r->s);
+	return err;
+}
+
+static void reset_stats(struct task_tally *tt)
+{
+	genstats_release(&tt->gen);
+	genstats_init(&tt->gen);
+	for (size_t j = 0; j < tt->nprobs; j++)
+		memset(&tt->probs[j].gen, 0, sizeof(tt->probs[j].gen));
 }
 
 enum reval_err tally_read_journal(struct tally *tl, const char *path)
 {
-	enum reval_err err = journal_read(path, add_line, tl, &tl->torn);
+	struct reader r = {.tl = tl, .path = path};
+	long superseded = tl->superseded;
+	enum reval_err err = journal_read(path, fold_line, &r, &tl->torn);
+	if (!err && tl->superseded > superseded) {
+		for (size_t i = 0; i < tl->ntasks; i++)
+			reset_stats(&tl->tasks[i]);
+		err = journal_read(path, final_line, &r, NULL);
+	}
 	for (size_t i = 0; i < tl->ntasks; i++)
 		count_infra(&tl->tasks[i]);
 	return err;
@@ -169,8 +247,10 @@ void tally_release(struct tally *tl)
 			free(pt->keys);
 			free(pt->key_correct);
 			free(pt->slots);
+			free(pt->scores);
 		}
 		free(tt->probs);
+		genstats_release(&tt->gen);
 		for (size_t k = 0; k < tt->ninfra; k++)
 			free(tt->infra[k].kind);
 		free(tt->infra);
@@ -179,8 +259,30 @@ void tally_release(struct tally *tl)
 	memset(tl, 0, sizeof(*tl));
 }
 
-void tally_counts(const struct problem_tally *pt, int n, int *graded, int *correct,
-		  double *score)
+size_t tally_bytes(const struct tally *tl)
+{
+	size_t b = (tl->ntasks + 1) * sizeof(struct task_tally);
+	for (size_t i = 0; i < tl->ntasks; i++) {
+		const struct task_tally *tt = &tl->tasks[i];
+		b += (tt->task->nproblems + 1) * sizeof(struct problem_tally);
+		b += genstats_bytes(&tt->gen) + tt->ninfra * sizeof(*tt->infra);
+		for (size_t j = 0; j < tt->nprobs; j++) {
+			const struct problem_tally *pt = &tt->probs[j];
+			b += (size_t)tt->n * (sizeof(struct slot) + (pt->scores ? sizeof(float) : 0));
+			b += (size_t)pt->keycap * (sizeof(char *) + 1);
+			for (int k = 0; k < pt->nkeys; k++)
+				b += strlen(pt->keys[k]) + 1;
+		}
+	}
+	return b;
+}
+
+float tally_score(const struct problem_tally *pt, int i)
+{
+	return pt->scores ? pt->scores[i] : (float)pt->slots[i].correct;
+}
+
+void tally_counts(const struct problem_tally *pt, int n, int *graded, int *correct, double *score)
 {
 	*graded = *correct = 0;
 	*score = 0;
@@ -190,6 +292,6 @@ void tally_counts(const struct problem_tally *pt, int n, int *graded, int *corre
 			continue;
 		(*graded)++;
 		*correct += sl->correct;
-		*score += sl->score;
+		*score += tally_score(pt, i);
 	}
 }

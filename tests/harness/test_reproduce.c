@@ -1,8 +1,8 @@
 /*
  * `reval reproduce` against the published figures of the bundled
- * recordings: every figure of the BIG-Bench Hard (54) and reasoning-gym (48)
- * recordings must be reproduced, and no figure anywhere may differ without
- * a reason on file.
+ * recordings: every figure of the BIG-Bench Hard (54), reasoning-gym (48)
+ * and GSM8K GPT-3 (4) recordings must be reproduced, and no figure anywhere
+ * may differ without a reason on file.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -39,6 +39,10 @@ Test(reproduce, published_figures_are_reproduced, .timeout = 600)
 	cr_assert_not_null(strstr(r.out.buf, " 0 MISMATCH,"), "%s", r.out.buf);
 	cr_assert_eq(count_rows(r.out.buf, "bbh-codex-suzgun2022", "ok"), 54, "%s", r.out.buf);
 	cr_assert_eq(count_rows(r.out.buf, "rg-eval-reasoning-models", "ok"), 48, "%s", r.out.buf);
+	/* OpenAI's per-item labels for GPT-3 on GSM8K, all four settings, exactly. */
+	cr_assert_eq(count_rows(r.out.buf, "gsm8k-gpt3-cobbe2021", "ok"), 4, "%s", r.out.buf);
+	/* Every grader the recordings need is built in: nothing is left waiting. */
+	cr_assert_not_null(strstr(r.out.buf, " 0 waiting for a grader"), "%s", r.out.buf);
 	proc_result_release(&r);
 	free(out);
 }

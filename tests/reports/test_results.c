@@ -73,11 +73,9 @@ static double num(const cJSON *o, const char *path)
 	return v->valuedouble;
 }
 
-Test(results, crafted_run_figures_by_hand)
+static void run_crafted(const char *dir, const char *out)
 {
-	char *dir = support_tmpdir("results");
 	char *replay = write_replay(dir);
-	char *out = path_join(dir, "run");
 	char *data = support_path("tests/data/toy");
 	char *engine = xasprintf("replay:%s", replay);
 	const char *args[] = {"run", "--task", "toy", "--data-dir", data, "--engine", engine,
@@ -87,6 +85,16 @@ Test(results, crafted_run_figures_by_hand)
 	support_reval(&r, args);
 	cr_assert_eq(r.status, 0, "%s", r.err.buf);
 	proc_result_release(&r);
+	free(engine);
+	free(data);
+	free(replay);
+}
+
+Test(results, crafted_run_figures_by_hand)
+{
+	char *dir = support_tmpdir("results");
+	char *out = path_join(dir, "run");
+	run_crafted(dir, out);
 
 	char *rp = path_join(out, "results.json");
 	cJSON *res = support_json_file(rp);
@@ -176,9 +184,181 @@ Test(results, crafted_run_figures_by_hand)
 	free(cp);
 	free(pp);
 	free(rp);
-	free(engine);
-	free(data);
 	free(out);
-	free(replay);
+	free(dir);
+}
+
+/* A new run directory holding a copy of a run's config.json. */
+static void copy_config(const char *from, const char *to)
+{
+	cr_assert_eq(mkdir_p(to), 0);
+	char *src = path_join(from, "config.json"), *dst = path_join(to, "config.json"), *text;
+	size_t len;
+	cr_assert_eq(read_file(src, 1 << 20, &text, &len), 0);
+	cr_assert_eq(support_write(dst, text), 0);
+	free(text);
+	free(src);
+	free(dst);
+}
+
+/* A line for the same sample with other figures and another answer (a failure stays one). */
+static void add_variant(struct strbuf *sb, const char *line)
+{
+	cJSON *o = cJSON_Parse(line);
+	cr_assert_not_null(o);
+	cJSON_ReplaceItemInObject(o, "content", cJSON_CreateString("9"));
+	cJSON_ReplaceItemInObject(o, "latency_ms", cJSON_CreateNumber(99999.5));
+	cJSON_ReplaceItemInObject(o, "ttft_ms", cJSON_CreateNumber(77.7));
+	cJSON_ReplaceItemInObject(o, "finish_reason", cJSON_CreateString("length"));
+	cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "usage");
+	cJSON_ReplaceItemInObject(u, "completion_tokens", cJSON_CreateNumber(12345));
+	cJSON_ReplaceItemInObject(u, "prompt_tokens", cJSON_CreateNumber(1));
+	char *text = cJSON_PrintUnformatted(o);
+	strbuf_adds(sb, text);
+	strbuf_addch(sb, '\n');
+	free(text);
+	cJSON_Delete(o);
+}
+
+static cJSON *task_part(const char *dir, const char *part)
+{
+	char *p = path_join(dir, "results.json");
+	cJSON *doc = support_json_file(p);
+	free(p);
+	cr_assert_not_null(doc);
+	cJSON *t = cJSON_DetachItemFromObject(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "tasks"), "toy"),
+		part);
+	cJSON_Delete(doc);
+	cr_assert_not_null(t, "no %s", part);
+	return t;
+}
+
+static char *problems_text(const char *dir)
+{
+	char *p = path_join(dir, "problems.jsonl"), *text;
+	size_t len;
+	cr_assert_eq(read_file(p, 1 << 20, &text, &len), 0);
+	free(p);
+	return text;
+}
+
+/*
+ * Earlier lines for a sample (other answers, tokens, latencies, a failure)
+ * followed by its final line: every figure, generation statistics and
+ * per-problem means included, is the one of the final lines alone.
+ */
+Test(results, superseded_lines_count_once_in_their_final_state)
+{
+	char *dir = support_tmpdir("superseded");
+	char *once = path_join(dir, "once"), *twice = path_join(dir, "twice");
+	run_crafted(dir, once);
+	copy_config(once, twice);
+	char *src = path_join(once, "samples.jsonl"), *dst, *text;
+	size_t len;
+	cr_assert_eq(read_file(src, 1 << 20, &text, &len), 0);
+	struct strbuf sb = STRBUF_INIT;
+	/* Variants of every line first, then a failure for p00 sample 1, then the real lines. */
+	for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = 0;
+		add_variant(&sb, line);
+		*nl = '\n';
+	}
+	strbuf_adds(&sb, "{\"task\":\"toy\",\"problem\":\"p00\",\"sample\":1,\"content\":\"\","
+			 "\"error\":{\"kind\":\"timeout\",\"message\":\"late\"}}\n");
+	strbuf_adds(&sb, text);
+	/* A failure after a graded line does not replace it. */
+	strbuf_adds(&sb, "{\"task\":\"toy\",\"problem\":\"p00\",\"sample\":2,\"content\":\"\","
+			 "\"error\":{\"kind\":\"timeout\",\"message\":\"late\"}}\n");
+	dst = path_join(twice, "samples.jsonl");
+	cr_assert_eq(support_write(dst, sb.buf), 0);
+	strbuf_release(&sb);
+	free(text);
+	free(src);
+	free(dst);
+
+	const char *args[] = {"grade", twice, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	const char *parts[] = {"generation", "metrics", "counts", "infra_errors"};
+	for (size_t i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		cJSON *a = task_part(once, parts[i]), *b = task_part(twice, parts[i]);
+		char *ta = cJSON_PrintUnformatted(a), *tb = cJSON_PrintUnformatted(b);
+		cr_assert_str_eq(tb, ta, "%s differs", parts[i]);
+		free(ta);
+		free(tb);
+		cJSON_Delete(a);
+		cJSON_Delete(b);
+	}
+	char *pa = problems_text(once), *pb = problems_text(twice);
+	cr_assert_str_eq(pb, pa);
+	free(pa);
+	free(pb);
+	free(once);
+	free(twice);
+	free(dir);
+}
+
+/* Copy a run's config.json and its journal, each line passed through fn. */
+static void copy_run(const char *from, const char *to, void (*fn)(cJSON *line))
+{
+	copy_config(from, to);
+	char *src = path_join(from, "samples.jsonl"), *dst, *text;
+	size_t len;
+	cr_assert_eq(read_file(src, 1 << 20, &text, &len), 0);
+	struct strbuf sb = STRBUF_INIT;
+	for (char *line = text, *nl; (nl = strchr(line, '\n')); line = nl + 1) {
+		*nl = 0;
+		cJSON *o = cJSON_Parse(line);
+		cr_assert_not_null(o);
+		fn(o);
+		char *out = cJSON_PrintUnformatted(o);
+		strbuf_adds(&sb, out);
+		strbuf_addch(&sb, '\n');
+		free(out);
+		cJSON_Delete(o);
+	}
+	dst = path_join(to, "samples.jsonl");
+	cr_assert_eq(support_write(dst, sb.buf), 0);
+	strbuf_release(&sb);
+	free(text);
+	free(src);
+	free(dst);
+}
+
+/* Partial credit on p00: sample 1 (wrong) scores 0.5, sample 3 (right) 0.25. */
+static void partial_credit(cJSON *line)
+{
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(line, "problem");
+	int s = cJSON_GetObjectItemCaseSensitive(line, "sample")->valueint;
+	cJSON *g = cJSON_GetObjectItemCaseSensitive(line, "grade");
+	if (strcmp(p->valuestring, "p00") || (s != 1 && s != 3))
+		return;
+	cJSON_ReplaceItemInObject(g, "score", cJSON_CreateNumber(s == 1 ? 0.5 : 0.25));
+}
+
+/* Scores other than 0 and 1 are kept per sample and enter avg@n as they are. */
+Test(results, partial_scores_are_exact)
+{
+	char *dir = support_tmpdir("partial");
+	char *once = path_join(dir, "once"), *partial = path_join(dir, "partial");
+	run_crafted(dir, once);
+	copy_run(once, partial, partial_credit);
+	/* Resuming retries only the failed sample; the scores come from the journal. */
+	run_crafted(dir, partial);
+	char *rp = path_join(partial, "results.json");
+	cJSON *res = support_json_file(rp);
+	cr_assert_not_null(res);
+	const cJSON *t = get(res, "tasks.toy");
+	/* p00: 1 + 0.5 + 0 + 0.25 + 1 + 0 over 6; p01: 2 of 5. */
+	cr_assert_float_eq(num(t, "metrics.avg@6.value"), (2.75 / 6 + 2.0 / 5) / 2, 1e-12);
+	/* Correctness is untouched: pass@1 still counts 3 of 6 and 2 of 5. */
+	cr_assert_float_eq(num(t, "metrics.pass@1.value"), (3.0 / 6 + 2.0 / 5) / 2, 1e-12);
+	cJSON_Delete(res);
+	free(rp);
+	free(once);
+	free(partial);
 	free(dir);
 }
