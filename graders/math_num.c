@@ -397,6 +397,14 @@ static int v_inv(struct mval *a)
 	return MATH_NUM_OK;
 }
 
+/* The tolerance below which a part of an approximate value counts as zero. */
+static void zero_tolerance(const struct mval *v, mpf_t tol)
+{
+	mpf_abs(tol, v->re);
+	mpf_add_ui(tol, tol, 1);
+	mpf_div_2exp(tol, tol, TOL_BITS);
+}
+
 /* Real part only, failing when the imaginary part is not negligible. */
 static int real_of(const struct mval *v, mpf_t out)
 {
@@ -408,9 +416,7 @@ static int real_of(const struct mval *v, mpf_t out)
 	mpf_init2(a, MATH_NUM_BITS);
 	mpf_init2(b, MATH_NUM_BITS);
 	mpf_abs(a, v->im);
-	mpf_abs(b, v->re);
-	mpf_add_ui(b, b, 1);
-	mpf_div_2exp(b, b, TOL_BITS);
+	zero_tolerance(v, b);
 	int ok = mpf_cmp(a, b) <= 0;
 	mpf_set(out, v->re);
 	mpf_clear(a);
@@ -1058,10 +1064,7 @@ void math_num_key(const struct mval *v, struct strbuf *out)
 	mpf_t a, b;
 	mpf_init2(a, MATH_NUM_BITS);
 	mpf_init2(b, MATH_NUM_BITS);
-	mpf_abs(a, v->im);
-	mpf_abs(b, v->re);
-	mpf_add_ui(b, b, 1);
-	mpf_div_2exp(b, b, TOL_BITS);
+	zero_tolerance(v, b);
 	strbuf_adds(out, "~");
 	/* Values within the tolerance of zero print as 0 so that they group. */
 	mpf_abs(a, v->re);
