@@ -17,6 +17,9 @@ enum reval_err cmd_reproduce(int argc, char **argv);
 enum reval_err cmd_check(int argc, char **argv);
 enum reval_err cmd_check_math(int argc, char **argv); /* reval check math ... */
 enum reval_err cmd_check_code(int argc, char **argv); /* reval check code ... */
+struct grader_ops;
+/* reval check GRADER ... for graders without a checker of their own. */
+enum reval_err cmd_check_grader(const struct grader_ops *g, int argc, char **argv);
 enum reval_err cmd_report(int argc, char **argv);
 enum reval_err cmd_gate(int argc, char **argv);
 

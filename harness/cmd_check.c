@@ -1,8 +1,13 @@
-/* reval check: grade standalone cases with one checker, JSONL in and out. */
+/*
+ * reval check: grade standalone cases with one checker, JSONL in and out.
+ * math and code have checkers of their own; every other registered grader
+ * goes through the generic one (cmd_check_grader.c).
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "grader.h"
 #include "util.h"
 
 static const struct {
@@ -33,7 +38,7 @@ static const struct {
 enum reval_err cmd_check(int argc, char **argv)
 {
 	if (argc < 2) {
-		diag("usage: reval check math|code --in FILE.jsonl");
+		diag("usage: reval check math|code|choice|exact|regex|rg --in FILE.jsonl");
 		return RV_EUSAGE;
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(checkers); i++) {
@@ -46,6 +51,9 @@ enum reval_err cmd_check(int argc, char **argv)
 			}
 		return checkers[i].fn(argc - 1, argv + 1);
 	}
-	diag("unknown checker '%s' (math, code)", argv[1]);
+	const struct grader_ops *g = grader_find(argv[1]);
+	if (g)
+		return cmd_check_grader(g, argc - 1, argv + 1);
+	diag("unknown checker '%s' (math, code, or a grader: choice, exact, regex, rg)", argv[1]);
 	return RV_EUSAGE;
 }

@@ -47,10 +47,12 @@ static const struct command commands[] = {
 	{"tasks", cmd_tasks, "reval tasks [T...] [--verify]", "list tasks with sizes and defaults",
 	 "Lists every task (or the named ones): problems, grader, default sampling and metrics.\n"
 	 "--verify checks every bundled data file against datasets/SHA256SUMS.\n"},
-	{"check", cmd_check, "reval check math|code --in FILE.jsonl",
+	{"check", cmd_check, "reval check math|code|choice|exact|regex|rg --in FILE.jsonl",
 	 "grade standalone cases with one checker",
 	 "Reads one case per line and prints one JSON verdict per line; where cases carry\n"
-	 "\"expected\", a summary goes to stderr. See 'reval check math --help'.\n"},
+	 "\"expected\", a summary goes to stderr. See 'reval check math --help' and 'reval check\n"
+	 "code --help'. Other graders take {\"id\", \"gold\", \"pred\"[, \"record\", \"expected\"]}\n"
+	 "lines and their task options as --options JSON.\n"},
 	{"report", cmd_report, "reval report DIR... [--html F] [--csv F] [--md F] [...]",
 	 "HTML, CSV and Markdown reports of one run or a leaderboard of many",
 	 "Reads each run directory (results.json, config.json, samples.jsonl) and writes the\n"
