@@ -46,22 +46,6 @@ static void num(struct strbuf *sb, double v)
 		strbuf_addf(sb, "%.10g", v);
 }
 
-/* A stored interval of a secondary metric, NAN when results.json has none. */
-static void metric_interval(const cJSON *m, double *lo, double *hi)
-{
-	const cJSON *l = cJSON_GetObjectItemCaseSensitive(m, "ci_low");
-	const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "ci_high");
-	const cJSON *ci = cJSON_GetObjectItemCaseSensitive(m, "ci95");
-	if (!ci)
-		ci = cJSON_GetObjectItemCaseSensitive(m, "ci");
-	if (cJSON_IsArray(ci) && cJSON_GetArraySize(ci) == 2) {
-		l = cJSON_GetArrayItem(ci, 0);
-		h = cJSON_GetArrayItem(ci, 1);
-	}
-	*lo = cJSON_IsNumber(l) ? l->valuedouble : NAN;
-	*hi = cJSON_IsNumber(h) ? h->valuedouble : NAN;
-}
-
 static void render_csv(const struct report *rep, struct strbuf *sb)
 {
 	strbuf_adds(sb, "run,model,task,metric,value,ci_low,ci_high,problems,samples,"
@@ -82,8 +66,8 @@ static void render_csv(const struct report *rep, struct strbuf *sb)
 				int primary = !strcmp(m->string, t->primary);
 				if (primary)
 					v = c->value, lo = c->lo, hi = c->hi;
-				else
-					metric_interval(m, &lo, &hi);
+				else if (rs_metric_interval(m, &lo, &hi))
+					lo = hi = NAN;
 				field(sb, run->label, 0);
 				strbuf_addch(sb, ',');
 				field(sb, rs_run_meta(run, "model"), 0);

@@ -599,8 +599,7 @@ double rs_count(const struct rs_task *t, const char *name)
 	return cJSON_IsNumber(v) ? v->valuedouble : -1;
 }
 
-/* An interval as results.json spells it (ci95: [lo, hi] in reval.results/2), or older names. */
-static int stored_interval(const cJSON *m, double *lo, double *hi)
+int rs_metric_interval(const cJSON *m, double *lo, double *hi)
 {
 	const cJSON *l = cJSON_GetObjectItemCaseSensitive(m, "ci_low");
 	const cJSON *h = cJSON_GetObjectItemCaseSensitive(m, "ci_high");
@@ -643,7 +642,7 @@ int rs_task_score(const struct rs_task *t, double *value, double *lo, double *hi
 	if (isnan(v))
 		return -1;
 	*value = v;
-	if (!stored_interval(m, lo, hi))
+	if (!rs_metric_interval(m, lo, hi))
 		return 0;
 	if (k < 2) {
 		*lo = *hi = v;

@@ -133,6 +133,12 @@ double rs_metric(const struct rs_task *t, const char *metric);
 double rs_count(const struct rs_task *t, const char *name);
 
 /*
+ * A metric's stored interval as results.json spells it (ci95: [lo, hi] in
+ * reval.results/2, or older names).  Returns 0, or -1 when it has none.
+ */
+int rs_metric_interval(const cJSON *m, double *lo, double *hi);
+
+/*
  * The primary score (avg@n) with a 95% interval: the interval results.json
  * gives when it has one, else a normal interval over per-problem rates
  * (problems are the independent units).  Returns 0, or -1 when unknown.
