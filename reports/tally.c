@@ -281,17 +281,3 @@ float tally_score(const struct problem_tally *pt, int i)
 {
 	return pt->scores ? pt->scores[i] : (float)pt->slots[i].correct;
 }
-
-void tally_counts(const struct problem_tally *pt, int n, int *graded, int *correct, double *score)
-{
-	*graded = *correct = 0;
-	*score = 0;
-	for (int i = 0; i < n; i++) {
-		const struct slot *sl = &pt->slots[i];
-		if (sl->state != SLOT_GRADED)
-			continue;
-		(*graded)++;
-		*correct += sl->correct;
-		*score += tally_score(pt, i);
-	}
-}

@@ -88,7 +88,5 @@ size_t tally_bytes(const struct tally *tl);
 /* The score of sample i of a problem (graded slots only). */
 float tally_score(const struct problem_tally *pt, int i);
 
-/* Graded samples, correct samples and score sum of a problem. */
-void tally_counts(const struct problem_tally *pt, int n, int *graded, int *correct, double *score);
 
 #endif
