@@ -134,6 +134,9 @@ build/fuzz/%.o: %.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LIBS)
 
+build/fuzz/harness/sandbox_zygote.o: harness/zygote/zygote.py build/zygote/core.so
+build/fuzz/harness/sandbox_zygote.o: FUZZ_CFLAGS += -DZYGOTE_CORE='"build/zygote/core.so"'
+
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
 clean:
@@ -141,5 +144,14 @@ clean:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
-# The fork server's Python source is embedded with .incbin.
-$(BUILD)/harness/sandbox_zygote.o: harness/sandbox_zygote.py
+# The fork server's Python source and C core are embedded with .incbin.  The
+# core runs inside python3, so it is built without sanitizers.
+ZYGOTE_CORE := $(BUILD)/zygote/core.so
+$(ZYGOTE_CORE): harness/zygote/core.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared \
+		$(shell pkg-config --cflags libcjson 2>/dev/null) -o $@ $< \
+		$(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
+$(BUILD)/harness/sandbox_zygote.o: harness/zygote/zygote.py $(ZYGOTE_CORE)
+$(BUILD)/harness/sandbox_zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'

@@ -152,6 +152,7 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 		.tmp_mb = sb->opts.tmp_mb,
 		.python = sb->python,
 		.zygote = sbx_zygote_src,
+		.core = {(const char *)sbx_zygote_core, sbx_zygote_core_len},
 		.bpf = {sb->bpf_worker.buf, sb->bpf_worker.len},
 		.cg = sb->cg,
 		.host_tmp = sb->host_tmp,
@@ -332,40 +333,16 @@ static void io_close(struct run_io *io)
 		io->give[i] = -1;
 }
 
-/* A sealed memfd holding data, positioned at its start. */
-static int memfd_of(const char *name, struct strview data)
-{
-	int fd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (fd < 0)
-		return -1;
-	size_t off = 0;
-	while (off < data.len) {
-		ssize_t k = write(fd, data.ptr + off, data.len - off);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			goto fail;
-		off += (size_t)k;
-	}
-	if (lseek(fd, 0, SEEK_SET) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL))
-		goto fail;
-	return fd;
-fail:
-	close(fd);
-	return -1;
-}
-
 static int io_open(struct run_io *io, const struct sandbox_run *run)
 {
 	int p[2];
 	for (int i = 0; i < IO_N; i++)
 		io->give[i] = -1;
 	io->out_r = io->err_r = io->rc_r = -1;
-	io->give[IO_PROGRAM] = memfd_of("program", run->program);
+	io->give[IO_PROGRAM] = proto_memfd("program", run->program, 0);
 	if (io->give[IO_PROGRAM] < 0)
 		return -1;
-	if (run->input.len && (io->give[IO_STDIN] = memfd_of("stdin", run->input)) < 0)
+	if (run->input.len && (io->give[IO_STDIN] = proto_memfd("stdin", run->input, 0)) < 0)
 		return -1;
 	if (pipe2(p, O_CLOEXEC))
 		return -1;

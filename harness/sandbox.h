@@ -3,7 +3,7 @@
  *
  * A worker (struct sandbox) is a set of namespaces with a minimal read-only
  * root (see sandbox_spawn.h) whose first process is a Python fork server
- * (sandbox_zygote.py), plus, once a function problem has run, one trusted
+ * (harness/zygote/), plus, once a function problem has run, one trusted
  * test runner forked from it before any test data existed.  Each
  * sandbox_exec forks, inside the worker, one fresh candidate process with
  * its own session, PID namespace, dedicated uid, rlimits, no_new_privs and

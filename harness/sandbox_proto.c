@@ -1,9 +1,11 @@
 #include "sandbox_proto.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -135,4 +137,25 @@ enum proto_rc proto_recv(int fd, struct strbuf *out, size_t cap, double deadline
 	out->len = len;
 	out->buf[len] = '\0';
 	return PROTO_OK;
+}
+
+int proto_memfd(const char *name, struct strview data, int exec)
+{
+#ifndef MFD_EXEC
+#define MFD_EXEC 0x10u
+#endif
+	unsigned flags = MFD_CLOEXEC | MFD_ALLOW_SEALING;
+	int fd = memfd_create(name, flags | (exec ? MFD_EXEC : 0));
+	if (fd < 0 && exec && errno == EINVAL) /* kernels before 6.3 know no MFD_EXEC */
+		fd = memfd_create(name, flags);
+	if (fd < 0)
+		return -1;
+	if (write_all(fd, data.ptr, data.len) || lseek(fd, 0, SEEK_SET) < 0 ||
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
+		int e = errno;
+		close(fd);
+		errno = e;
+		return -1;
+	}
+	return fd;
 }

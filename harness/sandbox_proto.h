@@ -1,6 +1,6 @@
 /*
  * sandbox_proto: the frames spoken between the checker and a worker's fork
- * server (harness/sandbox_zygote.py).
+ * server (harness/zygote/).
  *
  * A frame is a 4-byte little-endian length followed by that many bytes;
  * headers are JSON objects.  Every read takes an absolute deadline on the
@@ -33,6 +33,9 @@ enum proto_rc proto_send(int fd, const void *data, size_t len);
 enum proto_rc proto_send_fds(int fd, const void *data, size_t len, const int *fds, size_t nfds);
 /* Read one frame into out (reset first); deadline_ms < 0 waits forever. */
 enum proto_rc proto_recv(int fd, struct strbuf *out, size_t cap, double deadline_ms);
+/* A sealed memfd (close-on-exec) holding data, positioned at its start;
+ * exec asks for one that may be mapped executable.  -1 with errno. */
+int proto_memfd(const char *name, struct strview data, int exec);
 /* Wait until fd is readable or the deadline passes. */
 enum proto_rc proto_wait(int fd, double deadline_ms);
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sandbox_cgroup.h"
+#include "sandbox_proto.h"
 
 #define NEWROOT "/tmp" /* where the root tmpfs is assembled, inside the new mount namespace */
 
@@ -43,6 +44,7 @@ struct child_ctx {
 	int ctl;       /* the worker's end of the control socket */
 	int sync_rd;   /* parent says go */
 	int err_wr;    /* we report a failure here; closed by exec on success */
+	int core;      /* the fork server's C core, a sealed memfd: fd 4 after exec */
 	char notes[256];
 	char tmpopt[64];
 	char *const *argv;
@@ -237,6 +239,10 @@ static int child_main(struct child_ctx *c)
 		fail(c, c->plan->host_tmp);
 	}
 	load_filter(c);
+	/* Out of the way of fds 3 and 4 before they are assigned. */
+	int core = fcntl(c->core, F_DUPFD_CLOEXEC, 16);
+	if (core < 0 || (c->err_wr == 4 && (c->err_wr = fcntl(4, F_DUPFD_CLOEXEC, 16)) < 0))
+		fail(c, "the fork server's core");
 	if (c->ctl != 3) {
 		if (dup2(c->ctl, 3) < 0)
 			fail(c, "dup2");
@@ -245,6 +251,8 @@ static int child_main(struct child_ctx *c)
 	int fl = fcntl(3, F_GETFD);
 	if (fl < 0 || fcntl(3, F_SETFD, fl & ~FD_CLOEXEC))
 		fail(c, "control socket");
+	if (dup2(core, 4) < 0)
+		fail(c, "the fork server's core");
 	/* The first frame carries the notes (unset mounts) to the checker. */
 	unsigned char h[4];
 	size_t n = strlen(c->notes);
@@ -252,8 +260,8 @@ static int child_main(struct child_ctx *c)
 		h[i] = (unsigned char)(n >> (8 * i));
 	if (write(3, h, 4) != 4 || write(3, c->notes, n) != (ssize_t)n)
 		fail(c, "control socket");
-	/* Everything above 3 but the error pipe goes; the pipe closes on exec. */
-	for (int fd = 4; fd < 1024; fd++)
+	/* Everything above 4 but the error pipe goes; the pipe closes on exec. */
+	for (int fd = 5; fd < 1024; fd++)
 		if (fd != c->err_wr)
 			close(fd);
 	int null = open("/dev/null", O_RDWR);
@@ -303,6 +311,11 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 	int sv[2] = {-1, -1}, sync[2] = {-1, -1}, errp[2] = {-1, -1};
 	memset(out, 0, sizeof(*out));
 	out->pidfd = out->ctl = -1;
+	int core = proto_memfd("reval-zygote-core", plan->core, 1);
+	if (core < 0) {
+		strbuf_addf(err, "cannot load the fork server's core: %s", strerror(errno));
+		return -1;
+	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) || pipe2(sync, O_CLOEXEC) ||
 	    pipe2(errp, O_CLOEXEC)) {
 		strbuf_addf(err, "cannot create the worker's channels: %s", strerror(errno));
@@ -339,7 +352,7 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 		struct child_ctx c = {
 			.plan = plan, .ns = used != 0,
 			.userns = (used & CLONE_NEWUSER) != 0, .ctl = sv[1], .sync_rd = sync[0],
-			.err_wr = errp[1], .argv = argv, .envp = envp,
+			.err_wr = errp[1], .core = core, .argv = argv, .envp = envp,
 		};
 		memcpy(c.tmpopt, tmpopt, sizeof(tmpopt));
 		close(sv[0]);
@@ -351,7 +364,8 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 	close(sv[1]);
 	close(sync[0]);
 	close(errp[1]);
-	sv[1] = sync[0] = errp[1] = -1;
+	close(core);
+	sv[1] = sync[0] = errp[1] = core = -1;
 	out->pid = pid;
 	out->pidfd = pidfd;
 	out->ctl = sv[0];
@@ -416,6 +430,8 @@ fail:
 	}
 	if (pidfd >= 0)
 		close(pidfd);
+	if (core >= 0)
+		close(core);
 	out->pidfd = out->ctl = -1;
 	return -1;
 }

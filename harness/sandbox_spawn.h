@@ -1,6 +1,6 @@
 /*
  * sandbox_spawn: start one worker, the first process of a set of fresh
- * namespaces, and exec the Python fork server in it.
+ * namespaces, and exec the Python fork server in it, its C core at fd 4.
  *
  * Layers, each taken when the kernel allows it (sbx_spawn reports which):
  *   user namespace  as root, ids 0..2 inside map to three host uids
@@ -38,6 +38,7 @@ struct sbx_spawn_plan {
 	long tmp_mb;             /* size of the private /tmp */
 	const char *python;      /* interpreter path (host and sandbox) */
 	const char *zygote;      /* the fork server source */
+	struct strview core;     /* its C core, a shared object (sandbox_zygote.h) */
 	struct strview bpf;      /* the worker seccomp filter */
 	struct sbx_cgroup *cg;   /* the worker's cgroup, or NULL */
 	const char *host_tmp;   /* unisolated path only: the worker's scratch directory */

@@ -1,11 +1,17 @@
 /*
- * sandbox_zygote: the Python fork server (harness/sandbox_zygote.py),
- * embedded in the binary at build time so that reval never reads it from
- * disk.  NUL-terminated, static, never freed.
+ * sandbox_zygote: the fork server, embedded in the binary at build time so
+ * that reval never reads it from disk: its Python source
+ * (harness/zygote/zygote.py, NUL-terminated) and its C core
+ * (harness/zygote/core.c, a shared object the fork server loads from a
+ * memfd).  Static, never freed.
  */
 #ifndef REVAL_SANDBOX_ZYGOTE_H
 #define REVAL_SANDBOX_ZYGOTE_H
 
+#include <stddef.h>
+
 extern const char sbx_zygote_src[];
+extern const unsigned char sbx_zygote_core[];
+extern const size_t sbx_zygote_core_len;
 
 #endif

@@ -1,13 +1,15 @@
 # reval sandbox fork server ("zygote").  Embedded into the reval binary by
 # harness/sandbox_zygote.c and run by harness/sandbox_spawn.c as the first
-# process of a worker's namespaces, under the worker seccomp filter.
+# process of a worker's namespaces, under the worker seccomp filter, with
+# the control socket on fd 3 and its C core (core.c, a shared object) on fd 4.
 #
 # Roles, one process each:
-#   Z  this loop.  Pre-imports the standard library and holds no test data:
-#      payloads reach the processes that need them as descriptors (SCM_RIGHTS)
-#      that Z passes on unread.  Per run it forks C into a fresh PID namespace,
-#      watches it, and answers with its exit status once C and everything it
-#      started are gone.
+#   Z  the fork server: this interpreter, once it has imported the standard
+#      library, running core.c's loop.  It holds no test data: payloads reach
+#      the processes that need them as descriptors (SCM_RIGHTS) that Z passes
+#      on unread.  Per run it forks C into a fresh PID namespace, watches it,
+#      and answers with its exit status once C and everything it started are
+#      gone.
 #   R  the trusted test runner (function problems), one per worker, forked
 #      before any test data exists and re-forked when it dies.  It receives
 #      each test spec straight from the checker on its own channel, runs the
@@ -16,6 +18,8 @@
 #   C  the candidate: its own session, PID namespace (it is pid 1 there), uid,
 #      rlimits, no_new_privs and seccomp filter.  Its stdout and stderr are
 #      pipes the checker drains; its program and stdin are memfds.
+# The core confines R and C before returning into Python in them, so the
+# Python below runs only in processes that are already confined.
 #
 # Wire format on fd 3 (a stream socket to the checker): frames of a 4-byte
 # little-endian length then the bytes.  Headers are JSON; descriptors travel
@@ -30,11 +34,8 @@ import datetime, hashlib, cmath, numbers, enum, dataclasses, textwrap
 import unicodedata, threading, queue, abc, contextlib, weakref, pprint
 import base64, binascii, calendar, locale, csv, glob, fnmatch, errno, socket
 
-CTL = 3
 MAX_FRAME = 256 << 20
-libc = ctypes.CDLL(None, use_errno=True)
-CFG = {}
-FILTER = b""
+ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.c returns in a child
 
 
 def read_exact(fd, n):
@@ -69,10 +70,6 @@ def write_frame(fd, data):
     write_all(fd, struct.pack("<I", len(data)) + data)
 
 
-def send_json(fd, obj):
-    write_frame(fd, json.dumps(obj).encode())
-
-
 def recv_frame_fds(sock, cap=MAX_FRAME):
     """A frame and the descriptors that came with its first bytes, or
     (None, fds) at end of stream."""
@@ -99,99 +96,13 @@ def close_all(fds):
             pass
 
 
-class sock_fprog(ctypes.Structure):
-    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
-
-
-class cap_header(ctypes.Structure):
-    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
-
-
-class cap_data(ctypes.Structure):
-    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32),
-                ("inheritable", ctypes.c_uint32)]
-
-
-def drop_capabilities():
-    """Single-uid mode (unprivileged user namespace): the process keeps the
-    namespace's root uid, so its capabilities go explicitly; no_new_privs
-    keeps an exec from bringing them back."""
-    hdr = cap_header(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3
-    data = (cap_data * 2)()
-    if libc.capset(ctypes.byref(hdr), data) != 0:
-        raise OSError("capset failed")
-
-
-def confine(lim, uid, gid, for_candidate):
-    """Irreversibly drop to uid and apply rlimits, no_new_privs and seccomp.
-    Raises on any failure: the caller must then exit, never run unconfined."""
-    if CFG.get("setuid"):
-        os.setgroups([])
-        os.setresgid(gid, gid, gid)
-        os.setresuid(uid, uid, uid)
-        if os.getresuid() != (uid, uid, uid):
-            raise OSError("uid drop failed")
-    def lim_set(r, soft, hard=None):
-        resource.setrlimit(r, (soft, soft if hard is None else hard))
-    lim_set(resource.RLIMIT_CORE, 0)
-    mem = int(lim.get("mem_mb", 512)) << 20
-    lim_set(resource.RLIMIT_AS, mem)
-    if for_candidate:
-        cpu = max(1, int(math.ceil(lim.get("cpu_s", 4))))
-        lim_set(resource.RLIMIT_CPU, cpu, cpu + 1)
-        lim_set(resource.RLIMIT_FSIZE, int(lim.get("fsize_mb", 16)) << 20)
-        lim_set(resource.RLIMIT_NOFILE, int(lim.get("nofile", 64)))
-        if CFG.get("setuid"):
-            lim_set(resource.RLIMIT_NPROC, int(lim.get("nproc", 64)))
-    if not for_candidate and libc.prctl(4, 0, 0, 0, 0) != 0:  # PR_SET_DUMPABLE
-        raise OSError("cannot make the runner undumpable")
-    if not CFG.get("setuid"):
-        drop_capabilities()
-    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
-        raise OSError("no_new_privs failed")
-    if FILTER:
-        buf = ctypes.create_string_buffer(FILTER, len(FILTER))
-        prog = sock_fprog(len(FILTER) // 8, ctypes.addressof(buf))
-        if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP
-            raise OSError("seccomp failed: errno %d" % ctypes.get_errno())
-    elif CFG.get("need_seccomp", True):
-        raise OSError("no seccomp filter")
-
-
-def move_fds(wanted):
-    """Make the targets of wanted (a list of (src, dst)) the only open fds."""
-    tmp = [(os.dup(src), dst) for src, dst in wanted]
-    for t, dst in tmp:
-        os.dup2(t, dst, inheritable=True)
-    targets = set(d for _, d in wanted)
-    keep = max(targets) + 1
-    for fd in range(keep):
-        if fd not in targets:
-            try:
-                os.close(fd)
-            except OSError:
-                pass
-    os.closerange(keep, 1 << 16)
-
-
 # ---- C: the candidate ----
 
-def candidate_main(hdr, fd, cwd, setup_w):
-    """Child side.  fd names the descriptors the checker sent: program (a
-    memfd), stdin (a memfd, optional), out, err, and rc (function mode: the
-    socket to R).  Never returns."""
+def candidate_main(mode):
+    """In C, confined by the core: fds 0-2 are stdin and the pipes to the
+    checker, 3 the socket to R (function mode), 4 the program (a memfd), 5
+    the pipe on which C reports that its setup succeeded.  Never returns."""
     try:
-        os.setsid()
-        lim = hdr["lim"]
-        mode = hdr["mode"]
-        os.chdir(cwd)
-        stdin = fd["stdin"] if "stdin" in fd else os.open("/dev/null", os.O_RDONLY)
-        wanted = [(stdin, 0), (fd["out"], 1), (fd["err"], 2), (fd["program"], 4), (setup_w, 5)]
-        if mode == "py_func":
-            wanted.append((fd["rc"], 3))
-        move_fds(wanted)
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL if mode == "exec" else signal.SIG_IGN)
-        confine(lim, CFG["uid_c"], CFG["gid_c"], True)
         program = b""
         while True:
             b = os.read(4, 1 << 20)
@@ -199,10 +110,6 @@ def candidate_main(hdr, fd, cwd, setup_w):
                 break
             program += b
         os.close(4)
-        if mode == "exec" and hdr.get("src_name"):
-            with open(hdr["src_name"], "wb") as f:
-                f.write(program)
-            program = b""
         os.write(5, b"k")
         os.close(5)
     except BaseException as e:
@@ -210,27 +117,19 @@ def candidate_main(hdr, fd, cwd, setup_w):
             os.write(2, ("reval sandbox: setup failed: %r\n" % (e,)).encode())
         finally:
             os._exit(127)
-    if mode == "exec":
-        env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
-        try:
-            os.execve(hdr["argv"][0], hdr["argv"], env)
-        except OSError as e:
-            os.write(2, ("exec failed: %s\n" % e).encode())
-        os._exit(126)
+    # sys.stdin, stdout and stderr are the fork server's, on fds 0-2, never
+    # read or written there: they now reach the candidate's own descriptors.
     sys.argv = ["main.py"]
-    sys.stdin = io.TextIOWrapper(io.BufferedReader(io.FileIO(0, "r", closefd=False)))
-    sys.stdout = io.TextIOWrapper(io.BufferedWriter(io.FileIO(1, "w", closefd=False)))
-    sys.stderr = io.TextIOWrapper(io.BufferedWriter(io.FileIO(2, "w", closefd=False)),
-                                  line_buffering=True)
     src = program.decode("utf-8", "replace")
     del program
-    name = "__main__" if mode == "py_stdio" else "__candidate__"
+    func = mode == ROLE_PY_FUNC
+    name = "__candidate__" if func else "__main__"
     g = {"__name__": name, "__builtins__": builtins, "__file__": "main.py"}
     status = 0
     try:
         exec(compile(src, "main.py", "exec"), g)
     except SystemExit as e:
-        if mode == "py_func":
+        if func:
             status = 1
         elif e.code is None or isinstance(e.code, int):
             status = e.code or 0
@@ -240,7 +139,7 @@ def candidate_main(hdr, fd, cwd, setup_w):
     except BaseException:
         traceback.print_exc()
         status = 1
-    if mode == "py_func" and status == 0:
+    if func and status == 0:
         serve_calls(g)
     try:
         sys.stdout.flush()
@@ -271,8 +170,28 @@ def to_plain(x, depth=0):
     return x
 
 
+def answer(g, req):
+    """One call: marshalled (name, args, kwargs) in, marshalled result out."""
+    try:
+        name, args, kw = marshal.loads(req)
+        f = g.get(name)
+        if f is None:
+            raise NameError("name '%s' is not defined" % name)
+        r = f(*args, **kw)
+        try:
+            return marshal.dumps(("ok", to_plain(r)))
+        except Exception:
+            return marshal.dumps(("obj", type(r).__name__, bool(r)))
+    except BaseException as e:
+        try:
+            msg = str(e)[:300]
+        except BaseException:
+            msg = ""
+        return marshal.dumps(("exc", type(e).__name__, msg))
+
+
 def serve_calls(g):
-    """Answer the runner's calls: (name, args, kwargs) -> plain data."""
+    """Answer the runner's calls until it closes the channel."""
     while True:
         try:
             req = read_frame(3)
@@ -280,22 +199,7 @@ def serve_calls(g):
             return
         if req is None:
             return
-        try:
-            name, args, kw = marshal.loads(req)
-            f = g.get(name)
-            if f is None:
-                raise NameError("name '%s' is not defined" % name)
-            r = f(*args, **kw)
-            try:
-                data = marshal.dumps(("ok", to_plain(r)))
-            except Exception:
-                data = marshal.dumps(("obj", type(r).__name__, bool(r)))
-        except BaseException as e:
-            try:
-                msg = str(e)[:300]
-            except BaseException:
-                msg = ""
-            data = marshal.dumps(("exc", type(e).__name__, msg))
+        data = answer(g, req)
         try:
             write_frame(3, data)
         except BaseException:
@@ -450,6 +354,25 @@ def verdict_of(exc):
     return "wrong_answer"
 
 
+CODE_CACHE = collections.OrderedDict()  # compiled test sources, by (name, source)
+CODE_CACHE_MAX = 256
+
+
+def compiled(src, name):
+    """Test code (trusted: it comes from the dataset) is compiled once per
+    source and kept for the next samples of the same problem."""
+    key = (name, src)
+    code = CODE_CACHE.get(key)
+    if code is None:
+        code = compile(src, name, "exec")
+        CODE_CACHE[key] = code
+        if len(CODE_CACHE) > CODE_CACHE_MAX:
+            CODE_CACHE.popitem(last=False)
+    else:
+        CODE_CACHE.move_to_end(key)
+    return code
+
+
 REF_CACHE = collections.OrderedDict()  # reference results of recent problems, marshalled
 REF_CACHE_MAX = 8                      # problems
 REF_CACHE_BYTES = 16 << 20             # per problem; larger results are recomputed
@@ -487,7 +410,7 @@ def reference_results(spec, entry):
             yield ref_unpack(data)
         return
     ref = {"__name__": "__reference__", "__builtins__": builtins}
-    exec(compile(spec["reference"], "reference.py", "exec"), ref)
+    exec(compiled(spec["reference"], "reference.py"), ref)
     reff = ref[entry]
     kept, size = [], 0
     for inp in spec["inputs"]:
@@ -557,11 +480,11 @@ def run_tests(spec, runner):
     for imp in spec.get("imports") or []:
         ctx += "\n" + imp
     if ctx.strip():
-        exec(compile(ctx, "context.py", "exec"), g)
+        exec(compiled(ctx, "context.py"), g)
     if entry:
         g[entry] = runner.proxy(entry)
     if form == "check":
-        exec(compile(spec["test"], "test.py", "exec"), g)
+        exec(compiled(spec["test"], "test.py"), g)
         check = g.get("check") if "check" in dict.keys(g) else None
         if check is None:
             raise ValueError("the test defines no check()")
@@ -569,7 +492,7 @@ def run_tests(spec, runner):
         one(lambda: check(cand))
     elif form == "asserts":
         for i, src in enumerate(spec["asserts"]):
-            code = compile(src, "assert_%d.py" % i, "exec")
+            code = compiled(src, "assert_%d.py" % i)
             one(lambda code=code: exec(code, g))
     elif form == "io":
         atol = float(spec.get("atol") or 0)
@@ -606,16 +529,10 @@ def run_tests(spec, runner):
     return results
 
 
-def runner_main(chan):
-    """R's loop: a spec frame with the socket to C, then one result frame.
-    Confined once, before the first spec arrives.  Never returns."""
+def runner_main():
+    """R's loop, confined by the core, on the channel at fd 3: a spec frame
+    with the socket to C, then one result frame.  Never returns."""
     try:
-        move_fds([(chan, 3)])
-        devnull = os.open("/dev/null", os.O_RDWR)
-        for f in (0, 1, 2):
-            os.dup2(devnull, f)
-        os.close(devnull)
-        confine({"mem_mb": int(CFG.get("runner_mem_mb", 2048))}, CFG["uid_r"], CFG["gid_r"], False)
         sock = socket.socket(fileno=3)
     except BaseException:
         os._exit(1)
@@ -646,256 +563,31 @@ def runner_main(chan):
     os._exit(0)
 
 
-# ---- Z: one run ----
-
-RUNNER_TESTS = 500          # tests one runner serves before a fresh one
-RUNNER_PID = -1             # R, or -1 while there is none
-SELF_PIDNS = -1             # Z's own PID namespace (an fd), to return to after each run
-SCRATCH = ".run"            # C's working directory for programs without a job
-
-
-def unshare_pid():
-    if libc.unshare(0x20000000) != 0:  # CLONE_NEWPID
-        raise OSError(ctypes.get_errno(), "unshare(CLONE_NEWPID)")
-
-
-def back_to_own_pidns():
-    """After forking C into a fresh PID namespace, Z's later children (the
-    next C, a new R) must not go there: return to Z's own.  A Z that cannot
-    is useless, so it ends and the checker restarts the worker."""
-    if libc.setns(SELF_PIDNS, 0x20000000) != 0:
-        os._exit(3)
-
-
-def kill_rest(cpid, keep):
-    """Teardown without a per-test PID namespace.  Inside a worker PID
-    namespace: every process of it except Z and keep.  Without one (no
-    namespaces at all): C's session, the best that remains."""
-    if not CFG.get("worker_pidns"):
-        try:
-            os.killpg(cpid, signal.SIGKILL)
-        except OSError:
-            pass
-        return
-    me = os.getpid()
-    for _ in range(50):
-        victims = [int(d) for d in os.listdir("/proc") if d.isdigit()
-                   and int(d) not in (1, me) and int(d) not in keep]
-        if not victims:
-            return
-        for p in victims:
-            try:
-                os.kill(p, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.001)
-
-
-def fresh_dir(path, uid, gid, mode):
-    shutil.rmtree(path, ignore_errors=True)
-    os.mkdir(path, mode)
-    if CFG.get("setuid"):
-        os.chown(path, uid, gid)
-    os.chmod(path, mode)
-
-
-def kill_runner():
-    if RUNNER_PID > 0:
-        try:
-            os.kill(RUNNER_PID, signal.SIGKILL)
-        except OSError:
-            pass
-
-
-def start_runner(fds):
-    global RUNNER_PID
-    if not fds:
-        return
-    kill_runner()
-    pid = os.fork()
-    if pid == 0:
-        close_all([SELF_PIDNS])
-        runner_main(fds[0])
-    RUNNER_PID = pid
-
-
-def valid_job(job):
-    return bool(job) and all(ch.isalnum() or ch in "_-" for ch in job)
-
-
-def run(hdr, fds):
-    """Fork C with the descriptors the checker sent, watch it, and return the
-    result header.  C and every process it made are gone when this returns."""
-    names = hdr.get("fds") or []
-    fd = dict(zip(names, fds))
-    cpid = -1
-    setup_r = setup_w = -1
-    try:
-        mode = hdr["mode"]
-        if len(names) != len(fds) or "program" not in fd or "out" not in fd or "err" not in fd \
-                or (mode == "py_func" and "rc" not in fd):
-            raise ValueError("the run's descriptors are missing")
-        tmp = CFG.get("tmp", "/tmp")
-        if mode == "exec":
-            if not valid_job(hdr.get("job")):
-                raise ValueError("bad job name")
-            job = tmp + "/" + hdr["job"]
-            if not os.path.isdir(job):
-                os.mkdir(job, 0o755)
-            cwd = job + "/w"
-            hdr["argv"] = [job + a[4:] if a.startswith("@job/") else a for a in hdr["argv"]]
-        else:
-            job, cwd = None, tmp + "/" + SCRATCH
-        fresh_dir(cwd, CFG["uid_c"], CFG["gid_c"], 0o700)
-        setup_r, setup_w = os.pipe2(os.O_CLOEXEC | os.O_NONBLOCK)
-        if CFG.get("pidns"):
-            unshare_pid()
-        try:
-            cpid = os.fork()
-            if cpid == 0:
-                candidate_main(hdr, fd, cwd, setup_w)
-        finally:
-            if CFG.get("pidns"):
-                back_to_own_pidns()
-        t_start = time.monotonic()
-        close_all([setup_w] + fds)
-        setup_w, fds = -1, []
-        res = watch(cpid, os.pidfd_open(cpid))
-        cpid = -1
-        res["wall_ms"] = round((time.monotonic() - t_start) * 1000, 3)
-        try:
-            setup_ok = os.read(setup_r, 1) == b"k"
-        except BlockingIOError:
-            setup_ok = False
-        if not setup_ok and res["status"] != "aborted":
-            res["status"] = "setup_failed"
-        if mode == "exec" and hdr.get("keep") and res.get("status") == "exited" \
-                and res.get("code") == 0:
-            src = cwd + "/" + hdr["keep"]
-            if os.path.isfile(src) and not os.path.islink(src):
-                os.makedirs(job + "/bin", 0o755, exist_ok=True)
-                dst = job + "/bin/" + hdr["keep"]
-                shutil.copyfile(src, dst)
-                os.chown(dst, 0, 0) if CFG.get("setuid") else None
-                os.chmod(dst, 0o755)
-                res["kept"] = True
-    except BaseException as e:
-        res = {"status": "setup_failed", "error": ("%s: %s" % (type(e).__name__, e))[:500]}
-        if cpid > 0:
-            try:
-                os.kill(cpid, signal.SIGKILL)
-                os.waitpid(cpid, 0)
-            except OSError:
-                pass
-    close_all([f for f in (setup_r, setup_w) if f >= 0] + fds)
-    return res
-
-
-def watch(cpid, pidfd):
-    """Wait for C; the checker may end it early with {"op": "kill"} (its wall
-    clock, an output cap, or R's verdict being in)."""
-    aborted = False
-    poller = select.poll()
-    poller.register(pidfd, select.POLLIN)
-    poller.register(CTL, select.POLLIN)
-    while True:
-        ev = dict(poller.poll())
-        if CTL in ev:
-            raw = msg = None
-            try:
-                raw = read_frame(CTL, 4096)
-                msg = json.loads(raw) if raw else None
-            except (ValueError, OSError):
-                pass
-            if raw is None:
-                # The checker went away: end everything.
-                os.kill(cpid, signal.SIGKILL)
-                kill_runner()
-                os._exit(0)
-            if msg and msg.get("op") == "kill":
-                try:
-                    os.kill(cpid, signal.SIGKILL)
-                except OSError:
-                    pass
-                if msg.get("abort"):
-                    aborted = True
-                if msg.get("runner"):
-                    kill_runner()
-        if pidfd in ev:
-            break
-    # C is pid 1 of its own namespace: when wait4 returns, the kernel has
-    # killed and reaped everything it started.
-    _, st, ru = os.wait4(cpid, 0)
-    os.close(pidfd)
-    if not CFG.get("pidns"):
-        kill_rest(cpid, {RUNNER_PID})
-    res = {"cpu_ms": round((ru.ru_utime + ru.ru_stime) * 1000, 3), "maxrss_kb": ru.ru_maxrss}
-    if os.WIFEXITED(st):
-        res["status"], res["code"] = "exited", os.WEXITSTATUS(st)
-    else:
-        res["status"], res["signal"] = "signaled", os.WTERMSIG(st)
-    if aborted:
-        res["status"] = "aborted"
-    return res
-
-
-# ---- Z: the loop ----
-
-def reap():
-    global RUNNER_PID
-    while True:
-        try:
-            p, _ = os.waitpid(-1, os.WNOHANG)
-        except ChildProcessError:
-            return
-        if p == 0:
-            return
-        if p == RUNNER_PID:
-            RUNNER_PID = -1
+RUNNER_TESTS = 500  # tests one runner serves before a fresh one
 
 
 def main():
-    global CFG, FILTER, SELF_PIDNS
-    hello = read_frame(CTL)
-    CFG = json.loads(hello)
-    FILTER = read_frame(CTL) or b""
-    os.umask(0o022)
-    if CFG.get("pidns"):
-        SELF_PIDNS = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC)
-    ctl = socket.socket(fileno=CTL)
+    core = ctypes.CDLL("/proc/self/fd/4")
+    os.close(4)
+    serve = core.rvz_serve
+    serve.argtypes = (ctypes.c_int, ctypes.c_char_p)
+    serve.restype = ctypes.c_int
     sys.stdout.flush()
     # Objects that exist now are never collected: children fork without
     # copying pages just to update the collector's bookkeeping.
     gc.collect()
     gc.freeze()
-    send_json(CTL, {"op": "ready", "python": sys.version.split()[0], "pid": os.getpid()})
-    while True:
-        raw, fds = recv_frame_fds(ctl, 1 << 20)
-        if raw is None:
-            kill_runner()
-            os._exit(0)
-        hdr = json.loads(raw)
-        del raw
-        op = hdr.get("op")
-        if op == "run":
-            sys.stdout.flush()
-            sys.stderr.flush()
-            res = run(hdr, fds)
-            send_json(CTL, res)
-        elif op == "runner":
-            start_runner(fds)
-            close_all(fds)
-        elif op == "job_end":
-            job = hdr.get("job", "")
-            if valid_job(job):
-                shutil.rmtree(CFG.get("tmp", "/tmp") + "/" + job, ignore_errors=True)
-            send_json(CTL, {"op": "end"})
-        elif op == "ping":
-            send_json(CTL, {"op": "end"})
-        else:
-            # "kill" frames that arrive after a run already ended are ignored.
-            close_all(fds)
-        reap()
+    # Returns only in a child, confined.  The fork server is one thread that
+    # held no lock when it forked, so the candidate skips Python's after-fork
+    # hooks (threading's bookkeeping, a fresh seed for random): they would
+    # copy some 260 pages per test.  The runner, long-lived, runs them.
+    role = serve(3, sys.version.split()[0].encode())
+    if role == ROLE_RUNNER:
+        ctypes.pythonapi.PyOS_AfterFork_Child()
+        runner_main()
+    elif role in (ROLE_PY_STDIO, ROLE_PY_FUNC):
+        candidate_main(role)
+    os._exit(2)
 
 
 main()

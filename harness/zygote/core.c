@@ -1,0 +1,838 @@
+/*
+ * The fork server's loop (see zygote.py for the roles and the wire format).
+ *
+ * zygote.py imports the standard library, freezes its heap, loads this
+ * object and calls rvz_serve, which never returns in the fork server: it
+ * serves the checker's frames in C and returns only in the processes it
+ * forks, already confined, to tell Python what to become.  A loop in Python
+ * would write to every object it touches (reference counts), and after each
+ * fork every such write is a copy-on-write fault, in the fork server and in
+ * the child; in C the fork server writes a few pages per run.
+ *
+ * Built as a shared object without sanitizers (it runs inside python3),
+ * embedded in reval, and handed to the worker as a sealed memfd.
+ */
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <grp.h>
+#include <limits.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <math.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What rvz_serve returns in a child: the Python body it must run. */
+enum role { ROLE_PY_STDIO = 1, ROLE_PY_FUNC = 2, ROLE_RUNNER = 3 };
+
+int rvz_serve(int ctl, const char *python_version);
+
+#define CTL 3
+#define MAX_FDS 8
+#define MAX_FRAME (1u << 20)
+#define RUNNER_MEM_MB 2048
+
+static struct {
+	int setuid;       /* distinct uids for runner and candidate */
+	uid_t uid_r, uid_c;
+	gid_t gid_r, gid_c;
+	int pidns;        /* a PID namespace per run */
+	int worker_pidns; /* the worker itself has one */
+	int need_seccomp;
+	char tmp[256];
+	long runner_mem_mb;
+	struct sock_fprog filter;
+} cfg;
+
+static pid_t runner_pid = -1;
+static int self_pidns = -1; /* to return to after forking into a fresh one */
+
+/* ---- Frames ---- */
+
+static int read_exact(int fd, void *buf, size_t n)
+{
+	char *p = buf;
+	while (n) {
+		ssize_t k = read(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static int write_all(int fd, const void *buf, size_t n)
+{
+	const char *p = buf;
+	while (n) {
+		ssize_t k = write(fd, p, n);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		p += k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
+static void send_frame(const char *s)
+{
+	size_t n = strlen(s);
+	char *buf = malloc(n + 4);
+	if (!buf)
+		_exit(4);
+	for (int i = 0; i < 4; i++)
+		buf[i] = (char)(n >> (8 * i));
+	memcpy(buf + 4, s, n);
+	int rc = write_all(CTL, buf, n + 4);
+	free(buf);
+	if (rc)
+		_exit(0); /* the checker is gone */
+}
+
+static void send_json(cJSON *j)
+{
+	char *s = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	if (!s)
+		_exit(4);
+	send_frame(s);
+	free(s);
+}
+
+static void close_fds(const int *fds, int n)
+{
+	for (int i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
+/* One frame, NUL-terminated, and the descriptors that came with its first
+ * bytes; NULL at end of stream or on a malformed frame. */
+static char *recv_frame(int fd, size_t cap, int *fds, int *nfds, size_t *len)
+{
+	unsigned char h[4];
+	union {
+		char buf[CMSG_SPACE(MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {h, sizeof(h)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+			   .msg_controllen = sizeof(u.buf)};
+	*nfds = 0;
+	ssize_t k;
+	do
+		k = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	while (k < 0 && errno == EINTR);
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
+			continue;
+		int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+		for (int i = 0; i < n; i++) {
+			int f;
+			memcpy(&f, CMSG_DATA(c) + (size_t)i * sizeof(int), sizeof(int));
+			if (*nfds < MAX_FDS)
+				fds[(*nfds)++] = f;
+			else
+				close(f);
+		}
+	}
+	if (k <= 0)
+		return NULL;
+	if (k < 4 && read_exact(fd, h + k, (size_t)(4 - k)))
+		return NULL;
+	size_t n = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
+	if (n > cap)
+		return NULL;
+	char *body = malloc(n + 1);
+	if (!body || read_exact(fd, body, n)) {
+		free(body);
+		return NULL;
+	}
+	body[n] = 0;
+	if (len)
+		*len = n;
+	return body;
+}
+
+/* ---- Small helpers ---- */
+
+static double now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+static const char *str_of(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num_of(const cJSON *o, const char *k, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static int bool_of(const cJSON *o, const char *k, int dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : dflt;
+}
+
+static int valid_job(const char *job)
+{
+	if (!job || !*job || strlen(job) > 64)
+		return 0;
+	for (const char *p = job; *p; p++)
+		if (!(('a' <= *p && *p <= 'z') || ('A' <= *p && *p <= 'Z') ||
+		      ('0' <= *p && *p <= '9') || *p == '_' || *p == '-'))
+			return 0;
+	return 1;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_DP || type == FTW_D || type == FTW_DNR)
+		rmdir(path);
+	else
+		unlink(path);
+	return 0;
+}
+
+/* rm -rf, never following links; errors show later, when mkdir fails. */
+static void rm_rf(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st))
+		return;
+	if (!S_ISDIR(st.st_mode)) {
+		unlink(path);
+		return;
+	}
+	nftw(path, rm_one, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+}
+
+static int fresh_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
+{
+	rm_rf(path);
+	if (mkdir(path, mode))
+		return -1;
+	if (cfg.setuid && chown(path, uid, gid))
+		return -1;
+	return chmod(path, mode);
+}
+
+/* Make each src of want the fd dst, and those the only open descriptors. */
+static int move_fds(const int (*want)[2], int n)
+{
+	int tmp[MAX_FDS + 2];
+	int top = 0;
+	for (int i = 0; i < n; i++) {
+		tmp[i] = fcntl(want[i][0], F_DUPFD_CLOEXEC, 64);
+		if (tmp[i] < 0)
+			return -1;
+	}
+	for (int i = 0; i < n; i++) {
+		if (dup2(tmp[i], want[i][1]) < 0)
+			return -1;
+		if (want[i][1] > top)
+			top = want[i][1];
+	}
+	for (int fd = 0; fd <= top; fd++) {
+		int keep = 0;
+		for (int i = 0; i < n; i++)
+			keep |= want[i][1] == fd;
+		if (!keep)
+			close(fd);
+	}
+	if (syscall(SYS_close_range, (unsigned)top + 1, ~0u, 0)) {
+		for (int fd = top + 1; fd < 1024; fd++)
+			close(fd);
+	}
+	return 0;
+}
+
+/* ---- Confinement ---- */
+
+struct limits {
+	double cpu_s;
+	long mem_mb, fsize_mb, nproc, nofile;
+};
+
+static char why[256]; /* what confine could not do */
+
+static int failed(const char *what)
+{
+	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
+	return -1;
+}
+
+static int lim_set(int res, rlim_t soft, rlim_t hard)
+{
+	struct rlimit r = {soft, hard};
+	return setrlimit(res, &r);
+}
+
+static int drop_capabilities(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	return (int)syscall(SYS_capset, &h, d);
+}
+
+/* Irreversibly drop to uid, then rlimits, no_new_privs and seccomp.  Any
+ * failure is final: the caller must exit, never run unconfined. */
+static int confine(const struct limits *l, uid_t uid, gid_t gid, int candidate)
+{
+	if (cfg.setuid) {
+		uid_t r, e, s;
+		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
+			return failed("uid drop");
+		if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
+			return failed("uid drop");
+	}
+	if (lim_set(RLIMIT_CORE, 0, 0))
+		return failed("RLIMIT_CORE");
+	rlim_t mem = (rlim_t)l->mem_mb << 20;
+	if (lim_set(RLIMIT_AS, mem, mem))
+		return failed("RLIMIT_AS");
+	if (candidate) {
+		rlim_t cpu = (rlim_t)fmax(1, ceil(l->cpu_s));
+		rlim_t fsize = (rlim_t)l->fsize_mb << 20;
+		if (lim_set(RLIMIT_CPU, cpu, cpu + 1) || lim_set(RLIMIT_FSIZE, fsize, fsize) ||
+		    lim_set(RLIMIT_NOFILE, (rlim_t)l->nofile, (rlim_t)l->nofile))
+			return failed("rlimits");
+		if (cfg.setuid && lim_set(RLIMIT_NPROC, (rlim_t)l->nproc, (rlim_t)l->nproc))
+			return failed("RLIMIT_NPROC");
+	} else if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
+		return failed("undumpable");
+	}
+	/* Single-uid mode keeps the namespace's root uid: its capabilities go
+	 * explicitly, and no_new_privs keeps an exec from bringing them back. */
+	if (!cfg.setuid && drop_capabilities())
+		return failed("capset");
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
+		return failed("no_new_privs");
+	if (cfg.filter.len) {
+		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &cfg.filter, 0, 0))
+			return failed("seccomp");
+	} else if (cfg.need_seccomp) {
+		errno = EINVAL;
+		return failed("no seccomp filter");
+	}
+	return 0;
+}
+
+/* ---- The test runner ---- */
+
+static void kill_runner(void)
+{
+	if (runner_pid > 0)
+		kill(runner_pid, SIGKILL);
+}
+
+/* Fork the trusted runner on channel chan.  Returns ROLE_RUNNER in it, 0 here. */
+static int start_runner(int chan)
+{
+	kill_runner();
+	pid_t pid = fork();
+	if (pid < 0)
+		return 0;
+	if (pid == 0) {
+		prctl(PR_SET_NAME, "reval-runner", 0, 0, 0);
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+		const int want[4][2] = {{null, 0}, {null, 1}, {null, 2}, {chan, 3}};
+		struct limits l = {.mem_mb = cfg.runner_mem_mb};
+		if (null < 0 || move_fds(want, 4) || confine(&l, cfg.uid_r, cfg.gid_r, 0))
+			_exit(1);
+		return ROLE_RUNNER;
+	}
+	runner_pid = pid;
+	return 0;
+}
+
+/* ---- One run ---- */
+
+enum { FD_PROGRAM, FD_STDIN, FD_OUT, FD_ERR, FD_RC, FD_N };
+static const char *const fd_names[FD_N] = {"program", "stdin", "out", "err", "rc"};
+
+struct run {
+	int mode;        /* ROLE_PY_STDIO, ROLE_PY_FUNC, or 0 for exec */
+	int fd[FD_N];    /* -1 when absent */
+	char job[384];
+	char cwd[400];
+	char **argv;     /* exec: with @job/ resolved */
+	const char *src_name, *keep;
+	struct limits lim;
+};
+
+static void child_fail(const char *what)
+{
+	char msg[400];
+	int n = snprintf(msg, sizeof(msg), "reval sandbox: setup failed: %s\n", what);
+	if (n > 0 && write(2, msg, (size_t)n) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+/* In the candidate: its session, descriptors, uid and limits.  Returns the
+ * Python role; an exec run never returns. */
+static int candidate(struct run *r, int setup_w)
+{
+	prctl(PR_SET_NAME, "reval-candidate", 0, 0, 0);
+	if (setsid() < 0)
+		child_fail("setsid");
+	if (chdir(r->cwd))
+		child_fail("chdir");
+	int in = r->fd[FD_STDIN] >= 0 ? r->fd[FD_STDIN] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int want[6][2] = {{in, 0}, {r->fd[FD_OUT], 1}, {r->fd[FD_ERR], 2},
+			  {r->fd[FD_PROGRAM], 4}, {setup_w, 5}, {r->fd[FD_RC], 3}};
+	if (in < 0 || move_fds((const int(*)[2])want, r->mode == ROLE_PY_FUNC ? 6 : 5))
+		child_fail("descriptors");
+	if (!r->mode) {
+		/* Python ignores these; a compiled program gets the defaults. */
+		signal(SIGPIPE, SIG_DFL);
+		signal(SIGXFSZ, SIG_DFL);
+	}
+	if (confine(&r->lim, cfg.uid_c, cfg.gid_c, 1))
+		child_fail(why);
+	if (r->mode)
+		return r->mode; /* Python reads the program and reports setup */
+	if (r->src_name) {
+		int out = open(r->src_name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+		if (out < 0)
+			child_fail("source file");
+		char buf[1 << 16];
+		ssize_t k;
+		while ((k = read(4, buf, sizeof(buf))) > 0)
+			if (write_all(out, buf, (size_t)k))
+				child_fail("source file");
+		if (k < 0 || close(out))
+			child_fail("source file");
+	}
+	close(4);
+	if (write(5, "k", 1) != 1)
+		_exit(127);
+	close(5);
+	char *env[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", "TMPDIR=/tmp", NULL};
+	execve(r->argv[0], r->argv, env);
+	char msg[300];
+	int n = snprintf(msg, sizeof(msg), "exec failed: %s\n", strerror(errno));
+	if (n > 0 && write(2, msg, (size_t)n) < 0)
+		_exit(126);
+	_exit(126);
+}
+
+/* Teardown without a PID namespace per run.  Inside the worker's PID
+ * namespace: every process of it but this one and the runner.  Without one:
+ * the candidate's session, the best that remains. */
+static void kill_rest(pid_t cpid)
+{
+	if (!cfg.worker_pidns) {
+		kill(-cpid, SIGKILL);
+		return;
+	}
+	pid_t me = getpid();
+	for (int round = 0; round < 50; round++) {
+		DIR *d = opendir("/proc");
+		int victims = 0;
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			char *end;
+			long p = strtol(e->d_name, &end, 10);
+			if (*end || p <= 1 || p == me || p == runner_pid)
+				continue;
+			kill((pid_t)p, SIGKILL);
+			victims++;
+		}
+		if (d)
+			closedir(d);
+		if (!victims)
+			return;
+		usleep(1000);
+	}
+}
+
+/* Wait for the candidate; the checker may end it early with {"op":"kill"}
+ * (its wall clock, an output cap, or the runner's verdict being in). */
+static cJSON *watch(pid_t cpid, int pidfd)
+{
+	int aborted = 0;
+	struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = CTL, .events = POLLIN}};
+	for (;;) {
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(5);
+		}
+		if (p[1].revents) {
+			int fds[MAX_FDS], nfds;
+			char *raw = recv_frame(CTL, 4096, fds, &nfds, NULL);
+			close_fds(fds, nfds);
+			if (!raw) {
+				/* The checker went away: end everything. */
+				kill(cpid, SIGKILL);
+				kill_runner();
+				_exit(0);
+			}
+			cJSON *msg = cJSON_Parse(raw);
+			const char *op = str_of(msg, "op");
+			if (op && !strcmp(op, "kill")) {
+				kill(cpid, SIGKILL);
+				aborted |= bool_of(msg, "abort", 0);
+				if (bool_of(msg, "runner", 0))
+					kill_runner();
+			}
+			cJSON_Delete(msg);
+			free(raw);
+		}
+		if (p[0].revents)
+			break;
+	}
+	/* With a PID namespace per run the candidate is its pid 1: when wait4
+	 * returns, the kernel has killed and reaped everything it started. */
+	int st;
+	struct rusage ru;
+	while (wait4(cpid, &st, 0, &ru) < 0)
+		if (errno != EINTR)
+			_exit(5);
+	close(pidfd);
+	if (!cfg.pidns)
+		kill_rest(cpid);
+	cJSON *res = cJSON_CreateObject();
+	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	cJSON_AddNumberToObject(res, "cpu_ms", round(cpu * 1000) / 1000);
+	cJSON_AddNumberToObject(res, "maxrss_kb", (double)ru.ru_maxrss);
+	if (aborted) {
+		cJSON_AddStringToObject(res, "status", "aborted");
+	} else if (WIFEXITED(st)) {
+		cJSON_AddStringToObject(res, "status", "exited");
+		cJSON_AddNumberToObject(res, "code", WEXITSTATUS(st));
+	} else {
+		cJSON_AddStringToObject(res, "status", "signaled");
+		cJSON_AddNumberToObject(res, "signal", WTERMSIG(st));
+	}
+	return res;
+}
+
+static int copy_file(const char *src, const char *dst)
+{
+	int in = open(src, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0755);
+	int rc = in < 0 || out < 0 ? -1 : 0;
+	char buf[1 << 16];
+	ssize_t k = 0;
+	while (!rc && (k = read(in, buf, sizeof(buf))) > 0)
+		rc = write_all(out, buf, (size_t)k);
+	if (k < 0)
+		rc = -1;
+	if (in >= 0)
+		close(in);
+	if (out >= 0 && close(out))
+		rc = -1;
+	return rc;
+}
+
+/* A compiler's output survives its run in <job>/bin, owned by the fork
+ * server, so that later runs execute it but cannot change it. */
+static int keep_output(const struct run *r)
+{
+	char src[1024], bin[400], dst[1024];
+	struct stat st;
+	snprintf(src, sizeof(src), "%s/%s", r->cwd, r->keep);
+	if (lstat(src, &st) || !S_ISREG(st.st_mode))
+		return 0;
+	snprintf(bin, sizeof(bin), "%s/bin", r->job);
+	snprintf(dst, sizeof(dst), "%s/%s", bin, r->keep);
+	if ((mkdir(bin, 0755) && errno != EEXIST) || copy_file(src, dst))
+		return 0;
+	if (cfg.setuid && chown(dst, 0, 0))
+		return 0;
+	return chmod(dst, 0755) == 0;
+}
+
+static int parse_run(const cJSON *h, const int *fds, int nfds, struct run *r, const char **err)
+{
+	const char *mode = str_of(h, "mode");
+	const cJSON *names = cJSON_GetObjectItemCaseSensitive(h, "fds");
+	for (int i = 0; i < FD_N; i++)
+		r->fd[i] = -1;
+	*err = "the run's descriptors are missing";
+	if (!cJSON_IsArray(names) || cJSON_GetArraySize(names) != nfds)
+		return -1;
+	int i = 0;
+	for (const cJSON *n = names->child; n; n = n->next, i++)
+		for (int k = 0; k < FD_N; k++)
+			if (cJSON_IsString(n) && !strcmp(n->valuestring, fd_names[k]))
+				r->fd[k] = fds[i];
+	*err = "unknown mode";
+	r->mode = !mode ? -1 : !strcmp(mode, "py_stdio") ? ROLE_PY_STDIO
+		: !strcmp(mode, "py_func") ? ROLE_PY_FUNC : !strcmp(mode, "exec") ? 0 : -1;
+	if (r->mode < 0)
+		return -1;
+	*err = "the run's descriptors are missing";
+	if (r->fd[FD_PROGRAM] < 0 || r->fd[FD_OUT] < 0 || r->fd[FD_ERR] < 0 ||
+	    (r->mode == ROLE_PY_FUNC && r->fd[FD_RC] < 0))
+		return -1;
+	const cJSON *lim = cJSON_GetObjectItemCaseSensitive(h, "lim");
+	r->lim = (struct limits){
+		.cpu_s = num_of(lim, "cpu_s", 4),
+		.mem_mb = (long)num_of(lim, "mem_mb", 512),
+		.fsize_mb = (long)num_of(lim, "fsize_mb", 16),
+		.nproc = (long)num_of(lim, "nproc", 64),
+		.nofile = (long)num_of(lim, "nofile", 64),
+	};
+	if (r->mode) {
+		snprintf(r->cwd, sizeof(r->cwd), "%s/.run", cfg.tmp);
+		return 0;
+	}
+	const char *job = str_of(h, "job");
+	*err = "bad job name";
+	if (!valid_job(job))
+		return -1;
+	snprintf(r->job, sizeof(r->job), "%s/%s", cfg.tmp, job);
+	snprintf(r->cwd, sizeof(r->cwd), "%s/w", r->job);
+	if (mkdir(r->job, 0755) && errno != EEXIST) {
+		*err = "cannot make the job directory";
+		return -1;
+	}
+	const cJSON *argv = cJSON_GetObjectItemCaseSensitive(h, "argv");
+	int argc = cJSON_GetArraySize(argv);
+	*err = "exec without argv";
+	if (!cJSON_IsArray(argv) || argc < 1)
+		return -1;
+	r->argv = calloc((size_t)argc + 1, sizeof(char *));
+	i = 0;
+	for (const cJSON *a = argv->child; a && r->argv; a = a->next, i++) {
+		const char *s = cJSON_IsString(a) ? a->valuestring : "";
+		size_t n = strlen(r->job) + strlen(s) + 1;
+		r->argv[i] = malloc(n);
+		if (!r->argv[i])
+			_exit(4);
+		if (!strncmp(s, "@job/", 5))
+			snprintf(r->argv[i], n, "%s%s", r->job, s + 4);
+		else
+			snprintf(r->argv[i], n, "%s", s);
+	}
+	r->src_name = str_of(h, "src_name");
+	r->keep = str_of(h, "keep");
+	if (r->keep && (strchr(r->keep, '/') || !strcmp(r->keep, "..") || !strcmp(r->keep, "."))) {
+		*err = "bad keep name";
+		return -1;
+	}
+	return 0;
+}
+
+static void free_argv(char **argv)
+{
+	for (size_t i = 0; argv && argv[i]; i++)
+		free(argv[i]);
+	free(argv);
+}
+
+static cJSON *setup_failed(const char *what)
+{
+	cJSON *res = cJSON_CreateObject();
+	cJSON_AddStringToObject(res, "status", "setup_failed");
+	char msg[512];
+	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errno));
+	cJSON_AddStringToObject(res, "error", msg);
+	return res;
+}
+
+/* Fork the candidate with the descriptors the checker sent, watch it, and
+ * answer.  Returns 0 here, or the Python role in the candidate.  The
+ * candidate and every process it made are gone when the answer is sent. */
+static int run(const cJSON *h, int *fds, int nfds)
+{
+	struct run r = {0};
+	const char *err = NULL;
+	cJSON *res = NULL;
+	int setup[2] = {-1, -1};
+	if (parse_run(h, fds, nfds, &r, &err)) {
+		res = cJSON_CreateObject();
+		cJSON_AddStringToObject(res, "status", "setup_failed");
+		cJSON_AddStringToObject(res, "error", err);
+		goto out;
+	}
+	if (fresh_dir(r.cwd, cfg.uid_c, cfg.gid_c, 0700)) {
+		res = setup_failed("the working directory");
+		goto out;
+	}
+	if (pipe2(setup, O_CLOEXEC | O_NONBLOCK)) {
+		res = setup_failed("pipe");
+		goto out;
+	}
+	if (cfg.pidns && unshare(CLONE_NEWPID)) {
+		res = setup_failed("unshare(CLONE_NEWPID)");
+		goto out;
+	}
+	pid_t cpid = fork();
+	if (cpid == 0) {
+		close(setup[0]);
+		return candidate(&r, setup[1]);
+	}
+	/* Later children (the next candidate, a new runner) belong in our own
+	 * PID namespace; a fork server that cannot return there is useless. */
+	if (cfg.pidns && setns(self_pidns, CLONE_NEWPID))
+		_exit(3);
+	if (cpid < 0) {
+		res = setup_failed("fork");
+		goto out;
+	}
+	double t0 = now_ms();
+	close(setup[1]);
+	setup[1] = -1;
+	close_fds(fds, nfds);
+	nfds = 0;
+	int pidfd = (int)syscall(SYS_pidfd_open, cpid, 0);
+	if (pidfd < 0) {
+		kill(cpid, SIGKILL);
+		waitpid(cpid, NULL, 0);
+		res = setup_failed("pidfd_open");
+		goto out;
+	}
+	res = watch(cpid, pidfd);
+	cJSON_AddNumberToObject(res, "wall_ms", round((now_ms() - t0) * 1000) / 1000);
+	char k = 0;
+	int setup_ok = read(setup[0], &k, 1) == 1 && k == 'k';
+	const cJSON *st = cJSON_GetObjectItemCaseSensitive(res, "status");
+	if (!setup_ok && strcmp(st->valuestring, "aborted"))
+		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(res, "status"), "setup_failed");
+	if (!r.mode && r.keep && !strcmp(st->valuestring, "exited") && num_of(res, "code", 1) == 0 &&
+	    keep_output(&r))
+		cJSON_AddTrueToObject(res, "kept");
+out:
+	close_fds(setup, 2);
+	close_fds(fds, nfds);
+	free_argv(r.argv);
+	send_json(res);
+	return 0;
+}
+
+/* ---- The loop ---- */
+
+static void reap(void)
+{
+	pid_t p;
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		if (p == runner_pid)
+			runner_pid = -1;
+}
+
+static int configure(void)
+{
+	int fds[MAX_FDS], nfds;
+	char *hello = recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
+	close_fds(fds, nfds);
+	cJSON *c = hello ? cJSON_Parse(hello) : NULL;
+	free(hello);
+	if (!c)
+		return -1;
+	cfg.setuid = bool_of(c, "setuid", 0);
+	cfg.uid_r = (uid_t)num_of(c, "uid_r", 0);
+	cfg.gid_r = (gid_t)num_of(c, "gid_r", 0);
+	cfg.uid_c = (uid_t)num_of(c, "uid_c", 0);
+	cfg.gid_c = (gid_t)num_of(c, "gid_c", 0);
+	cfg.pidns = bool_of(c, "pidns", 0);
+	cfg.worker_pidns = bool_of(c, "worker_pidns", 0);
+	cfg.need_seccomp = bool_of(c, "need_seccomp", 1);
+	cfg.runner_mem_mb = (long)num_of(c, "runner_mem_mb", RUNNER_MEM_MB);
+	const char *tmp = str_of(c, "tmp");
+	snprintf(cfg.tmp, sizeof(cfg.tmp), "%s", tmp ? tmp : "/tmp");
+	cJSON_Delete(c);
+	size_t len;
+	char *bpf = recv_frame(CTL, MAX_FRAME, fds, &nfds, &len);
+	close_fds(fds, nfds);
+	if (!bpf || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > USHRT_MAX)
+		return -1;
+	/* Kept for the life of the fork server: every child installs it. */
+	cfg.filter.len = (unsigned short)(len / sizeof(struct sock_filter));
+	cfg.filter.filter = (struct sock_filter *)(void *)bpf;
+	return 0;
+}
+
+int rvz_serve(int ctl, const char *python_version)
+{
+	if (ctl != CTL)
+		return -1;
+	prctl(PR_SET_NAME, "reval-zygote", 0, 0, 0);
+	if (configure())
+		_exit(2);
+	umask(022);
+	if (cfg.pidns && (self_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
+		_exit(2);
+	cJSON *ready = cJSON_CreateObject();
+	cJSON_AddStringToObject(ready, "op", "ready");
+	cJSON_AddStringToObject(ready, "python", python_version ? python_version : "");
+	cJSON_AddNumberToObject(ready, "pid", getpid());
+	send_json(ready);
+	for (;;) {
+		int fds[MAX_FDS], nfds, role = 0;
+		char *raw = recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
+		if (!raw) {
+			kill_runner();
+			_exit(0);
+		}
+		cJSON *h = cJSON_Parse(raw);
+		free(raw);
+		const char *op = str_of(h, "op");
+		if (!op) {
+			close_fds(fds, nfds);
+		} else if (!strcmp(op, "run")) {
+			role = run(h, fds, nfds);
+		} else if (!strcmp(op, "runner")) {
+			if (nfds > 0)
+				role = start_runner(fds[0]);
+			if (!role)
+				close_fds(fds, nfds);
+		} else if (!strcmp(op, "job_end")) {
+			const char *job = str_of(h, "job");
+			if (valid_job(job)) {
+				char path[PATH_MAX];
+				snprintf(path, sizeof(path), "%s/%s", cfg.tmp, job);
+				rm_rf(path);
+			}
+			send_frame("{\"op\":\"end\"}");
+		} else if (!strcmp(op, "ping")) {
+			send_frame("{\"op\":\"end\"}");
+		} else {
+			/* "kill" frames that arrive after a run already ended. */
+			close_fds(fds, nfds);
+		}
+		cJSON_Delete(h);
+		if (role)
+			return role;
+		reap();
+	}
+}
