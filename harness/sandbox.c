@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@ struct sandbox {
 	struct strbuf layers;
 	int degraded;
 	uid_t cand_uid;
+	int cpu;                  /* the CPU the worker and its callers run on; -1: any */
 };
 
 const char *sandbox_status_name(enum sandbox_status s)
@@ -156,6 +158,7 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 		.bpf = {sb->bpf_worker.buf, sb->bpf_worker.len},
 		.cg = sb->cg,
 		.host_tmp = sb->host_tmp,
+		.cpu = sb->cpu,
 	};
 	if (sbx_spawn(&plan, &sb->w, err))
 		return -1;
@@ -165,6 +168,23 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 	}
 	describe(sb);
 	return 0;
+}
+
+/* One worker per core: worker index runs on the index-th CPU this process
+ * may use (modulo their number), or anywhere when it may use only one. */
+static int cpu_for(int index)
+{
+	cpu_set_t allowed;
+	if (sched_getaffinity(0, sizeof(allowed), &allowed))
+		return -1;
+	int n = CPU_COUNT(&allowed);
+	if (n <= 1)
+		return -1;
+	int want = index % n;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &allowed) && !want--)
+			return cpu;
+	return -1;
 }
 
 int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbuf *err)
@@ -178,6 +198,7 @@ int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbu
 	sb->w.pid = -1;
 	sb->w.ctl = sb->w.pidfd = -1;
 	sb->rchan = -1;
+	sb->cpu = cpu_for(o->index);
 	if (sbx_seccomp_export(SBX_FILTER_WORKER, &sb->bpf_worker, err) ||
 	    sbx_seccomp_export(SBX_FILTER_CANDIDATE, &sb->bpf_cand, err))
 		goto fail;
@@ -192,12 +213,8 @@ int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbu
 		}
 		sb->host_tmp = xstrdup(tmpl);
 	}
-	if (worker_up(sb, err)) {
-		/* Namespaces refused in a way clone did not report: go without. */
-		if (!o->no_namespaces)
-			goto fail;
+	if (worker_up(sb, err))
 		goto fail;
-	}
 	*out = sb;
 	return 0;
 fail:
@@ -556,7 +573,7 @@ out:
 	return ret;
 }
 
-int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res)
+static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res)
 {
 	memset(res, 0, sizeof(*res));
 	strbuf_init(&res->out);
@@ -609,6 +626,24 @@ int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandb
 	collect(sb, run, &io, res);
 	io_close(&io);
 	return 0;
+}
+
+int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res)
+{
+	/* The calling thread joins the worker's CPU for the run: every hand-over
+	 * between checker, fork server, runner and candidate then stays on one
+	 * CPU, never an interprocessor wakeup. */
+	cpu_set_t saved, one;
+	int pinned = 0;
+	if (sb->cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved)) {
+		CPU_ZERO(&one);
+		CPU_SET(sb->cpu, &one);
+		pinned = !sched_setaffinity(0, sizeof(one), &one);
+	}
+	int rc = exec_run(sb, run, res);
+	if (pinned)
+		sched_setaffinity(0, sizeof(saved), &saved);
+	return rc;
 }
 
 void sandbox_job_end(struct sandbox *sb, const char *job)

@@ -42,6 +42,7 @@ struct sbx_spawn_plan {
 	struct strview bpf;      /* the worker seccomp filter */
 	struct sbx_cgroup *cg;   /* the worker's cgroup, or NULL */
 	const char *host_tmp;   /* unisolated path only: the worker's scratch directory */
+	int cpu;                 /* the CPU the worker's processes run on, or -1 */
 };
 
 struct sbx_spawned {
