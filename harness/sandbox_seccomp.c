@@ -43,10 +43,16 @@ static int rule(scmp_filter_ctx ctx, uint32_t action, const char *name, unsigned
 static int add_rules(scmp_filter_ctx ctx, enum sbx_filter kind, struct strbuf *err)
 {
 	const uint32_t kill = SCMP_ACT_KILL_PROCESS;
+	/* On top of the worker's, which every child inherits: what the fork
+	 * server alone may do. */
+	if (kind == SBX_FILTER_CANDIDATE)
+		return rule(ctx, kill, "unshare", 0, NULL, err) || rule(ctx, kill, "setns", 0, NULL, err)
+			       ? -1
+			       : 0;
 	for (size_t i = 0; i < ARRAY_SIZE(killed); i++) {
 		/* The fork server returns to its own PID namespace after forking
 		 * each candidate into a fresh one; that is all setns may do there. */
-		if (kind == SBX_FILTER_WORKER && !strcmp(killed[i], "setns")) {
+		if (!strcmp(killed[i], "setns")) {
 			struct scmp_arg_cmp c = SCMP_A1(SCMP_CMP_NE, CLONE_NEWPID);
 			if (rule(ctx, kill, "setns", 1, &c, err))
 				return -1;
@@ -60,13 +66,9 @@ static int add_rules(scmp_filter_ctx ctx, enum sbx_filter kind, struct strbuf *e
 		if (rule(ctx, kill, "clone", 1, &c, err))
 			return -1;
 	}
-	if (kind == SBX_FILTER_WORKER) {
-		struct scmp_arg_cmp c = SCMP_A0(SCMP_CMP_NE, CLONE_NEWPID);
-		if (rule(ctx, kill, "unshare", 1, &c, err))
-			return -1;
-	} else if (rule(ctx, kill, "unshare", 0, NULL, err)) {
+	struct scmp_arg_cmp newpid_only = SCMP_A0(SCMP_CMP_NE, CLONE_NEWPID);
+	if (rule(ctx, kill, "unshare", 1, &newpid_only, err))
 		return -1;
-	}
 	if (rule(ctx, SCMP_ACT_ERRNO(ENOSYS), "clone3", 0, NULL, err))
 		return -1;
 	struct scmp_arg_cmp unix_only = SCMP_A0(SCMP_CMP_NE, AF_UNIX);

@@ -242,7 +242,9 @@ static void rm_rf(const char *path)
 
 static int fresh_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 {
-	rm_rf(path);
+	/* Most runs leave their directory empty, and one rmdir is enough. */
+	if (rmdir(path) && errno != ENOENT)
+		rm_rf(path);
 	if (mkdir(path, mode))
 		return -1;
 	if (cfg.setuid && chown(path, uid, gid))
@@ -482,9 +484,51 @@ static void kill_rest(pid_t cpid)
 	}
 }
 
+/* How a run ended, as watch saw it. */
+struct outcome {
+	const char *status; /* "exited", "signaled", "aborted" or "setup_failed" */
+	int code, signal;
+	double cpu_ms;
+	long maxrss_kb;
+};
+
+/* A frame into buf (NUL-terminated), descriptors closed; -1 at end of
+ * stream or on a frame longer than cap - 1.  No heap: the fork server reads
+ * these while a candidate shares its pages. */
+static int recv_small(int fd, char *buf, size_t cap)
+{
+	int fds[MAX_FDS], nfds;
+	unsigned char h[4];
+	union {
+		char c[CMSG_SPACE(MAX_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = {h, sizeof(h)};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c,
+			   .msg_controllen = sizeof(u.c)};
+	ssize_t k;
+	do
+		k = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
+	while (k < 0 && errno == EINTR);
+	nfds = 0;
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
+				memcpy(&fds[nfds < MAX_FDS ? nfds++ : 0], CMSG_DATA(c) + i * sizeof(int),
+				       sizeof(int));
+	close_fds(fds, nfds);
+	if (k <= 0 || (k < 4 && read_exact(fd, h + k, (size_t)(4 - k))))
+		return -1;
+	size_t n = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
+	if (n >= cap || read_exact(fd, buf, n))
+		return -1;
+	buf[n] = 0;
+	return 0;
+}
+
 /* Wait for the candidate; the checker may end it early with {"op":"kill"}
  * (its wall clock, an output cap, or the runner's verdict being in). */
-static cJSON *watch(pid_t cpid, int pidfd)
+static void watch(pid_t cpid, int pidfd, struct outcome *o)
 {
 	int aborted = 0;
 	struct pollfd p[2] = {{.fd = pidfd, .events = POLLIN}, {.fd = CTL, .events = POLLIN}};
@@ -495,25 +539,20 @@ static cJSON *watch(pid_t cpid, int pidfd)
 			_exit(5);
 		}
 		if (p[1].revents) {
-			int fds[MAX_FDS], nfds;
-			char *raw = recv_frame(CTL, 4096, fds, &nfds, NULL);
-			close_fds(fds, nfds);
-			if (!raw) {
+			char msg[256];
+			if (recv_small(CTL, msg, sizeof(msg))) {
 				/* The checker went away: end everything. */
 				kill(cpid, SIGKILL);
 				kill_runner();
 				_exit(0);
 			}
-			cJSON *msg = cJSON_Parse(raw);
-			const char *op = str_of(msg, "op");
-			if (op && !strcmp(op, "kill")) {
+			/* The checker writes these itself: {"op":"kill","abort":B,"runner":B}. */
+			if (strstr(msg, "\"op\":\"kill\"")) {
 				kill(cpid, SIGKILL);
-				aborted |= bool_of(msg, "abort", 0);
-				if (bool_of(msg, "runner", 0))
+				aborted |= strstr(msg, "\"abort\":true") != NULL;
+				if (strstr(msg, "\"runner\":true"))
 					kill_runner();
 			}
-			cJSON_Delete(msg);
-			free(raw);
 		}
 		if (p[0].revents)
 			break;
@@ -528,21 +567,19 @@ static cJSON *watch(pid_t cpid, int pidfd)
 	close(pidfd);
 	if (!cfg.pidns)
 		kill_rest(cpid);
-	cJSON *res = cJSON_CreateObject();
-	double cpu = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
-		     (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
-	cJSON_AddNumberToObject(res, "cpu_ms", round(cpu * 1000) / 1000);
-	cJSON_AddNumberToObject(res, "maxrss_kb", (double)ru.ru_maxrss);
+	o->cpu_ms = (double)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1e3 +
+		    (double)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e3;
+	o->maxrss_kb = ru.ru_maxrss;
+	o->code = o->signal = 0;
 	if (aborted) {
-		cJSON_AddStringToObject(res, "status", "aborted");
+		o->status = "aborted";
 	} else if (WIFEXITED(st)) {
-		cJSON_AddStringToObject(res, "status", "exited");
-		cJSON_AddNumberToObject(res, "code", WEXITSTATUS(st));
+		o->status = "exited";
+		o->code = WEXITSTATUS(st);
 	} else {
-		cJSON_AddStringToObject(res, "status", "signaled");
-		cJSON_AddNumberToObject(res, "signal", WTERMSIG(st));
+		o->status = "signaled";
+		o->signal = WTERMSIG(st);
 	}
-	return res;
 }
 
 static int copy_file(const char *src, const char *dst)
@@ -722,16 +759,27 @@ static int run(const cJSON *h, int *fds, int nfds)
 		res = setup_failed("pidfd_open");
 		goto out;
 	}
-	res = watch(cpid, pidfd);
-	cJSON_AddNumberToObject(res, "wall_ms", round((now_ms() - t0) * 1000) / 1000);
+	struct outcome o;
+	watch(cpid, pidfd, &o);
+	double wall_ms = now_ms() - t0;
 	char k = 0;
-	int setup_ok = read(setup[0], &k, 1) == 1 && k == 'k';
-	const cJSON *st = cJSON_GetObjectItemCaseSensitive(res, "status");
-	if (!setup_ok && strcmp(st->valuestring, "aborted"))
-		cJSON_SetValuestring(cJSON_GetObjectItemCaseSensitive(res, "status"), "setup_failed");
-	if (!r.mode && r.keep && !strcmp(st->valuestring, "exited") && num_of(res, "code", 1) == 0 &&
-	    keep_output(&r))
-		cJSON_AddTrueToObject(res, "kept");
+	if ((read(setup[0], &k, 1) != 1 || k != 'k') && strcmp(o.status, "aborted"))
+		o.status = "setup_failed";
+	int kept = !r.mode && r.keep && !strcmp(o.status, "exited") && !o.code && keep_output(&r);
+	close_fds(setup, 2);
+	free_argv(r.argv);
+	/* Formatted on the stack: the heap pages stay shared with the next fork. */
+	char msg[512];
+	int n = snprintf(msg + 4, sizeof(msg) - 4,
+			 "{\"status\":\"%s\",\"code\":%d,\"signal\":%d,\"cpu_ms\":%.3f,"
+			 "\"maxrss_kb\":%ld,\"wall_ms\":%.3f%s}",
+			 o.status, o.code, o.signal, o.cpu_ms, o.maxrss_kb, wall_ms,
+			 kept ? ",\"kept\":true" : "");
+	for (int i = 0; i < 4; i++)
+		msg[i] = (char)((unsigned)n >> (8 * i));
+	if (write_all(CTL, msg, (size_t)n + 4))
+		_exit(0);
+	return 0;
 out:
 	close_fds(setup, 2);
 	close_fds(fds, nfds);
@@ -830,9 +878,9 @@ int rvz_serve(int ctl, const char *python_version)
 			/* "kill" frames that arrive after a run already ended. */
 			close_fds(fds, nfds);
 		}
-		cJSON_Delete(h);
 		if (role)
-			return role;
+			return role; /* a child: what the fork server holds is left as it is */
+		cJSON_Delete(h);
 		reap();
 	}
 }

@@ -24,15 +24,18 @@
 # Wire format on fd 3 (a stream socket to the checker): frames of a 4-byte
 # little-endian length then the bytes.  Headers are JSON; descriptors travel
 # with the first bytes of the frame they belong to.
-import os, sys, json, marshal, time, select, signal, resource, ctypes, gc, struct
-import builtins, copy, io, traceback, shutil
+import os, sys, json, marshal, time, select, ctypes, gc, struct, socket, builtins, traceback
+# Its import builds the AST node types, which compile() would otherwise build
+# in every candidate: some 150 pages copied per test.
+import ast
 # The standard library a solution may import, loaded once here so that every
-# forked test starts warm.
-import math, re, itertools, collections, heapq, functools, string, typing
+# forked test starts warm.  Each extension module loaded here is mapped into
+# every fork, so the list keeps to what solutions use.
+import math, re, itertools, collections, heapq, functools, string, typing, copy, io
 import bisect, random, statistics, fractions, decimal, operator, array
 import datetime, hashlib, cmath, numbers, enum, dataclasses, textwrap
 import unicodedata, threading, queue, abc, contextlib, weakref, pprint
-import base64, binascii, calendar, locale, csv, glob, fnmatch, errno, socket
+import base64, binascii, calendar, locale, csv, glob, fnmatch, errno
 
 MAX_FRAME = 256 << 20
 ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.c returns in a child
@@ -103,9 +106,12 @@ def candidate_main(mode):
     checker, 3 the socket to R (function mode), 4 the program (a memfd), 5
     the pipe on which C reports that its setup succeeded.  Never returns."""
     try:
-        program = b""
-        while True:
-            b = os.read(4, 1 << 20)
+        # A sealed memfd: its size is final, and one read of exactly that
+        # size takes it whole.
+        size = os.fstat(4).st_size
+        program = os.read(4, size) if size else b""
+        while len(program) < size:
+            b = os.read(4, size - len(program))
             if not b:
                 break
             program += b
@@ -206,6 +212,25 @@ def serve_calls(g):
             return
 
 
+def warm():
+    """Run the path every candidate runs -- read a call, answer it, write the
+    reply -- on data made up here, until its bytecode is specialised: in a
+    child, each first run of a function rewrites its code object, a
+    copy-on-write fault."""
+    def probe(x, y=0):
+        return [x, y, {"a": (x, 1.5)}]
+    g = {"probe": probe}
+    r, w = os.pipe()
+    try:
+        for i in range(40):
+            write_frame(w, marshal.dumps(("probe", (i, "s"), {"y": [1, 2]})))
+            answer(g, read_frame(r))
+            to_plain((1, [2.0, "x"], {3: b"y"}, {4}, frozenset()))
+    finally:
+        os.close(r)
+        os.close(w)
+
+
 # ---- R: the trusted runner ----
 
 class CallTimeout(BaseException):
@@ -302,15 +327,23 @@ class Runner:
         return candidate
 
 
+class TestGlobals(dict):
+    """The tests' globals: a name they do not define is a builtin, or else
+    one of the candidate's functions, reached through a proxy."""
+    __slots__ = ("runner",)
+
+    def __missing__(self, k):
+        if k in builtins.__dict__:
+            return builtins.__dict__[k]
+        if k.startswith("__"):
+            raise KeyError(k)
+        return self.runner.proxy(k)
+
+
 def runner_globals(runner):
-    class G(dict):
-        def __missing__(self, k):
-            if k in builtins.__dict__:
-                return builtins.__dict__[k]
-            if k.startswith("__"):
-                raise KeyError(k)
-            return runner.proxy(k)
-    return G(__name__="__reval_tests__", __builtins__=builtins)
+    g = TestGlobals(__name__="__reval_tests__", __builtins__=builtins)
+    g.runner = runner
+    return g
 
 
 def close_float(a, b, atol):
@@ -355,7 +388,7 @@ def verdict_of(exc):
 
 
 CODE_CACHE = collections.OrderedDict()  # compiled test sources, by (name, source)
-CODE_CACHE_MAX = 256
+CODE_CACHE_MAX = 1024  # a runner serves RUNNER_TESTS tests: this never evicts in practice
 
 
 def compiled(src, name):
@@ -572,6 +605,7 @@ def main():
     serve = core.rvz_serve
     serve.argtypes = (ctypes.c_int, ctypes.c_char_p)
     serve.restype = ctypes.c_int
+    warm()
     sys.stdout.flush()
     # Objects that exist now are never collected: children fork without
     # copying pages just to update the collector's bookkeeping.
