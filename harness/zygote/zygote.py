@@ -28,14 +28,16 @@ import os, sys, json, marshal, time, select, ctypes, gc, struct, socket, builtin
 # Its import builds the AST node types, which compile() would otherwise build
 # in every candidate: some 150 pages copied per test.
 import ast
-# The standard library a solution may import, loaded once here so that every
-# forked test starts warm.  Each extension module loaded here is mapped into
-# every fork, so the list keeps to what solutions use.
+# The standard library solutions commonly import, loaded once here so that
+# every forked test starts warm.  The list is a trade: whatever is loaded here
+# is mapped into every fork, and forking and ending a test cost some 28 us per
+# MiB of it, while a module left out costs a candidate that imports it 1-5 ms.
+# So the big, rarely used ones (hashlib, datetime, dataclasses, pprint,
+# calendar, queue, threading, locale) are imported by the few candidates that
+# use them.
 import math, re, itertools, collections, heapq, functools, string, typing, copy, io
-import bisect, random, statistics, fractions, decimal, operator, array
-import datetime, hashlib, cmath, numbers, enum, dataclasses, textwrap
-import unicodedata, threading, queue, abc, contextlib, weakref, pprint
-import base64, binascii, calendar, locale, csv, glob, fnmatch, errno
+import bisect, random, operator, statistics, fractions, decimal, cmath, numbers, array
+import textwrap, unicodedata, binascii, errno, fnmatch, enum, abc, contextlib, weakref
 
 MAX_FRAME = 256 << 20
 ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.c returns in a child
@@ -435,6 +437,7 @@ def reference_results(spec, entry):
     deterministic, so when its results are small they are kept, marshalled,
     for the next samples of the same problem; large ones are computed again
     one input at a time, never held all at once."""
+    import hashlib  # the runner's alone: not worth mapping into every candidate
     key = hashlib.sha256(json.dumps([spec["reference"], entry, spec["inputs"]]).encode()).digest()
     hit = REF_CACHE.get(key)
     if hit is not None:
