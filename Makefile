@@ -51,7 +51,7 @@ TESTS  := $(BUILD)/tests/reval-tests
 FAKE   := $(BUILD)/fake-openai
 
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre2-dev \
-            libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 gcc g++ \
+            libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 python3-dev gcc g++ \
             clang nginx-light wrk valgrind chromium
 
 .PHONY: all deps test check bench reproduce install format clean fuzz demo
@@ -145,13 +145,14 @@ clean:
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
 
 # The fork server's Python source and C core are embedded with .incbin.  The
-# core runs inside python3, so it is built without sanitizers.
+# core is a CPython extension module on the stable ABI, loaded by python3, so
+# it is built without sanitizers and links neither libpython nor ASan.
 ZYGOTE_CORE := $(BUILD)/zygote/core.so
 $(ZYGOTE_CORE): harness/zygote/core.c
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared \
-		$(shell pkg-config --cflags libcjson 2>/dev/null) -o $@ $< \
+		$(shell pkg-config --cflags python3 libcjson 2>/dev/null || python3-config --includes) -o $@ $< \
 		$(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
 $(BUILD)/harness/sandbox_zygote.o: harness/zygote/zygote.py $(ZYGOTE_CORE)
 $(BUILD)/harness/sandbox_zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'

@@ -1,17 +1,22 @@
 /*
  * The fork server's loop (see zygote.py for the roles and the wire format).
  *
- * zygote.py imports the standard library, freezes its heap, loads this
- * object and calls rvz_serve, which never returns in the fork server: it
+ * A CPython extension module, reval_zygote, on the stable ABI (3.11 and
+ * later).  zygote.py imports the standard library, freezes its heap, loads
+ * this module and calls serve(), which never returns in the fork server: it
  * serves the checker's frames in C and returns only in the processes it
  * forks, already confined, to tell Python what to become.  A loop in Python
  * would write to every object it touches (reference counts), and after each
  * fork every such write is a copy-on-write fault, in the fork server and in
  * the child; in C the fork server writes a few pages per run.
  *
- * Built as a shared object without sanitizers (it runs inside python3),
- * embedded in reval, and handed to the worker as a sealed memfd.
+ * Built without sanitizers (it runs inside python3), embedded in reval, and
+ * handed to the worker as a sealed memfd.
  */
+#define Py_LIMITED_API 0x030B0000
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
 #include <cjson/cJSON.h>
 #include <dirent.h>
 #include <errno.h>
@@ -41,10 +46,10 @@
 #include <time.h>
 #include <unistd.h>
 
-/* What rvz_serve returns in a child: the Python body it must run. */
+/* What serve() returns in a child: the Python body it must run. */
 enum role { ROLE_PY_STDIO = 1, ROLE_PY_FUNC = 2, ROLE_RUNNER = 3 };
 
-int rvz_serve(int ctl, const char *python_version);
+PyMODINIT_FUNC PyInit_reval_zygote(void);
 
 #define CTL 3
 #define MAX_FDS 8
@@ -65,6 +70,8 @@ static struct {
 
 static pid_t runner_pid = -1;
 static int self_pidns = -1; /* to return to after forking into a fresh one */
+static char *program;       /* in a Python candidate: its source, read here */
+static size_t program_len;
 
 /* ---- Frames ---- */
 
@@ -427,8 +434,19 @@ static int candidate(struct run *r, int setup_w)
 	}
 	if (confine(&r->lim, cfg.uid_c, cfg.gid_c, 1))
 		child_fail(why);
-	if (r->mode)
-		return r->mode; /* Python reads the program and reports setup */
+	if (r->mode) {
+		/* A sealed memfd: its size is final. */
+		struct stat st;
+		if (fstat(4, &st) || st.st_size < 0 || !(program = malloc((size_t)st.st_size + 1)) ||
+		    read_exact(4, program, (size_t)st.st_size))
+			child_fail("reading the program");
+		program_len = (size_t)st.st_size;
+		close(4);
+		if (write(5, "k", 1) != 1)
+			_exit(127);
+		close(5);
+		return r->mode;
+	}
 	if (r->src_name) {
 		int out = open(r->src_name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (out < 0)
@@ -830,7 +848,7 @@ static int configure(void)
 	return 0;
 }
 
-int rvz_serve(int ctl, const char *python_version)
+static int serve_loop(int ctl, const char *python_version)
 {
 	if (ctl != CTL)
 		return -1;
@@ -883,4 +901,47 @@ int rvz_serve(int ctl, const char *python_version)
 		cJSON_Delete(h);
 		reap();
 	}
+}
+
+/* ---- The module ---- */
+
+static PyObject *serve(PyObject *self, PyObject *args)
+{
+	(void)self;
+	int ctl;
+	const char *version;
+	if (!PyArg_ParseTuple(args, "is", &ctl, &version))
+		return NULL;
+	int role = serve_loop(ctl, version);
+	if (role < 0) {
+		PyErr_SetString(PyExc_ValueError, "the control socket must be descriptor 3");
+		return NULL;
+	}
+	/* The fork server is one thread that held no lock when it forked, so a
+	 * candidate skips Python's after-fork hooks (threading's bookkeeping, a
+	 * fresh seed for random): they would copy some 260 pages per test.  The
+	 * runner, long-lived, runs them. */
+	if (role == ROLE_RUNNER)
+		PyOS_AfterFork_Child();
+	PyObject *ret = Py_BuildValue("(iy#)", role, program ? program : "", (Py_ssize_t)program_len);
+	free(program);
+	program = NULL;
+	return ret;
+}
+
+static PyMethodDef methods[] = {
+	{"serve", serve, METH_VARARGS,
+	 "serve(ctl, python_version) -> (role, program): the fork server's loop; "
+	 "returns only in a forked child, confined."},
+	{NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+	PyModuleDef_HEAD_INIT, "reval_zygote", "The reval fork server's loop.", -1, methods,
+	NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC PyInit_reval_zygote(void)
+{
+	return PyModule_Create(&module);
 }

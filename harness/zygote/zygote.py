@@ -1,7 +1,7 @@
 # reval sandbox fork server ("zygote").  Embedded into the reval binary by
 # harness/sandbox_zygote.c and run by harness/sandbox_spawn.c as the first
 # process of a worker's namespaces, under the worker seccomp filter, with
-# the control socket on fd 3 and its C core (core.c, a shared object) on fd 4.
+# the control socket on fd 3 and its C core (core.c, an extension module) on fd 4.
 #
 # Roles, one process each:
 #   Z  the fork server: this interpreter, once it has imported the standard
@@ -24,7 +24,7 @@
 # Wire format on fd 3 (a stream socket to the checker): frames of a 4-byte
 # little-endian length then the bytes.  Headers are JSON; descriptors travel
 # with the first bytes of the frame they belong to.
-import os, sys, json, marshal, time, select, ctypes, gc, struct, socket, builtins, traceback
+import os, sys, marshal, time, gc, struct, builtins, traceback, _imp, importlib.machinery
 # Its import builds the AST node types, which compile() would otherwise build
 # in every candidate: some 150 pages copied per test.
 import ast
@@ -40,7 +40,7 @@ import bisect, random, operator, statistics, fractions, decimal, cmath, numbers,
 import textwrap, unicodedata, binascii, errno, fnmatch, enum, abc, contextlib, weakref
 
 MAX_FRAME = 256 << 20
-ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.c returns in a child
+ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.serve returns in a child
 
 
 def read_exact(fd, n):
@@ -103,28 +103,10 @@ def close_all(fds):
 
 # ---- C: the candidate ----
 
-def candidate_main(mode):
-    """In C, confined by the core: fds 0-2 are stdin and the pipes to the
-    checker, 3 the socket to R (function mode), 4 the program (a memfd), 5
-    the pipe on which C reports that its setup succeeded.  Never returns."""
-    try:
-        # A sealed memfd: its size is final, and one read of exactly that
-        # size takes it whole.
-        size = os.fstat(4).st_size
-        program = os.read(4, size) if size else b""
-        while len(program) < size:
-            b = os.read(4, size - len(program))
-            if not b:
-                break
-            program += b
-        os.close(4)
-        os.write(5, b"k")
-        os.close(5)
-    except BaseException as e:
-        try:
-            os.write(2, ("reval sandbox: setup failed: %r\n" % (e,)).encode())
-        finally:
-            os._exit(127)
+def candidate_main(mode, program):
+    """In C, confined by the core, which has read its program and reported
+    its setup: fds 0-2 are stdin and the pipes to the checker, 3 the socket
+    to R (function mode).  Never returns."""
     # sys.stdin, stdout and stderr are the fork server's, on fds 0-2, never
     # read or written there: they now reach the candidate's own descriptors.
     sys.argv = ["main.py"]
@@ -437,7 +419,7 @@ def reference_results(spec, entry):
     deterministic, so when its results are small they are kept, marshalled,
     for the next samples of the same problem; large ones are computed again
     one input at a time, never held all at once."""
-    import hashlib  # the runner's alone: not worth mapping into every candidate
+    import hashlib  # the runner's alone, like json, select and socket
     key = hashlib.sha256(json.dumps([spec["reference"], entry, spec["inputs"]]).encode()).digest()
     hit = REF_CACHE.get(key)
     if hit is not None:
@@ -568,7 +550,10 @@ def run_tests(spec, runner):
 def runner_main():
     """R's loop, confined by the core, on the channel at fd 3: a spec frame
     with the socket to C, then one result frame.  Never returns."""
+    # The runner's alone, imported here rather than mapped into every fork.
+    global json, select, socket
     try:
+        import json, select, socket
         sock = socket.socket(fileno=3)
     except BaseException:
         os._exit(1)
@@ -603,27 +588,21 @@ RUNNER_TESTS = 500  # tests one runner serves before a fresh one
 
 
 def main():
-    core = ctypes.CDLL("/proc/self/fd/4")
+    spec = importlib.machinery.ModuleSpec("reval_zygote", None, origin="/proc/self/fd/4")
+    core = _imp.create_dynamic(spec)
     os.close(4)
-    serve = core.rvz_serve
-    serve.argtypes = (ctypes.c_int, ctypes.c_char_p)
-    serve.restype = ctypes.c_int
     warm()
     sys.stdout.flush()
     # Objects that exist now are never collected: children fork without
     # copying pages just to update the collector's bookkeeping.
     gc.collect()
     gc.freeze()
-    # Returns only in a child, confined.  The fork server is one thread that
-    # held no lock when it forked, so the candidate skips Python's after-fork
-    # hooks (threading's bookkeeping, a fresh seed for random): they would
-    # copy some 260 pages per test.  The runner, long-lived, runs them.
-    role = serve(3, sys.version.split()[0].encode())
+    # Returns only in a child, confined.
+    role, program = core.serve(3, sys.version.split()[0])
     if role == ROLE_RUNNER:
-        ctypes.pythonapi.PyOS_AfterFork_Child()
         runner_main()
     elif role in (ROLE_PY_STDIO, ROLE_PY_FUNC):
-        candidate_main(role)
+        candidate_main(role, program)
     os._exit(2)
 
 
