@@ -29,7 +29,9 @@
  * next run.
  *
  * A worker serves one thread at a time; a pool (sandbox_pool.h) shares
- * several.  struct sandbox_result owns its buffers: release them with
+ * several.  Worker number i runs on the i-th CPU the process may use, and the
+ * thread driving a run joins that CPU for the run, so every hand-over
+ * between checker, fork server, runner and candidate stays on one CPU.  struct sandbox_result owns its buffers: release them with
  * sandbox_result_release.  Where the kernel refuses a layer, sandbox_layers
  * names what runs and what does not and sandbox_degraded is non-zero.
  */

@@ -1,11 +1,12 @@
 /*
  * sandbox_pool: a fixed set of sandbox workers shared by threads.
  *
- * One worker per core by default.  sandbox_pool_acquire blocks until a worker
- * is free and hands it to the caller alone until sandbox_pool_release.  The
- * pool owns the workers; sandbox_pool_free ends them all (NULL is a no-op).
- * When the sandbox is degraded on this kernel, sandbox_pool_new says so once
- * on stderr, loudly, and sandbox_pool_layers tells the results.
+ * One worker per core by default, each on its own CPU.
+ * sandbox_pool_acquire blocks until a worker is free and hands it to the
+ * caller alone until sandbox_pool_release.  The pool owns the workers;
+ * sandbox_pool_free ends them all (NULL is a no-op).  When the sandbox is
+ * degraded on this kernel, sandbox_pool_new says so once on stderr, loudly,
+ * and sandbox_pool_layers tells the results.
  */
 #ifndef REVAL_SANDBOX_POOL_H
 #define REVAL_SANDBOX_POOL_H
