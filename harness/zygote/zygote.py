@@ -54,14 +54,36 @@ def read_exact(fd, n):
     return b"".join(parts)
 
 
-def read_frame(fd, cap=MAX_FRAME):
-    h = read_exact(fd, 4)
-    if h is None:
-        return None
-    (n,) = struct.unpack("<I", h)
-    if n > cap:
-        raise ValueError("frame too large")
-    return read_exact(fd, n) if n else b""
+class Channel:
+    """Frames from a stream descriptor in as few reads as the data allows: a
+    call or a reply and its length usually arrive in one."""
+    __slots__ = ("fd", "buf")
+
+    def __init__(self, fd):
+        self.fd, self.buf = fd, b""
+
+    def ready(self):
+        """A whole frame is already here."""
+        return len(self.buf) >= 4 and len(self.buf) - 4 >= int.from_bytes(self.buf[:4], "little")
+
+    def recv(self, cap=MAX_FRAME):
+        """The next frame, or None at end of stream."""
+        buf = self.buf
+        while len(buf) < 4:
+            b = os.read(self.fd, 1 << 16)
+            if not b:
+                return None
+            buf += b
+        n = int.from_bytes(buf[:4], "little")
+        if n > cap:
+            raise ValueError("frame too large")
+        if len(buf) - 4 < n:
+            rest = read_exact(self.fd, n - (len(buf) - 4))
+            if rest is None:
+                return None
+            buf += rest
+        self.buf = buf[4 + n:]
+        return buf[4:4 + n]
 
 
 def write_all(fd, data):
@@ -182,9 +204,10 @@ def answer(g, req):
 
 def serve_calls(g):
     """Answer the runner's calls until it closes the channel."""
+    chan = Channel(3)
     while True:
         try:
-            req = read_frame(3)
+            req = chan.recv()
         except BaseException:
             return
         if req is None:
@@ -206,9 +229,10 @@ def warm():
     g = {"probe": probe}
     r, w = os.pipe()
     try:
+        chan = Channel(r)
         for i in range(40):
             write_frame(w, marshal.dumps(("probe", (i, "s"), {"y": [1, 2]})))
-            answer(g, read_frame(r))
+            answer(g, chan.recv())
             to_plain((1, [2.0, "x"], {3: b"y"}, {4}, frozenset()))
     finally:
         os.close(r)
@@ -262,6 +286,7 @@ class Opaque:
 class Runner:
     def __init__(self, sock, call_s):
         self.sock = sock
+        self.chan = Channel(sock)
         self.call_s = call_s
         self.deadline = None
         self.dead = False
@@ -278,14 +303,15 @@ class Runner:
         except OSError:
             self.dead = True
             raise CandidateError("died", "the candidate process ended")
-        left = self.deadline - time.monotonic()
-        r, _, _ = select.select([self.sock], [], [], max(0.0, left))
-        if not r:
-            self.dead = True
-            raise CallTimeout()
+        if not self.chan.ready():
+            left = self.deadline - time.monotonic()
+            r, _, _ = select.select([self.sock], [], [], max(0.0, left))
+            if not r:
+                self.dead = True
+                raise CallTimeout()
         try:
-            data = read_frame(self.sock)
-        except OSError:
+            data = self.chan.recv()
+        except (OSError, ValueError):
             data = None
         if data is None:
             self.dead = True
