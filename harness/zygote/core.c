@@ -31,7 +31,6 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -137,9 +136,9 @@ static void close_fds(const int *fds, int n)
 			close(fds[i]);
 }
 
-/* One frame, NUL-terminated, and the descriptors that came with its first
- * bytes; NULL at end of stream or on a malformed frame. */
-static char *recv_frame(int fd, size_t cap, int *fds, int *nfds, size_t *len)
+/* A frame's length, and the descriptors that came with its first bytes
+ * (beyond MAX_FDS they are closed); -1 at end of stream. */
+static long recv_head(int fd, int *fds, int *nfds)
 {
 	unsigned char h[4];
 	union {
@@ -157,31 +156,37 @@ static char *recv_frame(int fd, size_t cap, int *fds, int *nfds, size_t *len)
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
 		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
 			continue;
-		int n = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-		for (int i = 0; i < n; i++) {
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		for (size_t i = 0; i < n; i++) {
 			int f;
-			memcpy(&f, CMSG_DATA(c) + (size_t)i * sizeof(int), sizeof(int));
+			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
 			if (*nfds < MAX_FDS)
 				fds[(*nfds)++] = f;
 			else
 				close(f);
 		}
 	}
-	if (k <= 0)
+	if (k <= 0 || (k < 4 && read_exact(fd, h + k, (size_t)(4 - k))))
+		return -1;
+	return (long)((unsigned long)h[0] | (unsigned long)h[1] << 8 | (unsigned long)h[2] << 16 |
+		      (unsigned long)h[3] << 24);
+}
+
+/* One frame, NUL-terminated, and the descriptors that came with its first
+ * bytes; NULL at end of stream or on a frame above cap. */
+static char *recv_frame(int fd, size_t cap, int *fds, int *nfds, size_t *len)
+{
+	long n = recv_head(fd, fds, nfds);
+	if (n < 0 || (size_t)n > cap)
 		return NULL;
-	if (k < 4 && read_exact(fd, h + k, (size_t)(4 - k)))
-		return NULL;
-	size_t n = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
-	if (n > cap)
-		return NULL;
-	char *body = malloc(n + 1);
-	if (!body || read_exact(fd, body, n)) {
+	char *body = malloc((size_t)n + 1);
+	if (!body || read_exact(fd, body, (size_t)n)) {
 		free(body);
 		return NULL;
 	}
 	body[n] = 0;
 	if (len)
-		*len = n;
+		*len = (size_t)n;
 	return body;
 }
 
@@ -516,29 +521,9 @@ struct outcome {
 static int recv_small(int fd, char *buf, size_t cap)
 {
 	int fds[MAX_FDS], nfds;
-	unsigned char h[4];
-	union {
-		char c[CMSG_SPACE(MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {h, sizeof(h)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.c,
-			   .msg_controllen = sizeof(u.c)};
-	ssize_t k;
-	do
-		k = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
-	while (k < 0 && errno == EINTR);
-	nfds = 0;
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c))
-		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-			for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++)
-				memcpy(&fds[nfds < MAX_FDS ? nfds++ : 0], CMSG_DATA(c) + i * sizeof(int),
-				       sizeof(int));
+	long n = recv_head(fd, fds, &nfds);
 	close_fds(fds, nfds);
-	if (k <= 0 || (k < 4 && read_exact(fd, h + k, (size_t)(4 - k))))
-		return -1;
-	size_t n = (size_t)h[0] | (size_t)h[1] << 8 | (size_t)h[2] << 16 | (size_t)h[3] << 24;
-	if (n >= cap || read_exact(fd, buf, n))
+	if (n < 0 || (size_t)n >= cap || read_exact(fd, buf, (size_t)n))
 		return -1;
 	buf[n] = 0;
 	return 0;
@@ -557,7 +542,7 @@ static void watch(pid_t cpid, int pidfd, struct outcome *o)
 			_exit(5);
 		}
 		if (p[1].revents) {
-			char msg[256];
+			char msg[4096];
 			if (recv_small(CTL, msg, sizeof(msg))) {
 				/* The checker went away: end everything. */
 				kill(cpid, SIGKILL);
