@@ -1,7 +1,8 @@
 # reval sandbox fork server ("zygote").  Embedded into the reval binary by
 # harness/sandbox_zygote.c and run by harness/sandbox_spawn.c as the first
 # process of a worker's namespaces, under the worker seccomp filter, with
-# the control socket on fd 3 and its C core (core.c, an extension module) on fd 4.
+# the control socket on fd 3 and its C core (core.c, an extension module) on
+# fd 4.
 #
 # Roles, one process each:
 #   Z  the fork server: this interpreter, once it has imported the standard
