@@ -126,3 +126,38 @@ Test(sandbox, exit_status_and_stdin)
 	cr_expect_gt(r.maxrss_kb, 0);
 	sandbox_result_release(&r);
 }
+
+/* Where the kernel refuses namespaces the worker runs without them, says so,
+ * and still confines each run: a dedicated uid (as root), rlimits and the
+ * seccomp filter. */
+Test(sandbox_fallback, runs_confined_without_namespaces, .timeout = 120)
+{
+	struct sandbox *fb;
+	struct strbuf err = STRBUF_INIT;
+	struct sandbox_opts o = {.index = 5, .no_namespaces = 1};
+	cr_assert_eq(sandbox_new(&fb, &o, &err), 0, "%s", err.buf);
+	strbuf_release(&err);
+	cr_expect(sandbox_degraded(fb));
+	cr_expect(strstr(sandbox_layers(fb), "NO namespaces"), "%s", sandbox_layers(fb));
+	struct sandbox_result r;
+	struct sandbox_run run = {
+		.mode = SBX_PY_STDIO,
+		.job = "t",
+		.input = sv_from("20 22\n"),
+		.program = sv_from("import os, sys\n"
+				   "print(sum(map(int, sys.stdin.read().split())))\n"
+				   "print(os.getuid() != 0)\n"),
+		.lim = {.cpu_s = 2, .wall_s = 4},
+	};
+	cr_assert_eq(sandbox_exec(fb, &run, &r), 0);
+	cr_expect_eq(r.status, SBX_EXITED, "%s %s", sandbox_status_name(r.status), r.err.buf);
+	cr_expect_str_eq(r.out.buf, geteuid() == 0 ? "42\nTrue\n" : "42\nFalse\n");
+	sandbox_result_release(&r);
+	run.input = sv_from("");
+	run.program = sv_from("import socket\nsocket.socket(socket.AF_INET, socket.SOCK_STREAM)\n");
+	cr_assert_eq(sandbox_exec(fb, &run, &r), 0);
+	cr_expect_eq(r.status, SBX_SIGNALED);
+	cr_expect_eq(r.signal, SIGSYS);
+	sandbox_result_release(&r);
+	sandbox_free(fb);
+}
