@@ -477,16 +477,51 @@ static int candidate(struct run *r, int setup_w)
 	_exit(126);
 }
 
-/* Teardown without a PID namespace per run.  Inside the worker's PID
- * namespace: every process of it but this one and the runner.  Without one:
- * the candidate's session, the best that remains. */
-static void kill_rest(pid_t cpid)
+/* Collect ended children: the runner, and in a worker without a PID
+ * namespace, orphans of candidates (the fork server is their subreaper). */
+static void reap(void)
 {
-	if (!cfg.worker_pidns) {
-		kill(-cpid, SIGKILL);
-		return;
-	}
-	pid_t me = getpid();
+	pid_t p;
+	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
+		if (p == runner_pid)
+			runner_pid = -1;
+}
+
+/* Whether process pid runs as uid (real, effective or saved), a zombie
+ * apart: it holds nothing and a signal cannot end it. */
+static int runs_as(long pid, uid_t uid)
+{
+	char path[64], buf[1024];
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	if (strstr(buf, "\nState:\tZ"))
+		return 0;
+	const char *u = strstr(buf, "\nUid:");
+	unsigned long ids[3];
+	if (!u || sscanf(u + 5, "%lu %lu %lu", &ids[0], &ids[1], &ids[2]) != 3)
+		return 0;
+	return ids[0] == uid || ids[1] == uid || ids[2] == uid;
+}
+
+/* Any process but the fork server and the runner. */
+static int not_ours(long pid, uid_t unused)
+{
+	(void)unused;
+	return pid != getpid() && pid != runner_pid;
+}
+
+/* SIGKILL every process /proc lists (pid 1 apart) that match accepts, each
+ * through a pidfd opened before it is judged, so that a recycled pid is
+ * never hit; again until a pass finds none, 50 passes at most. */
+static void kill_matching(int (*match)(long pid, uid_t uid), uid_t uid)
+{
 	for (int round = 0; round < 50; round++) {
 		DIR *d = opendir("/proc");
 		int victims = 0;
@@ -494,10 +529,14 @@ static void kill_rest(pid_t cpid)
 		while (d && (e = readdir(d))) {
 			char *end;
 			long p = strtol(e->d_name, &end, 10);
-			if (*end || p <= 1 || p == me || p == runner_pid)
+			if (*end || p <= 1)
 				continue;
-			kill((pid_t)p, SIGKILL);
-			victims++;
+			int pfd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0);
+			if (pfd < 0)
+				continue;
+			if (match(p, uid) && !syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0))
+				victims++;
+			close(pfd);
 		}
 		if (d)
 			closedir(d);
@@ -505,6 +544,23 @@ static void kill_rest(pid_t cpid)
 			return;
 		usleep(1000);
 	}
+}
+
+/* Teardown without a PID namespace per run.  Inside the worker's PID
+ * namespace: every process of it but this one and the runner.  Without one:
+ * the candidate's process group, then, where the candidate has a uid of its
+ * own (dedicated to this worker), every process of that uid: setsid'd
+ * daemons leave the group. */
+static void kill_rest(pid_t cpid)
+{
+	if (cfg.worker_pidns) {
+		kill_matching(not_ours, 0);
+		return;
+	}
+	kill(-cpid, SIGKILL);
+	if (cfg.setuid)
+		kill_matching(runs_as, cfg.uid_c);
+	reap();
 }
 
 /* How a run ended, as watch saw it. */
@@ -793,14 +849,6 @@ out:
 
 /* ---- The loop ---- */
 
-static void reap(void)
-{
-	pid_t p;
-	while ((p = waitpid(-1, NULL, WNOHANG)) > 0)
-		if (p == runner_pid)
-			runner_pid = -1;
-}
-
 static int configure(void)
 {
 	int fds[MAX_FDS], nfds;
@@ -843,6 +891,10 @@ static int serve_loop(int ctl, const char *python_version)
 	umask(022);
 	if (cfg.pidns && (self_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
 		_exit(2);
+	/* Without a PID namespace of our own, orphans of candidates come to us
+	 * rather than to an init that may never reap them. */
+	if (!cfg.worker_pidns)
+		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	cJSON *ready = cJSON_CreateObject();
 	cJSON_AddStringToObject(ready, "op", "ready");
 	cJSON_AddStringToObject(ready, "python", python_version ? python_version : "");
