@@ -148,11 +148,12 @@ clean:
 # core is a CPython extension module on the stable ABI, loaded by python3, so
 # it is built without sanitizers and links neither libpython nor ASan.
 ZYGOTE_CORE := $(BUILD)/zygote/core.so
-$(ZYGOTE_CORE): harness/zygote/core.c
+ZYGOTE_SRC := $(sort $(wildcard harness/zygote/*.c))
+$(ZYGOTE_CORE): $(ZYGOTE_SRC) $(wildcard harness/zygote/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared \
-		$(shell pkg-config --cflags python3 libcjson 2>/dev/null || python3-config --includes) -o $@ $< \
-		$(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
+	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared -fvisibility=hidden \
+		$(shell pkg-config --cflags python3 libcjson 2>/dev/null || python3-config --includes) \
+		-o $@ $(ZYGOTE_SRC) $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
 $(BUILD)/harness/sandbox_zygote.o: harness/zygote/zygote.py $(ZYGOTE_CORE)
 $(BUILD)/harness/sandbox_zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'

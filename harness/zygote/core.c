@@ -10,8 +10,8 @@
  * fork every such write is a copy-on-write fault, in the fork server and in
  * the child; in C the fork server writes a few pages per run.
  *
- * Built without sanitizers (it runs inside python3), embedded in reval, and
- * handed to the worker as a sealed memfd.
+ * Built, with confine.c and wire.c, without sanitizers (it runs inside
+ * python3), embedded in reval, and handed to the worker as a sealed memfd.
  */
 #define Py_LIMITED_API 0x030B0000
 #define PY_SSIZE_T_CLEAN
@@ -22,16 +22,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <grp.h>
 #include <limits.h>
-#include <linux/capability.h>
 #include <linux/filter.h>
-#include <linux/seccomp.h>
-#include <math.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,13 +40,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "confine.h"
+#include "wire.h"
+
 /* What serve() returns in a child: the Python body it must run. */
 enum role { ROLE_PY_STDIO = 1, ROLE_PY_FUNC = 2, ROLE_RUNNER = 3 };
 
 PyMODINIT_FUNC PyInit_reval_zygote(void);
 
 #define CTL 3
-#define MAX_FDS 8
 #define MAX_FRAME (1u << 20)
 #define RUNNER_MEM_MB 2048
 
@@ -61,10 +58,10 @@ static struct {
 	gid_t gid_r, gid_c;
 	int pidns;        /* a PID namespace per run */
 	int worker_pidns; /* the worker itself has one */
-	int need_seccomp;
-	char tmp[256];
+	char tmp[256];    /* where run directories go */
 	long runner_mem_mb;
-	struct sock_fprog filter;
+	struct sock_fprog filter;     /* the candidate filter, kept for every child */
+	struct confine_policy policy; /* what confine_process applies */
 } cfg;
 
 static pid_t runner_pid = -1;
@@ -72,37 +69,7 @@ static int self_pidns = -1; /* to return to after forking into a fresh one */
 static char *program;       /* in a Python candidate: its source, read here */
 static size_t program_len;
 
-/* ---- Frames ---- */
-
-static int read_exact(int fd, void *buf, size_t n)
-{
-	char *p = buf;
-	while (n) {
-		ssize_t k = read(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
-
-static int write_all(int fd, const void *buf, size_t n)
-{
-	const char *p = buf;
-	while (n) {
-		ssize_t k = write(fd, p, n);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		p += k;
-		n -= (size_t)k;
-	}
-	return 0;
-}
+/* ---- Answers ---- */
 
 static void send_frame(const char *s)
 {
@@ -113,7 +80,7 @@ static void send_frame(const char *s)
 	for (int i = 0; i < 4; i++)
 		buf[i] = (char)(n >> (8 * i));
 	memcpy(buf + 4, s, n);
-	int rc = write_all(CTL, buf, n + 4);
+	int rc = wire_write_all(CTL, buf, n + 4);
 	free(buf);
 	if (rc)
 		_exit(0); /* the checker is gone */
@@ -127,67 +94,6 @@ static void send_json(cJSON *j)
 		_exit(4);
 	send_frame(s);
 	free(s);
-}
-
-static void close_fds(const int *fds, int n)
-{
-	for (int i = 0; i < n; i++)
-		if (fds[i] >= 0)
-			close(fds[i]);
-}
-
-/* A frame's length, and the descriptors that came with its first bytes
- * (beyond MAX_FDS they are closed); -1 at end of stream. */
-static long recv_head(int fd, int *fds, int *nfds)
-{
-	unsigned char h[4];
-	union {
-		char buf[CMSG_SPACE(MAX_FDS * sizeof(int))];
-		struct cmsghdr align;
-	} u;
-	struct iovec iov = {h, sizeof(h)};
-	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
-			   .msg_controllen = sizeof(u.buf)};
-	*nfds = 0;
-	ssize_t k;
-	do
-		k = recvmsg(fd, &m, MSG_CMSG_CLOEXEC);
-	while (k < 0 && errno == EINTR);
-	for (struct cmsghdr *c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
-		if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS)
-			continue;
-		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		for (size_t i = 0; i < n; i++) {
-			int f;
-			memcpy(&f, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
-			if (*nfds < MAX_FDS)
-				fds[(*nfds)++] = f;
-			else
-				close(f);
-		}
-	}
-	if (k <= 0 || (k < 4 && read_exact(fd, h + k, (size_t)(4 - k))))
-		return -1;
-	return (long)((unsigned long)h[0] | (unsigned long)h[1] << 8 | (unsigned long)h[2] << 16 |
-		      (unsigned long)h[3] << 24);
-}
-
-/* One frame, NUL-terminated, and the descriptors that came with its first
- * bytes; NULL at end of stream or on a frame above cap. */
-static char *recv_frame(int fd, size_t cap, int *fds, int *nfds, size_t *len)
-{
-	long n = recv_head(fd, fds, nfds);
-	if (n < 0 || (size_t)n > cap)
-		return NULL;
-	char *body = malloc((size_t)n + 1);
-	if (!body || read_exact(fd, body, (size_t)n)) {
-		free(body);
-		return NULL;
-	}
-	body[n] = 0;
-	if (len)
-		*len = (size_t)n;
-	return body;
 }
 
 /* ---- Small helpers ---- */
@@ -264,108 +170,6 @@ static int fresh_dir(const char *path, uid_t uid, gid_t gid, mode_t mode)
 	return chmod(path, mode);
 }
 
-/* Make each src of want the fd dst, and those the only open descriptors. */
-static int move_fds(const int (*want)[2], int n)
-{
-	int tmp[MAX_FDS + 2];
-	int top = 0;
-	for (int i = 0; i < n; i++) {
-		tmp[i] = fcntl(want[i][0], F_DUPFD_CLOEXEC, 64);
-		if (tmp[i] < 0)
-			return -1;
-	}
-	for (int i = 0; i < n; i++) {
-		if (dup2(tmp[i], want[i][1]) < 0)
-			return -1;
-		if (want[i][1] > top)
-			top = want[i][1];
-	}
-	for (int fd = 0; fd <= top; fd++) {
-		int keep = 0;
-		for (int i = 0; i < n; i++)
-			keep |= want[i][1] == fd;
-		if (!keep)
-			close(fd);
-	}
-	if (syscall(SYS_close_range, (unsigned)top + 1, ~0u, 0)) {
-		for (int fd = top + 1; fd < 1024; fd++)
-			close(fd);
-	}
-	return 0;
-}
-
-/* ---- Confinement ---- */
-
-struct limits {
-	double cpu_s;
-	long mem_mb, fsize_mb, nproc, nofile;
-};
-
-static char why[256]; /* what confine could not do */
-
-static int failed(const char *what)
-{
-	snprintf(why, sizeof(why), "%s: %s", what, strerror(errno));
-	return -1;
-}
-
-static int lim_set(int res, rlim_t soft, rlim_t hard)
-{
-	struct rlimit r = {soft, hard};
-	return setrlimit(res, &r);
-}
-
-static int drop_capabilities(void)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	memset(d, 0, sizeof(d));
-	return (int)syscall(SYS_capset, &h, d);
-}
-
-/* Irreversibly drop to uid, then rlimits, no_new_privs and seccomp.  Any
- * failure is final: the caller must exit, never run unconfined. */
-static int confine(const struct limits *l, uid_t uid, gid_t gid, int candidate)
-{
-	if (cfg.setuid) {
-		uid_t r, e, s;
-		if (setgroups(0, NULL) || setresgid(gid, gid, gid) || setresuid(uid, uid, uid))
-			return failed("uid drop");
-		if (getresuid(&r, &e, &s) || r != uid || e != uid || s != uid)
-			return failed("uid drop");
-	}
-	if (lim_set(RLIMIT_CORE, 0, 0))
-		return failed("RLIMIT_CORE");
-	rlim_t mem = (rlim_t)l->mem_mb << 20;
-	if (lim_set(RLIMIT_AS, mem, mem))
-		return failed("RLIMIT_AS");
-	if (candidate) {
-		rlim_t cpu = (rlim_t)fmax(1, ceil(l->cpu_s));
-		rlim_t fsize = (rlim_t)l->fsize_mb << 20;
-		if (lim_set(RLIMIT_CPU, cpu, cpu + 1) || lim_set(RLIMIT_FSIZE, fsize, fsize) ||
-		    lim_set(RLIMIT_NOFILE, (rlim_t)l->nofile, (rlim_t)l->nofile))
-			return failed("rlimits");
-		if (cfg.setuid && lim_set(RLIMIT_NPROC, (rlim_t)l->nproc, (rlim_t)l->nproc))
-			return failed("RLIMIT_NPROC");
-	} else if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)) {
-		return failed("undumpable");
-	}
-	/* Single-uid mode keeps the namespace's root uid: its capabilities go
-	 * explicitly, and no_new_privs keeps an exec from bringing them back. */
-	if (!cfg.setuid && drop_capabilities())
-		return failed("capset");
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0))
-		return failed("no_new_privs");
-	if (cfg.filter.len) {
-		if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &cfg.filter, 0, 0))
-			return failed("seccomp");
-	} else if (cfg.need_seccomp) {
-		errno = EINVAL;
-		return failed("no seccomp filter");
-	}
-	return 0;
-}
-
 /* ---- The test runner ---- */
 
 static void kill_runner(void)
@@ -385,8 +189,10 @@ static int start_runner(int chan)
 		prctl(PR_SET_NAME, "reval-runner", 0, 0, 0);
 		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
 		const int want[4][2] = {{null, 0}, {null, 1}, {null, 2}, {chan, 3}};
-		struct limits l = {.mem_mb = cfg.runner_mem_mb};
-		if (null < 0 || move_fds(want, 4) || confine(&l, cfg.uid_r, cfg.gid_r, 0))
+		struct confine_limits l = {.mem_mb = cfg.runner_mem_mb};
+		char why[256];
+		if (null < 0 || confine_fds(want, 4) ||
+		    confine_process(&cfg.policy, &l, cfg.uid_r, cfg.gid_r, 0, why, sizeof(why)))
 			_exit(1);
 		return ROLE_RUNNER;
 	}
@@ -406,7 +212,7 @@ struct run {
 	char cwd[400];
 	char **argv;     /* exec: with @job/ resolved */
 	const char *src_name, *keep;
-	struct limits lim;
+	struct confine_limits lim;
 };
 
 static void child_fail(const char *what)
@@ -430,20 +236,21 @@ static int candidate(struct run *r, int setup_w)
 	int in = r->fd[FD_STDIN] >= 0 ? r->fd[FD_STDIN] : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int want[6][2] = {{in, 0}, {r->fd[FD_OUT], 1}, {r->fd[FD_ERR], 2},
 			  {r->fd[FD_PROGRAM], 4}, {setup_w, 5}, {r->fd[FD_RC], 3}};
-	if (in < 0 || move_fds((const int(*)[2])want, r->mode == ROLE_PY_FUNC ? 6 : 5))
+	if (in < 0 || confine_fds((const int(*)[2])want, r->mode == ROLE_PY_FUNC ? 6 : 5))
 		child_fail("descriptors");
 	if (!r->mode) {
 		/* Python ignores these; a compiled program gets the defaults. */
 		signal(SIGPIPE, SIG_DFL);
 		signal(SIGXFSZ, SIG_DFL);
 	}
-	if (confine(&r->lim, cfg.uid_c, cfg.gid_c, 1))
+	char why[256];
+	if (confine_process(&cfg.policy, &r->lim, cfg.uid_c, cfg.gid_c, 1, why, sizeof(why)))
 		child_fail(why);
 	if (r->mode) {
 		/* A sealed memfd: its size is final. */
 		struct stat st;
 		if (fstat(4, &st) || st.st_size < 0 || !(program = malloc((size_t)st.st_size + 1)) ||
-		    read_exact(4, program, (size_t)st.st_size))
+		    wire_read_exact(4, program, (size_t)st.st_size))
 			child_fail("reading the program");
 		program_len = (size_t)st.st_size;
 		close(4);
@@ -459,7 +266,7 @@ static int candidate(struct run *r, int setup_w)
 		char buf[1 << 16];
 		ssize_t k;
 		while ((k = read(4, buf, sizeof(buf))) > 0)
-			if (write_all(out, buf, (size_t)k))
+			if (wire_write_all(out, buf, (size_t)k))
 				child_fail("source file");
 		if (k < 0 || close(out))
 			child_fail("source file");
@@ -571,20 +378,6 @@ struct outcome {
 	long maxrss_kb;
 };
 
-/* A frame into buf (NUL-terminated), descriptors closed; -1 at end of
- * stream or on a frame longer than cap - 1.  No heap: the fork server reads
- * these while a candidate shares its pages. */
-static int recv_small(int fd, char *buf, size_t cap)
-{
-	int fds[MAX_FDS], nfds;
-	long n = recv_head(fd, fds, &nfds);
-	close_fds(fds, nfds);
-	if (n < 0 || (size_t)n >= cap || read_exact(fd, buf, (size_t)n))
-		return -1;
-	buf[n] = 0;
-	return 0;
-}
-
 /* Wait for the candidate; the checker may end it early with {"op":"kill"}
  * (its wall clock, an output cap, or the runner's verdict being in). */
 static void watch(pid_t cpid, int pidfd, struct outcome *o)
@@ -599,7 +392,7 @@ static void watch(pid_t cpid, int pidfd, struct outcome *o)
 		}
 		if (p[1].revents) {
 			char msg[4096];
-			if (recv_small(CTL, msg, sizeof(msg))) {
+			if (wire_recv_small(CTL, msg, sizeof(msg))) {
 				/* The checker went away: end everything. */
 				kill(cpid, SIGKILL);
 				kill_runner();
@@ -649,7 +442,7 @@ static int copy_file(const char *src, const char *dst)
 	char buf[1 << 16];
 	ssize_t k = 0;
 	while (!rc && (k = read(in, buf, sizeof(buf))) > 0)
-		rc = write_all(out, buf, (size_t)k);
+		rc = wire_write_all(out, buf, (size_t)k);
 	if (k < 0)
 		rc = -1;
 	if (in >= 0)
@@ -701,7 +494,7 @@ static int parse_run(const cJSON *h, const int *fds, int nfds, struct run *r, co
 	    (r->mode == ROLE_PY_FUNC && r->fd[FD_RC] < 0))
 		return -1;
 	const cJSON *lim = cJSON_GetObjectItemCaseSensitive(h, "lim");
-	r->lim = (struct limits){
+	r->lim = (struct confine_limits){
 		.cpu_s = num_of(lim, "cpu_s", 4),
 		.mem_mb = (long)num_of(lim, "mem_mb", 512),
 		.fsize_mb = (long)num_of(lim, "fsize_mb", 16),
@@ -809,7 +602,7 @@ static int run(const cJSON *h, int *fds, int nfds)
 	double t0 = now_ms();
 	close(setup[1]);
 	setup[1] = -1;
-	close_fds(fds, nfds);
+	wire_close_fds(fds, nfds);
 	nfds = 0;
 	int pidfd = (int)syscall(SYS_pidfd_open, cpid, 0);
 	if (pidfd < 0) {
@@ -825,7 +618,7 @@ static int run(const cJSON *h, int *fds, int nfds)
 	if ((read(setup[0], &k, 1) != 1 || k != 'k') && strcmp(o.status, "aborted"))
 		o.status = "setup_failed";
 	int kept = !r.mode && r.keep && !strcmp(o.status, "exited") && !o.code && keep_output(&r);
-	close_fds(setup, 2);
+	wire_close_fds(setup, 2);
 	free_argv(r.argv);
 	/* Formatted on the stack: the heap pages stay shared with the next fork. */
 	char msg[512];
@@ -836,12 +629,12 @@ static int run(const cJSON *h, int *fds, int nfds)
 			 kept ? ",\"kept\":true" : "");
 	for (int i = 0; i < 4; i++)
 		msg[i] = (char)((unsigned)n >> (8 * i));
-	if (write_all(CTL, msg, (size_t)n + 4))
+	if (wire_write_all(CTL, msg, (size_t)n + 4))
 		_exit(0);
 	return 0;
 out:
-	close_fds(setup, 2);
-	close_fds(fds, nfds);
+	wire_close_fds(setup, 2);
+	wire_close_fds(fds, nfds);
 	free_argv(r.argv);
 	send_json(res);
 	return 0;
@@ -851,9 +644,9 @@ out:
 
 static int configure(void)
 {
-	int fds[MAX_FDS], nfds;
-	char *hello = recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
-	close_fds(fds, nfds);
+	int fds[WIRE_MAX_FDS], nfds;
+	char *hello = wire_recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
+	wire_close_fds(fds, nfds);
 	cJSON *c = hello ? cJSON_Parse(hello) : NULL;
 	free(hello);
 	if (!c)
@@ -865,19 +658,21 @@ static int configure(void)
 	cfg.gid_c = (gid_t)num_of(c, "gid_c", 0);
 	cfg.pidns = bool_of(c, "pidns", 0);
 	cfg.worker_pidns = bool_of(c, "worker_pidns", 0);
-	cfg.need_seccomp = bool_of(c, "need_seccomp", 1);
+	cfg.policy.need_seccomp = bool_of(c, "need_seccomp", 1);
 	cfg.runner_mem_mb = (long)num_of(c, "runner_mem_mb", RUNNER_MEM_MB);
 	const char *tmp = str_of(c, "tmp");
 	snprintf(cfg.tmp, sizeof(cfg.tmp), "%s", tmp ? tmp : "/tmp");
 	cJSON_Delete(c);
 	size_t len;
-	char *bpf = recv_frame(CTL, MAX_FRAME, fds, &nfds, &len);
-	close_fds(fds, nfds);
+	char *bpf = wire_recv_frame(CTL, MAX_FRAME, fds, &nfds, &len);
+	wire_close_fds(fds, nfds);
 	if (!bpf || len % sizeof(struct sock_filter) || len / sizeof(struct sock_filter) > USHRT_MAX)
 		return -1;
 	/* Kept for the life of the fork server: every child installs it. */
 	cfg.filter.len = (unsigned short)(len / sizeof(struct sock_filter));
 	cfg.filter.filter = (struct sock_filter *)(void *)bpf;
+	cfg.policy.setuid = cfg.setuid;
+	cfg.policy.filter = &cfg.filter;
 	return 0;
 }
 
@@ -901,8 +696,8 @@ static int serve_loop(int ctl, const char *python_version)
 	cJSON_AddNumberToObject(ready, "pid", getpid());
 	send_json(ready);
 	for (;;) {
-		int fds[MAX_FDS], nfds, role = 0;
-		char *raw = recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
+		int fds[WIRE_MAX_FDS], nfds, role = 0;
+		char *raw = wire_recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
 		if (!raw) {
 			kill_runner();
 			_exit(0);
@@ -911,14 +706,14 @@ static int serve_loop(int ctl, const char *python_version)
 		free(raw);
 		const char *op = str_of(h, "op");
 		if (!op) {
-			close_fds(fds, nfds);
+			wire_close_fds(fds, nfds);
 		} else if (!strcmp(op, "run")) {
 			role = run(h, fds, nfds);
 		} else if (!strcmp(op, "runner")) {
 			if (nfds > 0)
 				role = start_runner(fds[0]);
 			if (!role)
-				close_fds(fds, nfds);
+				wire_close_fds(fds, nfds);
 		} else if (!strcmp(op, "job_end")) {
 			const char *job = str_of(h, "job");
 			if (valid_job(job)) {
@@ -931,7 +726,7 @@ static int serve_loop(int ctl, const char *python_version)
 			send_frame("{\"op\":\"end\"}");
 		} else {
 			/* "kill" frames that arrive after a run already ended. */
-			close_fds(fds, nfds);
+			wire_close_fds(fds, nfds);
 		}
 		if (role)
 			return role; /* a child: what the fork server holds is left as it is */
