@@ -1,9 +1,9 @@
 /*
  * sandbox_zygote: the fork server, embedded in the binary at build time so
  * that reval never reads it from disk: its Python source
- * (harness/zygote/zygote.py, NUL-terminated) and its C core
- * (harness/zygote/core.c, an extension module the fork server loads from a
- * memfd).  Static, never freed.
+ * (harness/zygote/zygote.py, NUL-terminated) and its C core (the C files of
+ * harness/zygote/, an extension module the fork server loads from a memfd).
+ * Static, never freed.
  */
 #ifndef REVAL_SANDBOX_ZYGOTE_H
 #define REVAL_SANDBOX_ZYGOTE_H
