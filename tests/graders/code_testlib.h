@@ -1,7 +1,7 @@
 /*
  * code_testlib: helpers shared by the code grader suites: dataset paths
- * under REVAL_ROOT, JSONL reading, grading a whole file through the grader,
- * and the host-side leftover check (processes of a uid).  Static: the test
+ * under REVAL_ROOT, JSONL reading, grading a whole file through the grader.
+ * (The host-side leftover check is support_count_uid.)  Static: the test
  * binary is built from the test_*.c files alone.
  */
 #ifndef REVAL_TEST_CODE_TESTLIB_H
@@ -12,7 +12,6 @@
 #include <sys/types.h>
 
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +19,7 @@
 #include "grader.h"
 
 /* tl_path: REVAL_ROOT/rel; caller frees.  tl_read_jsonl: every line of a
- * JSONL file; lines cJSON cannot parse are counted in *bad.  tl_count_uid:
- * host processes whose real uid is uid. */
+ * JSONL file; lines cJSON cannot parse are counted in *bad. */
 
 static __attribute__((unused)) char *tl_path(const char *rel)
 {
@@ -60,33 +58,6 @@ static __attribute__((unused)) void tl_free_jsonl(cJSON **recs, size_t n)
 	for (size_t i = 0; i < n; i++)
 		cJSON_Delete(recs[i]);
 	free(recs);
-}
-
-static __attribute__((unused)) int tl_count_uid(uid_t uid)
-{
-	DIR *d = opendir("/proc");
-	int n = 0;
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		char path[300], line[256];
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		FILE *f = fopen(path, "re");
-		if (!f)
-			continue;
-		while (fgets(line, sizeof(line), f)) {
-			unsigned long r;
-			if (sscanf(line, "Uid: %lu", &r) == 1) {
-				n += r == (unsigned long)uid;
-				break;
-			}
-		}
-		fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return n;
 }
 
 #endif

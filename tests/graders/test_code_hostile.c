@@ -20,6 +20,7 @@
 
 #include "code.h"
 #include "code_testlib.h"
+#include "support.h"
 
 static const char add_check[] = "def check(candidate):\n"
 				"    assert candidate(2, 3) == 5\n"
@@ -107,7 +108,7 @@ static void run_one(struct sandbox *sb, const char *dir, const char *name, int l
 	cr_expect(verdict_allowed(expect, out.verdict), "%s: verdict %s, expected %s", name,
 		  code_verdict_name(out.verdict), expect);
 	/* Nothing survives. */
-	int left = tl_count_uid(sandbox_candidate_uid(sb));
+	int left = support_count_uid(sandbox_candidate_uid(sb));
 	cr_expect_eq(left, 0, "%s: %d processes of the candidate uid %u survive", name, left,
 		     (unsigned)sandbox_candidate_uid(sb));
 	int in_cg = sandbox_cgroup_count(sb);
@@ -161,7 +162,7 @@ Test(code_hostile, every_attack_fails_and_leaves_nothing, .timeout = 900)
 	uid_t cand = sandbox_candidate_uid(sb);
 	sandbox_free(sb);
 	cr_expect_neq(kill(worker, 0), 0, "the worker outlived its teardown");
-	cr_expect_eq(tl_count_uid(cand), 0);
+	cr_expect_eq(support_count_uid(cand), 0);
 	strbuf_release(&err);
 	free(dir);
 }

@@ -3,13 +3,12 @@
  * candidate can see and do, and what is left after a worker ends.
  */
 #include <criterion/criterion.h>
-#include <dirent.h>
 #include <signal.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "sandbox.h"
+#include "support.h"
 
 static struct sandbox *sb;
 
@@ -129,33 +128,6 @@ Test(sandbox, exit_status_and_stdin)
 	sandbox_result_release(&r);
 }
 
-/* Processes of the host that run as uid. */
-static int count_uid(uid_t uid)
-{
-	int n = 0;
-	DIR *d = opendir("/proc");
-	struct dirent *e;
-	while (d && (e = readdir(d))) {
-		char path[300], line[256];
-		if (e->d_name[0] < '0' || e->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
-		FILE *f = fopen(path, "r");
-		while (f && fgets(line, sizeof(line), f)) {
-			unsigned long real;
-			if (sscanf(line, "Uid: %lu", &real) == 1) {
-				n += real == uid;
-				break;
-			}
-		}
-		if (f)
-			fclose(f);
-	}
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* Where the kernel refuses namespaces the worker runs without them, says so,
  * and still confines each run: a dedicated uid (as root), rlimits and the
  * seccomp filter. */
@@ -201,7 +173,7 @@ Test(sandbox_fallback, runs_confined_without_namespaces, .timeout = 120)
 		cr_assert_eq(sandbox_exec(fb, &run, &r), 0);
 		cr_expect_str_eq(r.out.buf, "parent\n", "%s", r.err.buf);
 		sandbox_result_release(&r);
-		cr_expect_eq(count_uid(sandbox_candidate_uid(fb)), 0);
+		cr_expect_eq(support_count_uid(sandbox_candidate_uid(fb)), 0);
 	}
 	sandbox_free(fb);
 }

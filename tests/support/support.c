@@ -1,6 +1,7 @@
 /* Shared helpers for the suites (no tests of its own); see support.h. */
 #include "support.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -170,5 +171,32 @@ int support_nonempty_lines(const char *s)
 			n++;
 		p += len + (nl ? 1 : 0);
 	}
+	return n;
+}
+
+int support_count_uid(uid_t uid)
+{
+	DIR *d = opendir("/proc");
+	int n = 0;
+	struct dirent *e;
+	while (d && (e = readdir(d))) {
+		if (e->d_name[0] < '0' || e->d_name[0] > '9')
+			continue;
+		char path[300], line[256];
+		snprintf(path, sizeof(path), "/proc/%s/status", e->d_name);
+		FILE *f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			unsigned long r;
+			if (sscanf(line, "Uid: %lu", &r) == 1) {
+				n += r == (unsigned long)uid;
+				break;
+			}
+		}
+		fclose(f);
+	}
+	if (d)
+		closedir(d);
 	return n;
 }

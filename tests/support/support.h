@@ -44,4 +44,7 @@ int support_write(const char *path, const char *text);
 /* Lines of stderr that are not empty. */
 int support_nonempty_lines(const char *s);
 
+/* Processes of the host whose real uid is uid (leftovers of a sandbox run). */
+int support_count_uid(uid_t uid);
+
 #endif
