@@ -125,7 +125,6 @@ static int hello(struct sandbox *sb, struct strbuf *err)
 	cJSON_AddNumberToObject(cfg, "uid_c", (double)c);
 	cJSON_AddNumberToObject(cfg, "gid_c", (double)c);
 	cJSON_AddBoolToObject(cfg, "pidns", ns);
-	cJSON_AddBoolToObject(cfg, "worker_pidns", ns);
 	cJSON_AddBoolToObject(cfg, "need_seccomp", 1);
 	cJSON_AddStringToObject(cfg, "tmp", ns ? "/tmp" : sb->host_tmp);
 	char *text = cJSON_PrintUnformatted(cfg);

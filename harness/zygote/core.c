@@ -56,8 +56,7 @@ static struct {
 	int setuid;       /* distinct uids for runner and candidate */
 	uid_t uid_r, uid_c;
 	gid_t gid_r, gid_c;
-	int pidns;        /* a PID namespace per run */
-	int worker_pidns; /* the worker itself has one */
+	int pidns;        /* a PID namespace per run (and one for the worker) */
 	char tmp[256];    /* where run directories go */
 	long runner_mem_mb;
 	struct sock_fprog filter;     /* the candidate filter, kept for every child */
@@ -73,16 +72,7 @@ static size_t program_len;
 
 static void send_frame(const char *s)
 {
-	size_t n = strlen(s);
-	char *buf = malloc(n + 4);
-	if (!buf)
-		_exit(4);
-	for (int i = 0; i < 4; i++)
-		buf[i] = (char)(n >> (8 * i));
-	memcpy(buf + 4, s, n);
-	int rc = wire_write_all(CTL, buf, n + 4);
-	free(buf);
-	if (rc)
+	if (wire_send(CTL, s, strlen(s)))
 		_exit(0); /* the checker is gone */
 }
 
@@ -317,19 +307,17 @@ static int runs_as(long pid, uid_t uid)
 	return ids[0] == uid || ids[1] == uid || ids[2] == uid;
 }
 
-/* Any process but the fork server and the runner. */
-static int not_ours(long pid, uid_t unused)
+/* Without a PID namespace (the kernel refused them): SIGKILL the
+ * candidate's process group, then, where the candidate has a uid of its own
+ * (dedicated to this worker), every process /proc lists as that uid, since
+ * setsid'd daemons leave the group.  Each is signalled through a pidfd
+ * opened before its uid is read, so that a recycled pid is never hit; again
+ * until a pass finds none, 50 passes at most.  Their orphans come to us, as
+ * subreaper, and are reaped. */
+static void kill_rest(pid_t cpid)
 {
-	(void)unused;
-	return pid != getpid() && pid != runner_pid;
-}
-
-/* SIGKILL every process /proc lists (pid 1 apart) that match accepts, each
- * through a pidfd opened before it is judged, so that a recycled pid is
- * never hit; again until a pass finds none, 50 passes at most. */
-static void kill_matching(int (*match)(long pid, uid_t uid), uid_t uid)
-{
-	for (int round = 0; round < 50; round++) {
+	kill(-cpid, SIGKILL);
+	for (int round = 0; cfg.setuid && round < 50; round++) {
 		DIR *d = opendir("/proc");
 		int victims = 0;
 		struct dirent *e;
@@ -341,32 +329,17 @@ static void kill_matching(int (*match)(long pid, uid_t uid), uid_t uid)
 			int pfd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0);
 			if (pfd < 0)
 				continue;
-			if (match(p, uid) && !syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0))
+			if (runs_as(p, cfg.uid_c) &&
+			    !syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0))
 				victims++;
 			close(pfd);
 		}
 		if (d)
 			closedir(d);
 		if (!victims)
-			return;
+			break;
 		usleep(1000);
 	}
-}
-
-/* Teardown without a PID namespace per run.  Inside the worker's PID
- * namespace: every process of it but this one and the runner.  Without one:
- * the candidate's process group, then, where the candidate has a uid of its
- * own (dedicated to this worker), every process of that uid: setsid'd
- * daemons leave the group. */
-static void kill_rest(pid_t cpid)
-{
-	if (cfg.worker_pidns) {
-		kill_matching(not_ours, 0);
-		return;
-	}
-	kill(-cpid, SIGKILL);
-	if (cfg.setuid)
-		kill_matching(runs_as, cfg.uid_c);
 	reap();
 }
 
@@ -549,12 +522,14 @@ static void free_argv(char **argv)
 	free(argv);
 }
 
-static cJSON *setup_failed(const char *what)
+/* The answer for a run that never started: what failed, and errno's
+ * account of it when errnum is not 0. */
+static cJSON *setup_failed(const char *what, int errnum)
 {
 	cJSON *res = cJSON_CreateObject();
 	cJSON_AddStringToObject(res, "status", "setup_failed");
 	char msg[512];
-	snprintf(msg, sizeof(msg), "%s: %s", what, strerror(errno));
+	snprintf(msg, sizeof(msg), errnum ? "%s: %s" : "%s", what, strerror(errnum));
 	cJSON_AddStringToObject(res, "error", msg);
 	return res;
 }
@@ -565,25 +540,23 @@ static cJSON *setup_failed(const char *what)
 static int run(const cJSON *h, int *fds, int nfds)
 {
 	struct run r = {0};
-	const char *err = NULL;
+	const char *bad = NULL;
 	cJSON *res = NULL;
 	int setup[2] = {-1, -1};
-	if (parse_run(h, fds, nfds, &r, &err)) {
-		res = cJSON_CreateObject();
-		cJSON_AddStringToObject(res, "status", "setup_failed");
-		cJSON_AddStringToObject(res, "error", err);
+	if (parse_run(h, fds, nfds, &r, &bad)) {
+		res = setup_failed(bad, 0);
 		goto out;
 	}
 	if (fresh_dir(r.cwd, cfg.uid_c, cfg.gid_c, 0700)) {
-		res = setup_failed("the working directory");
+		res = setup_failed("the working directory", errno);
 		goto out;
 	}
 	if (pipe2(setup, O_CLOEXEC | O_NONBLOCK)) {
-		res = setup_failed("pipe");
+		res = setup_failed("pipe", errno);
 		goto out;
 	}
 	if (cfg.pidns && unshare(CLONE_NEWPID)) {
-		res = setup_failed("unshare(CLONE_NEWPID)");
+		res = setup_failed("unshare(CLONE_NEWPID)", errno);
 		goto out;
 	}
 	pid_t cpid = fork();
@@ -596,7 +569,7 @@ static int run(const cJSON *h, int *fds, int nfds)
 	if (cfg.pidns && setns(self_pidns, CLONE_NEWPID))
 		_exit(3);
 	if (cpid < 0) {
-		res = setup_failed("fork");
+		res = setup_failed("fork", errno);
 		goto out;
 	}
 	double t0 = now_ms();
@@ -606,9 +579,10 @@ static int run(const cJSON *h, int *fds, int nfds)
 	nfds = 0;
 	int pidfd = (int)syscall(SYS_pidfd_open, cpid, 0);
 	if (pidfd < 0) {
+		int e = errno;
 		kill(cpid, SIGKILL);
 		waitpid(cpid, NULL, 0);
-		res = setup_failed("pidfd_open");
+		res = setup_failed("pidfd_open", e);
 		goto out;
 	}
 	struct outcome o;
@@ -620,17 +594,15 @@ static int run(const cJSON *h, int *fds, int nfds)
 	int kept = !r.mode && r.keep && !strcmp(o.status, "exited") && !o.code && keep_output(&r);
 	wire_close_fds(setup, 2);
 	free_argv(r.argv);
-	/* Formatted on the stack: the heap pages stay shared with the next fork. */
+	/* Formatted and sent on the stack: the heap pages stay shared with the next
+	 * fork. */
 	char msg[512];
-	int n = snprintf(msg + 4, sizeof(msg) - 4,
-			 "{\"status\":\"%s\",\"code\":%d,\"signal\":%d,\"cpu_ms\":%.3f,"
-			 "\"maxrss_kb\":%ld,\"wall_ms\":%.3f%s}",
-			 o.status, o.code, o.signal, o.cpu_ms, o.maxrss_kb, wall_ms,
-			 kept ? ",\"kept\":true" : "");
-	for (int i = 0; i < 4; i++)
-		msg[i] = (char)((unsigned)n >> (8 * i));
-	if (wire_write_all(CTL, msg, (size_t)n + 4))
-		_exit(0);
+	snprintf(msg, sizeof(msg),
+		 "{\"status\":\"%s\",\"code\":%d,\"signal\":%d,\"cpu_ms\":%.3f,"
+		 "\"maxrss_kb\":%ld,\"wall_ms\":%.3f%s}",
+		 o.status, o.code, o.signal, o.cpu_ms, o.maxrss_kb, wall_ms,
+		 kept ? ",\"kept\":true" : "");
+	send_frame(msg);
 	return 0;
 out:
 	wire_close_fds(setup, 2);
@@ -657,7 +629,6 @@ static int configure(void)
 	cfg.uid_c = (uid_t)num_of(c, "uid_c", 0);
 	cfg.gid_c = (gid_t)num_of(c, "gid_c", 0);
 	cfg.pidns = bool_of(c, "pidns", 0);
-	cfg.worker_pidns = bool_of(c, "worker_pidns", 0);
 	cfg.policy.need_seccomp = bool_of(c, "need_seccomp", 1);
 	cfg.runner_mem_mb = (long)num_of(c, "runner_mem_mb", RUNNER_MEM_MB);
 	const char *tmp = str_of(c, "tmp");
@@ -688,7 +659,7 @@ static int serve_loop(int ctl, const char *python_version)
 		_exit(2);
 	/* Without a PID namespace of our own, orphans of candidates come to us
 	 * rather than to an init that may never reap them. */
-	if (!cfg.worker_pidns)
+	if (!cfg.pidns)
 		prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
 	cJSON *ready = cJSON_CreateObject();
 	cJSON_AddStringToObject(ready, "op", "ready");

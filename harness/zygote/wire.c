@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 /* All n bytes read into or written from p, despite short transfers and
@@ -31,6 +32,28 @@ int wire_read_exact(int fd, void *buf, size_t n)
 int wire_write_all(int fd, const void *buf, size_t n)
 {
 	return transfer(fd, (char *)(uintptr_t)buf, n, 1); /* write(2) only reads it */
+}
+
+int wire_send(int fd, const void *data, size_t n)
+{
+	if (n > UINT32_MAX)
+		return -1;
+	unsigned char h[4];
+	for (int i = 0; i < 4; i++)
+		h[i] = (unsigned char)(n >> (8 * i));
+	char *body = (char *)(uintptr_t)data;
+	struct iovec iov[2] = {{h, sizeof(h)}, {body, n}};
+	ssize_t k;
+	do
+		k = writev(fd, iov, 2);
+	while (k < 0 && errno == EINTR);
+	if (k < 0)
+		return -1;
+	size_t sent = (size_t)k;
+	if (sent < sizeof(h) && transfer(fd, (char *)h + sent, sizeof(h) - sent, 1))
+		return -1;
+	sent = sent > sizeof(h) ? sent - sizeof(h) : 0;
+	return transfer(fd, body + sent, n - sent, 1);
 }
 
 void wire_close_fds(const int *fds, int n)

@@ -15,6 +15,9 @@
 int wire_read_exact(int fd, void *buf, size_t n);
 /* All n bytes, or -1. */
 int wire_write_all(int fd, const void *buf, size_t n);
+/* One frame of the n bytes at data, header and body in one writev, without
+ * the heap; -1 on an error. */
+int wire_send(int fd, const void *data, size_t n);
 /* Close the fds[i] that are not -1, for i < n. */
 void wire_close_fds(const int *fds, int n);
 /* One frame, NUL-terminated, malloc'd, and the descriptors that came with
