@@ -150,9 +150,11 @@ int proto_memfd(const char *name, struct strview data, int exec)
 		fd = memfd_create(name, flags);
 	if (fd < 0)
 		return -1;
-	if (write_all(fd, data.ptr, data.len) || lseek(fd, 0, SEEK_SET) < 0 ||
-	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)) {
-		int e = errno;
+	int e = write_full(fd, data.ptr, data.len);
+	if (!e && (lseek(fd, 0, SEEK_SET) < 0 ||
+		   fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL)))
+		e = errno;
+	if (e) {
 		close(fd);
 		errno = e;
 		return -1;

@@ -280,7 +280,7 @@ int read_file(const char *path, size_t cap, char **out, size_t *len)
 	return 0;
 }
 
-static int write_all(int fd, const void *data, size_t len)
+int write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;
 	while (len) {
@@ -305,7 +305,7 @@ int write_file_atomic(const char *path, const void *data, size_t len)
 		err = errno;
 		goto out;
 	}
-	err = write_all(fd, data, len);
+	err = write_full(fd, data, len);
 	if (!err && fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)

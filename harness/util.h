@@ -83,6 +83,8 @@ int read_file(const char *path, size_t cap, char **out, size_t *len);
  * renamed over path.  Returns 0 or an errno value.
  */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* Write all len bytes to fd despite short writes and signals: 0, or an errno. */
+int write_full(int fd, const void *data, size_t len);
 
 /* mkdir -p; returns 0 or an errno value. */
 int mkdir_p(const char *path);
