@@ -186,9 +186,10 @@ static void report(const char *name, size_t n, const double *fresh_ms, const dou
 int main(int argc, char **argv)
 {
 	const char *path = argc > 1 ? argv[1] : "datasets/humaneval/HumanEval.jsonl";
-	int rounds = argc > 2 ? atoi(argv[2]) : 5;
-	if (rounds < 1 || rounds > 100)
-		die("rounds must be 1..100");
+	long asked = 5;
+	if (argc > 2 && (parse_long(argv[2], &asked) || asked < 1 || asked > 100))
+		die("bench_code: rounds must be a whole number from 1 to 100, not '%s'", argv[2]);
+	int rounds = (int)asked;
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int par = cores > 0 ? (int)cores : 1;
 	struct sample *s;
