@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "sandbox_cgroup.h"
+#include "sandbox_cpu.h"
 #include "sandbox_proto.h"
 #include "sandbox_seccomp.h"
 #include "sandbox_spawn.h"
@@ -39,7 +40,7 @@ struct sandbox {
 	struct strbuf layers;
 	int degraded;
 	uid_t cand_uid;
-	int cpu;                  /* the CPU the worker and its callers run on; -1: any */
+	struct sbx_cpu cpu;       /* the CPU the worker and its callers run on */
 };
 
 const char *sandbox_status_name(enum sandbox_status s)
@@ -157,7 +158,7 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 		.bpf = {sb->bpf_worker.buf, sb->bpf_worker.len},
 		.cg = sb->cg,
 		.host_tmp = sb->host_tmp,
-		.cpu = sb->cpu,
+		.cpu = sb->cpu.cpu,
 	};
 	if (sbx_spawn(&plan, &sb->w, err))
 		return -1;
@@ -167,23 +168,6 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 	}
 	describe(sb);
 	return 0;
-}
-
-/* One worker per core: worker index runs on the index-th CPU this process
- * may use (modulo their number), or anywhere when it may use only one. */
-static int cpu_for(int index)
-{
-	cpu_set_t allowed;
-	if (sched_getaffinity(0, sizeof(allowed), &allowed))
-		return -1;
-	int n = CPU_COUNT(&allowed);
-	if (n <= 1)
-		return -1;
-	int want = index % n;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
-		if (CPU_ISSET(cpu, &allowed) && !want--)
-			return cpu;
-	return -1;
 }
 
 int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbuf *err)
@@ -197,7 +181,7 @@ int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbu
 	sb->w.pid = -1;
 	sb->w.ctl = sb->w.pidfd = -1;
 	sb->rchan = -1;
-	sb->cpu = cpu_for(o->index);
+	sbx_cpu_claim(&sb->cpu, o->index);
 	if (sbx_seccomp_export(SBX_FILTER_WORKER, &sb->bpf_worker, err) ||
 	    sbx_seccomp_export(SBX_FILTER_CANDIDATE, &sb->bpf_cand, err))
 		goto fail;
@@ -247,6 +231,7 @@ void sandbox_free(struct sandbox *sb)
 	strbuf_release(&sb->bpf_cand);
 	strbuf_release(&sb->layers);
 	free(sb->python);
+	sbx_cpu_release(&sb->cpu);
 	free(sb);
 }
 
@@ -634,9 +619,9 @@ int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandb
 	 * CPU, never an interprocessor wakeup. */
 	cpu_set_t saved, one;
 	int pinned = 0;
-	if (sb->cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved)) {
+	if (sb->cpu.cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved)) {
 		CPU_ZERO(&one);
-		CPU_SET(sb->cpu, &one);
+		CPU_SET(sb->cpu.cpu, &one);
 		pinned = !sched_setaffinity(0, sizeof(one), &one);
 	}
 	int rc = exec_run(sb, run, res);
@@ -672,6 +657,11 @@ const char *sandbox_layers(const struct sandbox *sb)
 int sandbox_degraded(const struct sandbox *sb)
 {
 	return sb->degraded;
+}
+
+int sandbox_cpu(const struct sandbox *sb)
+{
+	return sb->cpu.cpu;
 }
 
 pid_t sandbox_pid(const struct sandbox *sb)

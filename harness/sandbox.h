@@ -29,9 +29,11 @@
  * next run.
  *
  * A worker serves one thread at a time; a pool (sandbox_pool.h) shares
- * several.  Worker number i runs on the i-th CPU the process may use, and the
- * thread driving a run joins that CPU for the run, so every hand-over
- * between checker, fork server, runner and candidate stays on one CPU.  struct sandbox_result owns its buffers: release them with
+ * several.  Each worker runs on a CPU it claims (sandbox_cpu.h: one of its
+ * own while any is free, across every reval process on the machine), and
+ * the thread driving a run joins that CPU for the run, so every hand-over
+ * between checker, fork server, runner and candidate stays on one CPU.
+ * struct sandbox_result owns its buffers: release them with
  * sandbox_result_release.  Where the kernel refuses a layer, sandbox_layers
  * names what runs and what does not and sandbox_degraded is non-zero.
  */
@@ -116,6 +118,9 @@ void sandbox_result_release(struct sandbox_result *res);
 const char *sandbox_layers(const struct sandbox *sb);
 /* Non-zero when a layer the issue asks for is missing on this kernel. */
 int sandbox_degraded(const struct sandbox *sb);
+/* The CPU the worker and the runs it serves are pinned to, or -1 (see
+ * sandbox_cpu.h for how workers claim CPUs). */
+int sandbox_cpu(const struct sandbox *sb);
 /* The worker's first process (host pid), or -1 while it is down. */
 pid_t sandbox_pid(const struct sandbox *sb);
 /* Processes in the worker's cgroup, or -1 without one. */
