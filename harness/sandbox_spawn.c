@@ -330,8 +330,12 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 	}
 	char tmpopt[64];
 	snprintf(tmpopt, sizeof(tmpopt), "size=%ldm,mode=1777", plan->tmp_mb > 0 ? plan->tmp_mb : 64);
-	char *argv[] = {"python3", "-I", "-c", (char *)plan->zygote, NULL};
-	char *envp[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", "TMPDIR=/tmp", NULL};
+	/* -s -P is -I without -E: the environment is ours alone, and in it a
+	 * fixed hash seed, so that a program's set and dict order -- and so its
+	 * verdict -- is the same in every worker and every run. */
+	char *argv[] = {"python3", "-s", "-P", "-c", (char *)plan->zygote, NULL};
+	char *envp[] = {"PATH=/usr/bin:/bin", "HOME=/tmp", "LANG=C.UTF-8", "TMPDIR=/tmp",
+			"PYTHONHASHSEED=0", NULL};
 	int root = geteuid() == 0;
 	const unsigned long nsf = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWIPC |
 				  CLONE_NEWUTS;
