@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* A lock on cpu's claim file, or -1 when another process holds it or the
@@ -23,6 +24,10 @@ static int try_claim(const char *dir, int cpu)
 		fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -1;
+	/* Readable by every user whatever our umask (fails, harmlessly, on a
+	 * file another user made). */
+	if (fchmod(fd, 0644))
+		errno = 0;
 	if (flock(fd, LOCK_EX | LOCK_NB)) {
 		close(fd);
 		return -1;
