@@ -38,18 +38,19 @@ static const char *field(const cJSON *o, const char *k)
 
 static size_t load(const char *path, struct sample **out)
 {
-	char *text;
-	size_t len, n = 0, cap = 0;
-	if (read_file(path, 1u << 28, &text, &len))
-		die("cannot read '%s'", path);
+	size_t n = 0, cap = 0;
 	struct sample *s = NULL;
 	for (int variant = 0; variant < 2; variant++) {
-		char *p = text;
-		while (p < text + len) {
-			char *nl = memchr(p, '\n', (size_t)(text + len - p));
-			size_t ll = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
-			cJSON *j = ll ? cJSON_ParseWithLength(p, ll) : NULL;
-			p += ll + 1;
+		/* Read once per variant: splitting the lines writes to the text. */
+		char *text;
+		size_t len;
+		if (read_file(path, 1u << 28, &text, &len))
+			die("cannot read '%s'", path);
+		struct lines it;
+		struct strview line;
+		lines_init(&it, text, len);
+		while (lines_next(&it, &line)) {
+			cJSON *j = line.len ? cJSON_ParseWithLength(line.ptr, line.len) : NULL;
 			if (!j)
 				continue;
 			GROW(s, cap, n + 1);
@@ -60,8 +61,8 @@ static size_t load(const char *path, struct sample **out)
 						 field(j, "test"), field(j, "entry_point"));
 			n++;
 		}
+		free(text);
 	}
-	free(text);
 	*out = s;
 	return n;
 }

@@ -46,22 +46,20 @@ static void *check_worker(void *arg)
 
 static enum reval_err read_cases(const char *path, struct code_case **cases, size_t *n)
 {
-	char *text = NULL;
-	size_t len = 0, cap = 0;
-	int e = read_file(path, 1u << 30, &text, &len);
+	char *text = NULL, ebuf[128];
+	size_t len = 0, cap = 0, nul;
+	int e = read_text_file(path, 1u << 30, &text, &len, &nul);
 	if (e) {
-		diag("cannot read '%s': %s", path, strerror(e));
+		diag("cannot read '%s': %s", path, read_error(e, nul, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;
-	size_t lineno = 0;
-	char *p = text;
-	while (p < text + len) {
-		char *nl = memchr(p, '\n', (size_t)(text + len - p));
-		size_t ll = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
-		lineno++;
-		struct strview v = sv_trim((struct strview){p, ll});
-		p += ll + (nl ? 1 : 0);
+	struct lines it;
+	struct strview line;
+	lines_init(&it, text, len);
+	while (lines_next(&it, &line)) {
+		size_t lineno = it.no;
+		struct strview v = sv_trim(line);
 		if (!v.len)
 			continue;
 		if (v.len > LINE_CAP) {

@@ -15,6 +15,8 @@
 #include "grader.h"
 #include "json.h"
 
+#define CHECK_GRADER_MAX_FILE (1u << 30) /* bytes of cases accepted */
+
 struct check_counts {
 	long cases, labelled, agree, false_pos, false_neg;
 };
@@ -107,24 +109,23 @@ enum reval_err cmd_check_grader(const struct grader_ops *g, int argc, char **arg
 	}
 	strbuf_release(&msg);
 	cJSON_Delete(opts);
-	FILE *f = fopen(path, "re");
-	if (!f) {
-		diag("cannot read '%s': %s", path, strerror(errno));
+	char *text, ebuf[128];
+	size_t len, nul;
+	int e = read_text_file(path, CHECK_GRADER_MAX_FILE, &text, &len, &nul);
+	if (e) {
+		diag("cannot read '%s': %s", path, read_error(e, nul, ebuf, sizeof(ebuf)));
 		g->free(state);
 		return RV_EINPUT;
 	}
 	struct check_counts n = {0};
 	enum reval_err err = RV_OK;
-	char *line = NULL;
-	size_t cap = 0;
-	long lineno = 0;
-	while (!err && getline(&line, &cap, f) > 0) {
-		lineno++;
-		if (sv_trim(sv_from(line)).len)
-			err = check_line(g, state, path, lineno, line, &n);
-	}
-	free(line);
-	fclose(f);
+	struct lines it;
+	struct strview line;
+	lines_init(&it, text, len);
+	while (!err && lines_next(&it, &line))
+		if (sv_trim(line).len)
+			err = check_line(g, state, path, (long)it.no, line.ptr, &n);
+	free(text);
 	g->free(state);
 	if (!err && fflush(stdout)) {
 		diag("cannot write the verdicts: %s", strerror(errno));

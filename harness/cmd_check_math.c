@@ -144,26 +144,20 @@ out:
 
 enum reval_err check_math_file(const char *path, FILE *out, FILE *summary, struct check_math_stats *st)
 {
-	char *data = NULL;
-	size_t len = 0;
-	int rc = read_file(path, CHECK_MATH_MAX_FILE, &data, &len);
+	char *data = NULL, ebuf[128];
+	size_t len = 0, nul;
+	int rc = read_text_file(path, CHECK_MATH_MAX_FILE, &data, &len, &nul);
 	if (rc) {
-		diag("cannot read '%s': %s", path, strerror(rc));
+		diag("cannot read '%s': %s", path, read_error(rc, nul, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;
-	size_t lineno = 0;
-	char *p = data;
-	while (p < data + len && !err) {
-		char *nl = memchr(p, '\n', (size_t)(data + len - p));
-		if (nl)
-			*nl = '\0';
-		lineno++;
-		struct strview v = sv_trim(sv_from(p));
-		if (v.len)
-			err = judge_line(path, lineno, p, out, st);
-		p = nl ? nl + 1 : data + len;
-	}
+	struct lines it;
+	struct strview line;
+	lines_init(&it, data, len);
+	while (!err && lines_next(&it, &line))
+		if (sv_trim(line).len)
+			err = judge_line(path, it.no, line.ptr, out, st);
 	free(data);
 	if (!err && summary)
 		summarise(summary, path, st);

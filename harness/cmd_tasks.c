@@ -13,10 +13,11 @@
 
 static enum reval_err verify(const char *data_dir)
 {
-	char *sums = path_join(data_dir, "SHA256SUMS"), *text;
-	int e = read_file(sums, 16u << 20, &text, NULL);
+	char *sums = path_join(data_dir, "SHA256SUMS"), *text, ebuf[128];
+	size_t nul;
+	int e = read_text_file(sums, 16u << 20, &text, NULL, &nul);
 	if (e) {
-		diag("cannot read checksum list '%s': %s", sums, strerror(e));
+		diag("cannot read checksum list '%s': %s", sums, read_error(e, nul, ebuf, sizeof(ebuf)));
 		free(sums);
 		return RV_EINPUT;
 	}

@@ -320,35 +320,31 @@ void dataset_files_free(struct dataset_file *f)
 }
 
 /* Parse a JSONL text into a dataset_file; on a malformed line report it and return NULL. */
-static struct dataset_file *parse_jsonl(struct reader *r, char *text)
+static struct dataset_file *parse_jsonl(struct reader *r, char *text, size_t len)
 {
 	struct dataset_file *f = xcalloc(1, sizeof(*f));
 	size_t cap = 0;
-	char *p = text;
-	while (*p) {
-		char *nl = strchr(p, '\n');
-		if (nl)
-			*nl = '\0';
-		r->line++;
-		if (sv_trim(sv_from(p)).len) {
-			int at = 0;
-			cJSON *rec = json_parse_text(p, &at);
-			if (!rec) {
-				bad(r, NULL, "malformed JSON");
-				dataset_files_free(f);
-				return NULL;
-			}
-			if (f->n == cap) {
-				cap = cap ? 2 * cap : 256;
-				f->recs = xrealloc(f->recs, cap * sizeof(cJSON *));
-				f->lines = xrealloc(f->lines, cap * sizeof(long));
-			}
-			f->recs[f->n] = rec;
-			f->lines[f->n++] = r->line;
+	struct lines it;
+	struct strview l;
+	lines_init(&it, text, len);
+	while (lines_next(&it, &l)) {
+		r->line = (long)it.no;
+		if (!sv_trim(l).len)
+			continue;
+		int at = 0;
+		cJSON *rec = json_parse_text(l.ptr, &at);
+		if (!rec) {
+			bad(r, NULL, "malformed JSON");
+			dataset_files_free(f);
+			return NULL;
 		}
-		if (!nl)
-			break;
-		p = nl + 1;
+		if (f->n == cap) {
+			cap = cap ? 2 * cap : 256;
+			f->recs = xrealloc(f->recs, cap * sizeof(cJSON *));
+			f->lines = xrealloc(f->lines, cap * sizeof(long));
+		}
+		f->recs[f->n] = rec;
+		f->lines[f->n++] = r->line;
 	}
 	f->path = xstrdup(r->t->dataset);
 	return f;
@@ -428,19 +424,19 @@ enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 		if (!strcmp(f->path, t->dataset))
 			break;
 	if (!f) {
-		char *text;
-		size_t len;
-		int e = read_file(t->dataset, DATASET_MAX_BYTES, &text, &len);
+		char *text, ebuf[128];
+		size_t len, nul;
+		int e = read_text_file(t->dataset, DATASET_MAX_BYTES, &text, &len, &nul);
 		if (e) {
 			diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id,
-			     strerror(e));
+			     read_error(e, nul, ebuf, sizeof(ebuf)));
 			return RV_EINPUT;
 		}
 		int rc = 0;
 		sha256_hex(text, len, t->dataset_sha256);
 		if (csv) {
 			rc = read_csv(&r, text);
-		} else if ((f = parse_jsonl(&r, text))) {
+		} else if ((f = parse_jsonl(&r, text, len))) {
 			memcpy(f->sha256, t->dataset_sha256, sizeof(f->sha256));
 			f->next = cat->files_read;
 			cat->files_read = f;

@@ -112,10 +112,11 @@ cJSON *json_parse_text(const char *text, int *line)
 
 enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
 {
-	char *text;
-	int err = read_file(path, 256u << 20, &text, NULL);
+	char *text, ebuf[128];
+	size_t nul;
+	int err = read_text_file(path, 256u << 20, &text, NULL, &nul);
 	if (err) {
-		diag("cannot read %s '%s': %s", what, path, strerror(err));
+		diag("cannot read %s '%s': %s", what, path, read_error(err, nul, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	strip_comments(text);

@@ -143,11 +143,12 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 		return RV_EINPUT;
 	}
 	if (fs) {
-		char *path = path_join(data_dir, fs), *raw;
-		int e = read_file(path, 16u << 20, &raw, NULL);
+		char *path = path_join(data_dir, fs), *raw, ebuf[128];
+		size_t nul;
+		int e = read_text_file(path, 16u << 20, &raw, NULL, &nul);
 		if (e) {
 			diag("cannot read few-shot file '%s' of task '%s': %s", path, t->id,
-			     strerror(e));
+			     read_error(e, nul, ebuf, sizeof(ebuf)));
 			free(path);
 			return RV_EINPUT;
 		}

@@ -280,6 +280,56 @@ int read_file(const char *path, size_t cap, char **out, size_t *len)
 	return 0;
 }
 
+int read_text_file(const char *path, size_t cap, char **out, size_t *len, size_t *nul_line)
+{
+	size_t n;
+	int e = read_file(path, cap, out, &n);
+	if (e)
+		return e;
+	const char *nul = memchr(*out, '\0', n);
+	if (nul) {
+		size_t line = 1;
+		for (const char *p = *out; p < nul; p++)
+			line += *p == '\n';
+		free(*out);
+		*out = NULL;
+		*nul_line = line;
+		return EILSEQ;
+	}
+	if (len)
+		*len = n;
+	return 0;
+}
+
+const char *read_error(int e, size_t nul_line, char *buf, size_t n)
+{
+	if (e == EILSEQ)
+		snprintf(buf, n, "line %zu holds a NUL byte (not a text file)", nul_line);
+	else
+		snprintf(buf, n, "%s", strerror(e));
+	return buf;
+}
+
+void lines_init(struct lines *it, char *text, size_t len)
+{
+	it->p = text;
+	it->end = text + len;
+	it->no = 0;
+}
+
+int lines_next(struct lines *it, struct strview *line)
+{
+	if (it->p >= it->end)
+		return 0;
+	char *nl = memchr(it->p, '\n', (size_t)(it->end - it->p));
+	if (nl)
+		*nl = '\0';
+	*line = (struct strview){it->p, (size_t)((nl ? nl : it->end) - it->p)};
+	it->p = nl ? nl + 1 : it->end;
+	it->no++;
+	return 1;
+}
+
 int write_full(int fd, const void *data, size_t len)
 {
 	const char *p = data;

@@ -77,6 +77,28 @@ char *sv_dup(struct strview v);
  * an errno value.
  */
 int read_file(const char *path, size_t cap, char **out, size_t *len);
+/*
+ * read_file for text (datasets, task files, case files): a NUL byte, which
+ * no text file holds and which would silently end every C string made from
+ * the text, is refused with EILSEQ, *nul_line its line (from 1).
+ * read_error says what went wrong for a diagnostic, in buf.
+ */
+int read_text_file(const char *path, size_t cap, char **out, size_t *len, size_t *nul_line);
+const char *read_error(int e, size_t nul_line, char *buf, size_t n);
+
+/*
+ * The lines of a text in memory (NUL-terminated at len, as read_file leaves
+ * it), one at a time, numbered from 1: lines_next sets *line to the next
+ * one, NUL-terminated in place (its '\n' becomes NUL), and returns 1, or 0
+ * after the last.  A final line without '\n' counts; an empty text has no
+ * lines.
+ */
+struct lines {
+	char *p, *end;
+	size_t no; /* the number of the line lines_next returned last */
+};
+void lines_init(struct lines *it, char *text, size_t len);
+int lines_next(struct lines *it, struct strview *line);
 
 /*
  * Write data to path atomically: path.tmp is written, flushed, fsynced and

@@ -34,20 +34,19 @@ static __attribute__((unused)) cJSON **tl_read_jsonl(const char *path, size_t *n
 	cr_assert_eq(read_file(path, 1u << 30, &text, &len), 0, "cannot read %s", path);
 	cJSON **recs = NULL;
 	*n = *bad = 0;
-	char *p = text;
-	while (p < text + len) {
-		char *nl = memchr(p, '\n', (size_t)(text + len - p));
-		size_t ll = nl ? (size_t)(nl - p) : (size_t)(text + len - p);
-		if (ll) {
-			cJSON *j = cJSON_ParseWithLength(p, ll);
-			if (j) {
-				GROW(recs, cap, *n + 1);
-				recs[(*n)++] = j;
-			} else {
-				(*bad)++;
-			}
+	struct lines it;
+	struct strview line;
+	lines_init(&it, text, len);
+	while (lines_next(&it, &line)) {
+		if (!line.len)
+			continue;
+		cJSON *j = cJSON_ParseWithLength(line.ptr, line.len);
+		if (j) {
+			GROW(recs, cap, *n + 1);
+			recs[(*n)++] = j;
+		} else {
+			(*bad)++;
 		}
-		p += ll + 1;
 	}
 	free(text);
 	return recs;

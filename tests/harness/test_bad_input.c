@@ -186,3 +186,69 @@ Test(bad_input, unreachable_server_is_one_line_naming_url_and_model)
 	free(out);
 	free(dir);
 }
+
+/* Write len bytes (NULs included) to path. */
+static void write_bytes(const char *path, const char *data, size_t len)
+{
+	FILE *f = fopen(path, "wb");
+	cr_assert(f, "%s", path);
+	cr_assert_eq(fwrite(data, 1, len, f), len);
+	cr_assert_eq(fclose(f), 0);
+}
+
+static void expect_one_line(const char *const *args, const char *want)
+{
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_expect_eq(r.status, 2, "[%s %s] exit %d: %s", args[0], args[1], r.status, r.err.buf);
+	cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "[%s %s] %s", args[0], args[1],
+		     r.err.buf);
+	cr_expect(strstr(r.err.buf, want), "[%s %s] want '%s' in: %s", args[0], args[1], want,
+		  r.err.buf);
+	proc_result_release(&r);
+}
+
+/* A NUL byte would end every C string made from the text there: the rest
+ * of a dataset or case file would be dropped without a word. */
+Test(bad_input, nul_byte_in_a_text_file_is_named)
+{
+	char *dir = support_tmpdir("nul");
+	char *tasks = xasprintf("%s/data/tasks/toy.json", dir);
+	char *data = xasprintf("%s/data/toy/problems.jsonl", dir);
+	char *src = support_path("tests/data/toy/tasks/toy.json");
+	char *text;
+	cr_assert_eq(read_file(src, 1 << 20, &text, NULL), 0);
+	cr_assert_eq(support_write(tasks, text), 0);
+	free(text);
+	static const char rows[] = "{\"id\": 1, \"q\": \"a\", \"a\": \"1\"}\n"
+				   "{\"id\": 2, \"q\": \"b\", \"a\": \"2\"}\n"
+				   "\0{\"id\": 3, \"q\": \"c\", \"a\": \"3\"}\n";
+	cr_assert_eq(support_write(data, "x"), 0); /* makes the directories */
+	write_bytes(data, rows, sizeof(rows) - 1);
+	char *datadir = xasprintf("%s/data", dir), *out = xasprintf("%s/run", dir);
+	const char *run[] = {"run",	    "--data-dir", datadir, "--engine", "replay:/dev/null",
+			     "--out",	    out,	  "--task", "toy",	NULL};
+	expect_one_line(run, "problems.jsonl' of task 'toy': line 3 holds a NUL byte");
+
+	char *casefile = xasprintf("%s/cases.jsonl", dir);
+	static const char lines[] = "{\"id\": \"a\", \"gold\": \"1\", \"pred\": \"1\"}\n"
+				    "{\"id\": \"b\", \"gold\": \"2\"\0, \"pred\": \"2\"}\n";
+	write_bytes(casefile, lines, sizeof(lines) - 1);
+	const char *math[] = {"check", "math", "--in", casefile, NULL};
+	expect_one_line(math, "line 2 holds a NUL byte");
+	const char *exact[] = {"check", "exact", "--in", casefile, NULL};
+	expect_one_line(exact, "line 2 holds a NUL byte");
+	const char *code[] = {"check", "code", "--in", casefile, NULL};
+	expect_one_line(code, "line 2 holds a NUL byte");
+
+	static const char task[] = "{\"id\": \"toy\",\n\"dataset\": \"toy/problems.jsonl\"\0}\n";
+	write_bytes(tasks, task, sizeof(task) - 1);
+	expect_one_line(run, "toy.json': line 2 holds a NUL byte");
+	free(casefile);
+	free(datadir);
+	free(out);
+	free(src);
+	free(data);
+	free(tasks);
+	free(dir);
+}
