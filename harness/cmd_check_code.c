@@ -21,7 +21,8 @@
 #include "sandbox_pool.h"
 #include "util.h"
 
-#define LINE_CAP (64u << 20) /* one case, tests included */
+#define CHECK_CODE_MAX_FILE (1u << 30) /* bytes of cases accepted */
+#define LINE_CAP (64u << 20)            /* one case, tests included */
 
 struct check_job {
 	struct code_case *cases;
@@ -48,9 +49,9 @@ static enum reval_err read_cases(const char *path, struct code_case **cases, siz
 {
 	char *text = NULL, ebuf[128];
 	size_t len = 0, cap = 0, nul;
-	int e = read_text_file(path, 1u << 30, &text, &len, &nul);
+	int e = read_text_file(path, CHECK_CODE_MAX_FILE, &text, &len, &nul);
 	if (e) {
-		diag("cannot read '%s': %s", path, read_error(e, nul, ebuf, sizeof(ebuf)));
+		diag("cannot read '%s': %s", path, read_error(e, nul, CHECK_CODE_MAX_FILE, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;

@@ -113,7 +113,7 @@ enum reval_err cmd_check_grader(const struct grader_ops *g, int argc, char **arg
 	size_t len, nul;
 	int e = read_text_file(path, CHECK_GRADER_MAX_FILE, &text, &len, &nul);
 	if (e) {
-		diag("cannot read '%s': %s", path, read_error(e, nul, ebuf, sizeof(ebuf)));
+		diag("cannot read '%s': %s", path, read_error(e, nul, CHECK_GRADER_MAX_FILE, ebuf, sizeof(ebuf)));
 		g->free(state);
 		return RV_EINPUT;
 	}

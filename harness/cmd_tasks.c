@@ -11,13 +11,16 @@
 #include "sha256.h"
 #include "task.h"
 
+#define SUMS_MAX_FILE (16u << 20) /* bytes of SHA256SUMS accepted */
+
 static enum reval_err verify(const char *data_dir)
 {
 	char *sums = path_join(data_dir, "SHA256SUMS"), *text, ebuf[128];
 	size_t nul;
-	int e = read_text_file(sums, 16u << 20, &text, NULL, &nul);
+	int e = read_text_file(sums, SUMS_MAX_FILE, &text, NULL, &nul);
 	if (e) {
-		diag("cannot read checksum list '%s': %s", sums, read_error(e, nul, ebuf, sizeof(ebuf)));
+		diag("cannot read checksum list '%s': %s", sums,
+		     read_error(e, nul, SUMS_MAX_FILE, ebuf, sizeof(ebuf)));
 		free(sums);
 		return RV_EINPUT;
 	}

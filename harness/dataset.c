@@ -429,7 +429,7 @@ enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 		int e = read_text_file(t->dataset, DATASET_MAX_BYTES, &text, &len, &nul);
 		if (e) {
 			diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id,
-			     read_error(e, nul, ebuf, sizeof(ebuf)));
+			     read_error(e, nul, DATASET_MAX_BYTES, ebuf, sizeof(ebuf)));
 			return RV_EINPUT;
 		}
 		int rc = 0;

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define JSON_MAX_FILE (256u << 20) /* bytes of a JSON file accepted */
+
 /* Blank out comments (keeping newlines, so line numbers stay right). */
 static void strip_comments(char *s)
 {
@@ -114,9 +116,9 @@ enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
 {
 	char *text, ebuf[128];
 	size_t nul;
-	int err = read_text_file(path, 256u << 20, &text, NULL, &nul);
+	int err = read_text_file(path, JSON_MAX_FILE, &text, NULL, &nul);
 	if (err) {
-		diag("cannot read %s '%s': %s", what, path, read_error(err, nul, ebuf, sizeof(ebuf)));
+		diag("cannot read %s '%s': %s", what, path, read_error(err, nul, JSON_MAX_FILE, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	strip_comments(text);

@@ -7,6 +7,8 @@
 #include "json.h"
 #include "sha256.h"
 
+#define FEWSHOT_MAX_FILE (16u << 20) /* bytes of a few-shot file accepted */
+
 static void add_choices(struct strbuf *sb, const cJSON *rec)
 {
 	const cJSON *list = cJSON_GetObjectItemCaseSensitive(rec, "_choices");
@@ -145,10 +147,10 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 	if (fs) {
 		char *path = path_join(data_dir, fs), *raw, ebuf[128];
 		size_t nul;
-		int e = read_text_file(path, 16u << 20, &raw, NULL, &nul);
+		int e = read_text_file(path, FEWSHOT_MAX_FILE, &raw, NULL, &nul);
 		if (e) {
 			diag("cannot read few-shot file '%s' of task '%s': %s", path, t->id,
-			     read_error(e, nul, ebuf, sizeof(ebuf)));
+			     read_error(e, nul, FEWSHOT_MAX_FILE, ebuf, sizeof(ebuf)));
 			free(path);
 			return RV_EINPUT;
 		}

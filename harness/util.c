@@ -301,10 +301,12 @@ int read_text_file(const char *path, size_t cap, char **out, size_t *len, size_t
 	return 0;
 }
 
-const char *read_error(int e, size_t nul_line, char *buf, size_t n)
+const char *read_error(int e, size_t nul_line, size_t cap, char *buf, size_t n)
 {
 	if (e == EILSEQ)
 		snprintf(buf, n, "line %zu holds a NUL byte (not a text file)", nul_line);
+	else if (e == ERANGE)
+		snprintf(buf, n, "larger than the %zu MiB this kind of file may have", cap >> 20);
 	else
 		snprintf(buf, n, "%s", strerror(e));
 	return buf;

@@ -66,9 +66,11 @@ Test(text, nul_byte_is_refused_with_its_line)
 	cr_expect_eq(nul, 3);
 	cr_expect_null(text);
 	char buf[128];
-	cr_expect_str_eq(read_error(EILSEQ, nul, buf, sizeof(buf)),
+	cr_expect_str_eq(read_error(EILSEQ, nul, 1 << 20, buf, sizeof(buf)),
 			 "line 3 holds a NUL byte (not a text file)");
-	cr_expect_str_eq(read_error(ENOENT, 0, buf, sizeof(buf)), strerror(ENOENT));
+	cr_expect_str_eq(read_error(ENOENT, 0, 1 << 20, buf, sizeof(buf)), strerror(ENOENT));
+	cr_expect_str_eq(read_error(ERANGE, 0, 16u << 20, buf, sizeof(buf)),
+			 "larger than the 16 MiB this kind of file may have");
 	free(path);
 }
 
