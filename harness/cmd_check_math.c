@@ -148,7 +148,8 @@ enum reval_err check_math_file(const char *path, FILE *out, FILE *summary, struc
 	size_t len = 0, nul;
 	int rc = read_text_file(path, CHECK_MATH_MAX_FILE, &data, &len, &nul);
 	if (rc) {
-		diag("cannot read '%s': %s", path, read_error(rc, nul, CHECK_MATH_MAX_FILE, ebuf, sizeof(ebuf)));
+		diag("cannot read '%s': %s", path,
+		     read_error(rc, nul, CHECK_MATH_MAX_FILE, ebuf, sizeof(ebuf)));
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;
