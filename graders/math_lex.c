@@ -232,7 +232,8 @@ static const struct cmd_map cmd_table[] = {
 	{"rvert", MT_OP, '|'}, {"vert", MT_OP, '|'}, {"mid", MT_OP, '|'}, {"sum", MT_SUM, 0},
 	{"prod", MT_SUM, 0}, {"int", MT_SUM, 0}, {"colon", MT_OP, ':'}, {"to", MT_OP, '='},
 	{"land", MT_AND, 0}, {"lor", MT_AND, 0}, {"wedge", MT_AND, 0}, {"vee", MT_AND, 0},
-	{"percent", MT_PERCENT, 0},
+	{"percent", MT_PERCENT, 0}, {"binom", MT_BINOM, 0}, {"dbinom", MT_BINOM, 0},
+	{"tbinom", MT_BINOM, 0},
 };
 
 static const char *const text_cmds[] = {
@@ -314,7 +315,7 @@ static void command(struct scan *sc)
 		if (t == MT_RSET)
 			sc->depth--;
 		push(sc, t, cmd_table[k].op, NULL, 0);
-		if (t == MT_FRAC)
+		if (t == MT_FRAC || t == MT_BINOM)
 			sc->pending = 2;
 		else if (t == MT_SQRT)
 			sc->pending = 1;

@@ -38,6 +38,7 @@ enum mtok {
 	MT_BEGIN_MAT, MT_END_MAT, MT_AMP, MT_ROWSEP,
 	MT_AND,      /* "and", "or", \text{ and }: list separators */
 	MT_SUM,      /* \sum and \prod: not evaluated */
+	MT_BINOM,    /* \binom, \dbinom, \tbinom: two arguments follow */
 };
 
 struct mtoken {

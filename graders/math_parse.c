@@ -464,7 +464,7 @@ fail:
 static int starts_factor(const struct mtoken *t)
 {
 	switch (t->type) {
-	case MT_NUM: case MT_SYM: case MT_FUNC: case MT_SQRT: case MT_FRAC: case MT_PI:
+	case MT_NUM: case MT_SYM: case MT_FUNC: case MT_SQRT: case MT_FRAC: case MT_BINOM: case MT_PI:
 	case MT_LP: case MT_LC: case MT_BEGIN_MAT: case MT_INF: case MT_LSET:
 		return 1;
 	default:
@@ -887,11 +887,13 @@ static struct mnode *primary(struct parser *p)
 		}
 		return s;
 	}
-	case MT_FRAC: {
+	case MT_FRAC:
+	case MT_BINOM: {
+		enum mkind k = t->type == MT_FRAC ? MK_DIV : MK_BINOM;
 		p->pos++;
 		struct mnode *a = argument(p);
 		struct mnode *b = a ? argument(p) : NULL;
-		return b ? binary_node(p, MK_DIV, a, b) : NULL;
+		return b ? binary_node(p, k, a, b) : NULL;
 	}
 	case MT_LC: {
 		p->pos++;

@@ -35,6 +35,7 @@ enum mkind {
 	MK_APPLY,   /* text: name of an unknown function f(x), F_{n-1}; n args */
 	MK_SQRT,    /* kid[0] radicand, kid[1] index if n == 2 */
 	MK_FACT,    /* kid[0]! */
+	MK_BINOM,   /* kid[0] choose kid[1] */
 	MK_ABS,     /* |kid[0]| */
 	MK_PM,      /* kid[0] ± kid[1]; flags MF_MP for ∓ */
 	MK_PERCENT, /* kid[0] % */
