@@ -47,18 +47,21 @@ void sbx_cpu_claim(struct sbx_cpu *c, int index)
 	const char *dir = getenv(SBX_CPU_CLAIMS_ENV);
 	if (!dir || !*dir)
 		dir = "/tmp";
-	int want = index % n, shared = -1;
-	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++) {
-		if (!CPU_ISSET(cpu, &allowed))
-			continue;
-		if (!want--)
-			shared = cpu;
-		if (c->fd < 0 && (c->fd = try_claim(dir, cpu)) >= 0) {
+	int cpus[CPU_SETSIZE], k = 0;
+	for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+		if (CPU_ISSET(cpu, &allowed))
+			cpus[k++] = cpu;
+	/* Worker i tries the i-th CPU first, then the ones after it: alone on
+	 * the machine, each worker's first try succeeds. */
+	int first = index % n;
+	for (int j = 0; j < n; j++) {
+		int cpu = cpus[(first + j) % n];
+		if ((c->fd = try_claim(dir, cpu)) >= 0) {
 			c->cpu = cpu;
 			return;
 		}
 	}
-	c->cpu = shared;
+	c->cpu = cpus[first];
 }
 
 void sbx_cpu_release(struct sbx_cpu *c)

@@ -6,9 +6,10 @@
  * than the work handed over.  So each worker claims a CPU of its own -- a
  * lock (flock) on a file per CPU in a directory every reval process on the
  * machine shares, held for the worker's life -- so that two reval processes
- * pin their workers to different CPUs while free ones remain.  When every
- * CPU this process may use is claimed, the worker shares the index-th one,
- * unclaimed.  With a single usable CPU nothing is pinned.
+ * pin their workers to different CPUs while free ones remain.  Worker i
+ * tries the i-th CPU this process may use first, then the next ones; when
+ * every one is claimed, it shares the i-th, unclaimed.  With a single usable
+ * CPU nothing is pinned.
  */
 #ifndef REVAL_SANDBOX_CPU_H
 #define REVAL_SANDBOX_CPU_H

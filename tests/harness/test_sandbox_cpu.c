@@ -64,6 +64,27 @@ Test(sbx_cpu, claims_differ_until_every_cpu_is_taken)
 	free(c);
 }
 
+Test(sbx_cpu, worker_i_tries_the_ith_cpu_first)
+{
+	need_two_cpus();
+	cpu_set_t set;
+	allowed_cpus(&set);
+	int second = -1;
+	for (int cpu = 0, seen = 0; cpu < CPU_SETSIZE && second < 0; cpu++)
+		if (CPU_ISSET(cpu, &set) && seen++ == 1)
+			second = cpu;
+	struct sbx_cpu one, zero;
+	sbx_cpu_claim(&one, 1);
+	cr_expect_eq(one.cpu, second);
+	cr_expect_geq(one.fd, 0);
+	/* Worker 0 still finds the first CPU free. */
+	sbx_cpu_claim(&zero, 0);
+	cr_expect_neq(zero.cpu, second);
+	cr_expect_geq(zero.fd, 0);
+	sbx_cpu_release(&one);
+	sbx_cpu_release(&zero);
+}
+
 Test(sbx_cpu, a_released_cpu_is_claimed_again)
 {
 	need_two_cpus();
