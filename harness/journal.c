@@ -139,6 +139,13 @@ enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *tor
 			break;
 		}
 		line[n - 1] = '\0';
+		if (memchr(line, '\0', (size_t)n - 1)) {
+			/* A C string would end there: the line would be skipped, or
+			 * only its start read. */
+			diag("cannot read journal '%s' line %ld: it holds a NUL byte", path, lineno);
+			err = RV_EINPUT;
+			break;
+		}
 		if (!sv_trim(sv_from(line)).len)
 			continue;
 		cJSON *obj = cJSON_Parse(line);

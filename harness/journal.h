@@ -36,8 +36,8 @@ enum reval_err journal_close(struct journal *j);
  * Call fn for every complete line, in file order, with the parsed object
  * (borrowed: fn must not keep it) and its 1-based line number.  A missing
  * file is an empty journal.  A torn last line is skipped and counted in
- * *torn; a malformed complete line is an error naming the line.  fn returns
- * non-zero to stop with that error.
+ * *torn; a malformed complete line (a NUL byte in it, too) is an error
+ * naming the line.  fn returns non-zero to stop with that error.
  */
 typedef enum reval_err (*journal_fn)(void *ud, const cJSON *obj, long line);
 enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *torn);

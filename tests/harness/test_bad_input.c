@@ -241,6 +241,19 @@ Test(bad_input, nul_byte_in_a_text_file_is_named)
 	const char *code[] = {"check", "code", "--in", casefile, NULL};
 	expect_one_line(code, "line 2 holds a NUL byte");
 
+	/* A replay file (read as a journal is). */
+	char *replay = xasprintf("%s/replay.jsonl", dir), *engine = xasprintf("replay:%s", replay);
+	static const char recs[] = "{\"task\":\"toy\",\"problem\":\"p00\",\"sample\":0,"
+				   "\"content\":\"0\"}\n\0{\"task\":\"toy\",\"problem\":\"p01\","
+				   "\"sample\":0,\"content\":\"1\"}\n";
+	write_bytes(replay, recs, sizeof(recs) - 1);
+	write_bytes(data, rows, strchr(rows, '\0') - rows); /* the dataset without its NUL */
+	const char *replayed[] = {"run", "--data-dir", datadir, "--engine", engine,
+				  "--out", out, "--task", "toy", NULL};
+	expect_one_line(replayed, "replay.jsonl' line 2: it holds a NUL byte");
+	free(engine);
+	free(replay);
+
 	static const char task[] = "{\"id\": \"toy\",\n\"dataset\": \"toy/problems.jsonl\"\0}\n";
 	write_bytes(tasks, task, sizeof(task) - 1);
 	expect_one_line(run, "toy.json': line 2 holds a NUL byte");
