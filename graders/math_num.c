@@ -793,7 +793,9 @@ static int eval_kids_fold(struct math_num *m, const struct mnode *n, struct mval
 /* n choose k, exactly: k a whole number (k < 0 gives 0), n any exact value,
  * through the falling product n (n - 1) ... (n - k + 1) / k!, which is the
  * binomial polynomial in n where n is a variable's sample point.  A whole n
- * takes the shorter side, min(k, n - k). */
+ * takes the shorter side, min(k, n - k).  Where k is not a whole number (a
+ * variable), the binomial is an unknown function of (n, k), the same on both
+ * sides only for the same arguments in the same order. */
 static int v_binom(struct math_num *m, const struct mnode *node, struct mval *out)
 {
 	int rc = math_num_eval(m, node->kid[0], out);
@@ -801,10 +803,19 @@ static int v_binom(struct math_num *m, const struct mnode *node, struct mval *ou
 		return rc;
 	struct mval *k = math_val_new(m);
 	rc = math_num_eval(m, node->kid[1], k);
-	if (!rc && (!out->exact || !k->exact || mpz_cmp_ui(mpq_denref(k->q), 1)))
-		rc = MATH_NUM_FAIL;
 	if (rc)
 		goto done;
+	if (!out->exact || !k->exact || mpz_cmp_ui(mpq_denref(k->q), 1)) {
+		struct mval *c = math_val_new(m);
+		mpq_set_ui(c->q, 7, 3);
+		rc = v_mul(k, c); /* n + 7k/3 tells (n, k) from (k, n) */
+		if (!rc)
+			rc = v_add(out, k);
+		if (!rc)
+			rc = v_apply(m, "\\binom", out);
+		math_val_free(m, c);
+		goto done;
+	}
 	if (mpq_sgn(k->q) < 0) {
 		mpq_set_ui(out->q, 0, 1);
 		goto done;
