@@ -790,6 +790,29 @@ static int eval_kids_fold(struct math_num *m, const struct mnode *n, struct mval
 	return rc;
 }
 
+/* The arguments of an unknown function as one value, each weighted by its
+ * place, (7/3)^i: f(1, 2) is not f(2, 1). */
+static int eval_args(struct math_num *m, const struct mnode *n, struct mval *out)
+{
+	int rc = math_num_eval(m, n->kid[0], out);
+	struct mval *t = math_val_new(m), *w = math_val_new(m), *step = math_val_new(m);
+	mpq_set_ui(step->q, 7, 3);
+	mpq_set_ui(w->q, 1, 1);
+	for (int k = 1; k < n->n && rc == MATH_NUM_OK; k++) {
+		rc = v_mul(w, step);
+		if (rc == MATH_NUM_OK)
+			rc = math_num_eval(m, n->kid[k], t);
+		if (rc == MATH_NUM_OK)
+			rc = v_mul(t, w);
+		if (rc == MATH_NUM_OK)
+			rc = v_add(out, t);
+	}
+	math_val_free(m, step);
+	math_val_free(m, w);
+	math_val_free(m, t);
+	return rc;
+}
+
 /* n choose k, exactly: k a whole number (k < 0 gives 0), n any exact value,
  * through the falling product n (n - 1) ... (n - k + 1) / k!, which is the
  * binomial polynomial in n where n is a variable's sample point.  A whole n
@@ -986,7 +1009,7 @@ int math_num_eval(struct math_num *m, const struct mnode *n, struct mval *out)
 	case MK_APPLY:
 		if (n->n == 0)
 			return MATH_NUM_FAIL;
-		rc = eval_kids_fold(m, n, out, 0);
+		rc = eval_args(m, n, out);
 		return rc ? rc : v_apply(m, n->text, out);
 	default:
 		return MATH_NUM_FAIL;
