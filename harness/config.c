@@ -1,6 +1,8 @@
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <limits.h>
 #include <math.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -407,14 +409,21 @@ enum reval_err config_finish(struct config *cfg)
 		return RV_EUSAGE;
 	}
 	if (cfg->shard) {
-		int i, n, used = 0;
-		if (sscanf(cfg->shard, "%d/%d%n", &i, &n, &used) != 2 || cfg->shard[used] || n < 1 ||
-		    i < 0 || i >= n) {
+		/* Strictly two whole numbers (sscanf's %d would take " +1" and
+		 * overflow without a word). */
+		const char *slash = strchr(cfg->shard, '/');
+		char *left = slash ? xstrndup(cfg->shard, (size_t)(slash - cfg->shard)) : NULL;
+		long i = -1, n = 0;
+		int bad = !slash || parse_long(left, &i) || parse_long(slash + 1, &n) || n < 1 ||
+			  n > INT_MAX || i < 0 || i >= n || !isdigit((unsigned char)cfg->shard[0]) ||
+			  !isdigit((unsigned char)slash[1]);
+		free(left);
+		if (bad) {
 			diag("--shard wants I/N with 0 <= I < N, not '%s'", cfg->shard);
 			return RV_EUSAGE;
 		}
-		cfg->shard_index = i;
-		cfg->shard_count = n;
+		cfg->shard_index = (int)i;
+		cfg->shard_count = (int)n;
 	}
 	if (cfg->extra_body) {
 		cJSON *eb = cJSON_Parse(cfg->extra_body);

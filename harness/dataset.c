@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -58,12 +59,22 @@ char *dataset_transform_answer(const char *how, const char *raw, const char **er
 		return strbuf_detach(&sb);
 	}
 	if (!strcmp(how, "integer")) {
+		/* Integer text exactly, at any length a long long holds; else a
+		 * number with a zero fraction ("12.0"), below 2^53 where every
+		 * whole double is exact. */
 		char *end;
+		errno = 0;
+		long long ll = strtoll(raw, &end, 10);
+		while (isspace((unsigned char)*end))
+			end++;
+		if (!errno && end != raw && !*end)
+			return xasprintf("%lld", ll);
 		errno = 0;
 		double d = strtod(raw, &end);
 		while (isspace((unsigned char)*end))
 			end++;
-		if (errno || end == raw || *end || d != (double)(long long)d) {
+		if (errno || end == raw || *end || !(fabs(d) < 9007199254740992.0) ||
+		    d != floor(d)) {
 			*err = "the answer is not an integer";
 			return NULL;
 		}

@@ -1,7 +1,10 @@
-/* `reval tasks`: every bundled task loads, and the bundled data matches its checksums. */
+/* `reval tasks`: every bundled task loads, the bundled data matches its
+ * checksums, and answer transforms read answers as the task files ask. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "dataset.h"
 #include "support.h"
 
 Test(tasks, bundled_data_matches_its_checksums)
@@ -23,4 +26,37 @@ Test(tasks, every_bundled_task_loads)
 	cr_assert_null(strstr(r.out.buf, "ERROR"), "%s", r.out.buf);
 	cr_assert_gt(support_nonempty_lines(r.out.buf), 80, "%s", r.out.buf);
 	proc_result_release(&r);
+}
+
+/* The "integer" answer transform: integer text exactly, a zero fraction
+ * accepted, anything else (or a value no double holds exactly) refused. */
+Test(tasks, integer_answer_transform)
+{
+	static const struct {
+		const char *raw, *want; /* want NULL: refused */
+	} cases[] = {
+		{"204", "204"},
+		{" 33 ", "33"},
+		{"-7", "-7"},
+		{"12.0", "12"},
+		{"1e3", "1000"},
+		{"9007199254740993", "9007199254740993"}, /* above 2^53, still exact */
+		{"12.5", NULL},
+		{"abc", NULL},
+		{"", NULL},
+		{"1e30", NULL},
+		{"99999999999999999999", NULL},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *err = NULL;
+		char *got = dataset_transform_answer("integer", cases[i].raw, &err);
+		if (cases[i].want) {
+			cr_expect(got && !strcmp(got, cases[i].want), "'%s': got '%s' (%s)",
+				  cases[i].raw, got ? got : "(null)", err ? err : "");
+		} else {
+			cr_expect(!got && err, "'%s' was accepted as '%s'", cases[i].raw,
+				  got ? got : "");
+		}
+		free(got);
+	}
 }
