@@ -47,11 +47,10 @@ static void *check_worker(void *arg)
 
 static enum reval_err read_cases(const char *path, struct code_case **cases, size_t *n)
 {
-	char *text = NULL, ebuf[128];
-	size_t len = 0, cap = 0, nul;
-	int e = read_text_file(path, CHECK_CODE_MAX_FILE, &text, &len, &nul);
-	if (e) {
-		diag("cannot read '%s': %s", path, read_error(e, nul, CHECK_CODE_MAX_FILE, ebuf, sizeof(ebuf)));
+	char *text = NULL, unread[128];
+	size_t len = 0, cap = 0;
+	if (read_text_file(path, CHECK_CODE_MAX_FILE, &text, &len, unread, sizeof(unread))) {
+		diag("cannot read '%s': %s", path, unread);
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;

@@ -109,11 +109,10 @@ enum reval_err cmd_check_grader(const struct grader_ops *g, int argc, char **arg
 	}
 	strbuf_release(&msg);
 	cJSON_Delete(opts);
-	char *text, ebuf[128];
-	size_t len, nul;
-	int e = read_text_file(path, CHECK_GRADER_MAX_FILE, &text, &len, &nul);
-	if (e) {
-		diag("cannot read '%s': %s", path, read_error(e, nul, CHECK_GRADER_MAX_FILE, ebuf, sizeof(ebuf)));
+	char *text, why[128];
+	size_t len;
+	if (read_text_file(path, CHECK_GRADER_MAX_FILE, &text, &len, why, sizeof(why))) {
+		diag("cannot read '%s': %s", path, why);
 		g->free(state);
 		return RV_EINPUT;
 	}

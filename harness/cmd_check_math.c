@@ -144,12 +144,10 @@ out:
 
 enum reval_err check_math_file(const char *path, FILE *out, FILE *summary, struct check_math_stats *st)
 {
-	char *data = NULL, ebuf[128];
-	size_t len = 0, nul;
-	int rc = read_text_file(path, CHECK_MATH_MAX_FILE, &data, &len, &nul);
-	if (rc) {
-		diag("cannot read '%s': %s", path,
-		     read_error(rc, nul, CHECK_MATH_MAX_FILE, ebuf, sizeof(ebuf)));
+	char *data = NULL, why[128];
+	size_t len = 0;
+	if (read_text_file(path, CHECK_MATH_MAX_FILE, &data, &len, why, sizeof(why))) {
+		diag("cannot read '%s': %s", path, why);
 		return RV_EINPUT;
 	}
 	enum reval_err err = RV_OK;

@@ -15,12 +15,10 @@
 
 static enum reval_err verify(const char *data_dir)
 {
-	char *sums = path_join(data_dir, "SHA256SUMS"), *text, ebuf[128];
-	size_t nul;
-	int e = read_text_file(sums, SUMS_MAX_FILE, &text, NULL, &nul);
-	if (e) {
-		diag("cannot read checksum list '%s': %s", sums,
-		     read_error(e, nul, SUMS_MAX_FILE, ebuf, sizeof(ebuf)));
+	char *sums = path_join(data_dir, "SHA256SUMS"), *text, why[128];
+	int e;
+	if (read_text_file(sums, SUMS_MAX_FILE, &text, NULL, why, sizeof(why))) {
+		diag("cannot read checksum list '%s': %s", sums, why);
 		free(sums);
 		return RV_EINPUT;
 	}

@@ -435,12 +435,11 @@ enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 		if (!strcmp(f->path, t->dataset))
 			break;
 	if (!f) {
-		char *text, ebuf[128];
-		size_t len, nul;
-		int e = read_text_file(t->dataset, DATASET_MAX_BYTES, &text, &len, &nul);
-		if (e) {
-			diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id,
-			     read_error(e, nul, DATASET_MAX_BYTES, ebuf, sizeof(ebuf)));
+		char *text, unread[128];
+		size_t len;
+		if (read_text_file(t->dataset, DATASET_MAX_BYTES, &text, &len, unread,
+				   sizeof(unread))) {
+			diag("cannot read dataset '%s' of task '%s': %s", t->dataset, t->id, unread);
 			return RV_EINPUT;
 		}
 		int rc = 0;

@@ -114,11 +114,9 @@ cJSON *json_parse_text(const char *text, int *line)
 
 enum reval_err json_load_file(const char *path, const char *what, cJSON **out)
 {
-	char *text, ebuf[128];
-	size_t nul;
-	int err = read_text_file(path, JSON_MAX_FILE, &text, NULL, &nul);
-	if (err) {
-		diag("cannot read %s '%s': %s", what, path, read_error(err, nul, JSON_MAX_FILE, ebuf, sizeof(ebuf)));
+	char *text, why[128];
+	if (read_text_file(path, JSON_MAX_FILE, &text, NULL, why, sizeof(why))) {
+		diag("cannot read %s '%s': %s", what, path, why);
 		return RV_EINPUT;
 	}
 	strip_comments(text);

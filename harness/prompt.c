@@ -145,12 +145,9 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 		return RV_EINPUT;
 	}
 	if (fs) {
-		char *path = path_join(data_dir, fs), *raw, ebuf[128];
-		size_t nul;
-		int e = read_text_file(path, FEWSHOT_MAX_FILE, &raw, NULL, &nul);
-		if (e) {
-			diag("cannot read few-shot file '%s' of task '%s': %s", path, t->id,
-			     read_error(e, nul, FEWSHOT_MAX_FILE, ebuf, sizeof(ebuf)));
+		char *path = path_join(data_dir, fs), *raw, why[128];
+		if (read_text_file(path, FEWSHOT_MAX_FILE, &raw, NULL, why, sizeof(why))) {
+			diag("cannot read few-shot file '%s' of task '%s': %s", path, t->id, why);
 			free(path);
 			return RV_EINPUT;
 		}

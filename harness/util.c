@@ -280,36 +280,28 @@ int read_file(const char *path, size_t cap, char **out, size_t *len)
 	return 0;
 }
 
-int read_text_file(const char *path, size_t cap, char **out, size_t *len, size_t *nul_line)
+int read_text_file(const char *path, size_t cap, char **out, size_t *len, char *why,
+		   size_t whylen)
 {
 	size_t n;
 	int e = read_file(path, cap, out, &n);
-	if (e)
-		return e;
-	const char *nul = memchr(*out, '\0', n);
+	const char *nul = e ? NULL : memchr(*out, '\0', n);
 	if (nul) {
 		size_t line = 1;
 		for (const char *p = *out; p < nul; p++)
 			line += *p == '\n';
 		free(*out);
 		*out = NULL;
-		*nul_line = line;
+		snprintf(why, whylen, "line %zu holds a NUL byte (not a text file)", line);
 		return EILSEQ;
 	}
-	if (len)
+	if (e == ERANGE)
+		snprintf(why, whylen, "larger than the %zu MiB this kind of file may have", cap >> 20);
+	else if (e)
+		snprintf(why, whylen, "%s", strerror(e));
+	else if (len)
 		*len = n;
-	return 0;
-}
-
-const char *read_error(int e, size_t nul_line, size_t cap, char *buf, size_t n)
-{
-	if (e == EILSEQ)
-		snprintf(buf, n, "line %zu holds a NUL byte (not a text file)", nul_line);
-	else if (e == ERANGE)
-		snprintf(buf, n, "larger than the %zu MiB this kind of file may have", cap >> 20);
-	else
-		snprintf(buf, n, "%s", strerror(e));
-	return buf;
+	return e;
 }
 
 void lines_init(struct lines *it, char *text, size_t len)

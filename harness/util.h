@@ -80,12 +80,12 @@ int read_file(const char *path, size_t cap, char **out, size_t *len);
 /*
  * read_file for text (datasets, task files, case files): a NUL byte, which
  * no text file holds and which would silently end every C string made from
- * the text, is refused with EILSEQ, *nul_line its line (from 1).
- * read_error says what went wrong for a diagnostic, in buf (cap: the limit
- * the file went over, for ERANGE).
+ * the text, is refused with EILSEQ.  On an error, why (whylen bytes) says
+ * what went wrong for a diagnostic: the NUL byte's line, the cap the file
+ * went over, or strerror.
  */
-int read_text_file(const char *path, size_t cap, char **out, size_t *len, size_t *nul_line);
-const char *read_error(int e, size_t nul_line, size_t cap, char *buf, size_t n);
+int read_text_file(const char *path, size_t cap, char **out, size_t *len, char *why,
+		   size_t whylen);
 
 /*
  * The lines of a text in memory (NUL-terminated at len, as read_file leaves

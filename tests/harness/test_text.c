@@ -61,16 +61,29 @@ Test(text, nul_byte_is_refused_with_its_line)
 	static const char data[] = "a\nb\nc\0d\ne\n";
 	char *path = write_tmp("text-nul", data, sizeof(data) - 1);
 	char *text = (char *)"untouched";
-	size_t len = 0, nul = 0;
-	cr_assert_eq(read_text_file(path, 1 << 20, &text, &len, &nul), EILSEQ);
-	cr_expect_eq(nul, 3);
+	size_t len = 0;
+	char why[128] = "";
+	cr_assert_eq(read_text_file(path, 1 << 20, &text, &len, why, sizeof(why)), EILSEQ);
+	cr_expect_str_eq(why, "line 3 holds a NUL byte (not a text file)");
 	cr_expect_null(text);
-	char buf[128];
-	cr_expect_str_eq(read_error(EILSEQ, nul, 1 << 20, buf, sizeof(buf)),
-			 "line 3 holds a NUL byte (not a text file)");
-	cr_expect_str_eq(read_error(ENOENT, 0, 1 << 20, buf, sizeof(buf)), strerror(ENOENT));
-	cr_expect_str_eq(read_error(ERANGE, 0, 16u << 20, buf, sizeof(buf)),
-			 "larger than the 16 MiB this kind of file may have");
+	free(path);
+}
+
+Test(text, other_failures_say_why)
+{
+	char why[128] = "";
+	char *text;
+	cr_assert_eq(read_text_file("/nonexistent/reval-text", 1 << 20, &text, NULL, why,
+				    sizeof(why)),
+		     ENOENT);
+	cr_expect_str_eq(why, strerror(ENOENT));
+	size_t big = (2u << 20) + 1;
+	char *data = xcalloc(big, 1);
+	memset(data, 'x', big);
+	char *path = write_tmp("text-big", data, big);
+	free(data);
+	cr_assert_eq(read_text_file(path, 1u << 20, &text, NULL, why, sizeof(why)), ERANGE);
+	cr_expect_str_eq(why, "larger than the 1 MiB this kind of file may have");
 	free(path);
 }
 
@@ -79,11 +92,12 @@ Test(text, plain_text_reads_whole)
 	static const char data[] = "x\ny";
 	char *path = write_tmp("text-ok", data, sizeof(data) - 1);
 	char *text;
-	size_t len, nul = 7;
-	cr_assert_eq(read_text_file(path, 1 << 20, &text, &len, &nul), 0);
+	size_t len;
+	char why[16] = "unused";
+	cr_assert_eq(read_text_file(path, 1 << 20, &text, &len, why, sizeof(why)), 0);
 	cr_expect_eq(len, 3);
 	cr_expect_str_eq(text, "x\ny");
-	cr_expect_eq(nul, 7, "nul_line is left alone on success");
+	cr_expect_str_eq(why, "unused", "why is left alone on success");
 	free(text);
 	free(path);
 }
