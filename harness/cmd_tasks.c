@@ -16,27 +16,31 @@
 static enum reval_err verify(const char *data_dir)
 {
 	char *sums = path_join(data_dir, "SHA256SUMS"), *text, why[128];
-	int e;
-	if (read_text_file(sums, SUMS_MAX_FILE, &text, NULL, why, sizeof(why))) {
+	size_t len;
+	if (read_text_file(sums, SUMS_MAX_FILE, &text, &len, why, sizeof(why))) {
 		diag("cannot read checksum list '%s': %s", sums, why);
 		free(sums);
 		return RV_EINPUT;
 	}
-	long ok = 0, bad = 0, line = 0;
+	long ok = 0, bad = 0;
 	enum reval_err err = RV_OK;
-	char *save = NULL;
-	for (char *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		line++;
+	struct lines it;
+	struct strview l;
+	lines_init(&it, text, len);
+	while (lines_next(&it, &l)) {
+		if (!sv_trim(l).len)
+			continue;
 		char want[65], name[4096];
-		if (sscanf(l, "%64s %4095[^\n]", want, name) != 2 || strlen(want) != 64) {
-			diag("cannot read checksum list '%s' line %ld: want \"SHA256  PATH\"", sums,
-			     line);
+		if (sscanf(l.ptr, "%64s %4095[^\n]", want, name) != 2 || strlen(want) != 64) {
+			diag("cannot read checksum list '%s' line %zu: want \"SHA256  PATH\"", sums,
+			     it.no);
 			err = RV_EINPUT;
 			break;
 		}
 		const char *rel = name[0] == '*' || name[0] == ' ' ? name + 1 : name;
 		char *path = path_join(data_dir, rel), have[65];
-		if ((e = sha256_file(path, have))) {
+		int e = sha256_file(path, have);
+		if (e) {
 			printf("MISSING  %s (%s)\n", rel, strerror(e));
 			bad++;
 		} else if (strcmp(have, want)) {

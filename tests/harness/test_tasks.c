@@ -17,6 +17,24 @@ Test(tasks, bundled_data_matches_its_checksums)
 	proc_result_release(&r);
 }
 
+/* A malformed checksum line is named by its line in the file, blank lines
+ * counted. */
+Test(tasks, bad_checksum_line_is_named)
+{
+	char *dir = support_tmpdir("sums");
+	char *sums = xasprintf("%s/SHA256SUMS", dir);
+	cr_assert_eq(support_write(sums, "\n\nnot a checksum\n"), 0);
+	const char *args[] = {"tasks", "--verify", "--data-dir", dir, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_expect_eq(r.status, 2, "%s", r.err.buf);
+	cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "%s", r.err.buf);
+	cr_expect(strstr(r.err.buf, "SHA256SUMS' line 3: want"), "%s", r.err.buf);
+	proc_result_release(&r);
+	free(sums);
+	free(dir);
+}
+
 Test(tasks, every_bundled_task_loads)
 {
 	const char *args[] = {"tasks", NULL};
