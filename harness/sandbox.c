@@ -617,13 +617,9 @@ int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandb
 	/* The calling thread joins the worker's CPU for the run: every hand-over
 	 * between checker, fork server, runner and candidate then stays on one
 	 * CPU, never an interprocessor wakeup. */
-	cpu_set_t saved, one;
-	int pinned = 0;
-	if (sb->cpu.cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved)) {
-		CPU_ZERO(&one);
-		CPU_SET(sb->cpu.cpu, &one);
-		pinned = !sched_setaffinity(0, sizeof(one), &one);
-	}
+	cpu_set_t saved;
+	int pinned = sb->cpu.cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved) &&
+		     !sbx_cpu_pin(sb->cpu.cpu);
 	int rc = exec_run(sb, run, res);
 	if (pinned)
 		sched_setaffinity(0, sizeof(saved), &saved);

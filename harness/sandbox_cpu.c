@@ -64,6 +64,14 @@ void sbx_cpu_claim(struct sbx_cpu *c, int index)
 	c->cpu = cpus[first];
 }
 
+int sbx_cpu_pin(int cpu)
+{
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(cpu, &one);
+	return sched_setaffinity(0, sizeof(one), &one);
+}
+
 void sbx_cpu_release(struct sbx_cpu *c)
 {
 	if (c->fd >= 0)

@@ -26,5 +26,7 @@ struct sbx_cpu {
 void sbx_cpu_claim(struct sbx_cpu *c, int index);
 /* Give the claim up (the CPU may then go to another worker). */
 void sbx_cpu_release(struct sbx_cpu *c);
+/* Pin the calling thread to cpu (>= 0): 0, or -1 with errno. */
+int sbx_cpu_pin(int cpu);
 
 #endif

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "sandbox_cgroup.h"
+#include "sandbox_cpu.h"
 #include "sandbox_proto.h"
 
 #define NEWROOT "/tmp" /* where the root tmpfs is assembled, inside the new mount namespace */
@@ -225,13 +226,9 @@ static int child_main(struct child_ctx *c)
 	if (read(c->sync_rd, &go, 1) != 1)
 		_exit(122);
 	close(c->sync_rd);
-	if (c->plan->cpu >= 0) {
-		/* Not a layer of isolation: where it fails the worker runs anywhere. */
-		cpu_set_t one;
-		CPU_ZERO(&one);
-		CPU_SET(c->plan->cpu, &one);
-		sched_setaffinity(0, sizeof(one), &one);
-	}
+	/* Not a layer of isolation: where it fails the worker runs anywhere. */
+	if (c->plan->cpu >= 0)
+		sbx_cpu_pin(c->plan->cpu);
 	if (c->userns) {
 		/* Become the mapped root: our credentials still carry the host ids. */
 		if (setgroups(0, NULL) && errno != EPERM)
