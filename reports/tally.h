@@ -88,5 +88,4 @@ size_t tally_bytes(const struct tally *tl);
 /* The score of sample i of a problem (graded slots only). */
 float tally_score(const struct problem_tally *pt, int i);
 
-
 #endif
