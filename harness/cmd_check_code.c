@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "json.h"
 #include "code.h"
 #include "sandbox_pool.h"
 #include "util.h"
@@ -67,7 +68,7 @@ static enum reval_err read_cases(const char *path, struct code_case **cases, siz
 			err = RV_EINPUT;
 			break;
 		}
-		cJSON *j = cJSON_ParseWithLength(v.ptr, v.len);
+		cJSON *j = json_parse_len(v.ptr, v.len);
 		struct strbuf why = STRBUF_INIT;
 		if (!j || !cJSON_IsObject(j)) {
 			diag("cannot read '%s' line %zu: not a JSON object", path, lineno);

@@ -24,7 +24,7 @@ struct check_counts {
 static enum reval_err check_line(const struct grader_ops *g, void *state, const char *path,
 				 long lineno, const char *line, struct check_counts *n)
 {
-	cJSON *c = cJSON_Parse(line);
+	cJSON *c = json_parse_len(line, strlen(line));
 	const char *gold = json_str(c, "gold"), *pred = json_str(c, "pred");
 	if (!cJSON_IsObject(c) || !gold || !pred) {
 		diag("cannot read '%s' line %ld: %s", path, lineno,

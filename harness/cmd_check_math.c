@@ -9,6 +9,7 @@
 
 #include "check_math.h"
 #include "cmd.h"
+#include "json.h"
 #include "math_judge.h"
 #include "util.h"
 
@@ -95,8 +96,7 @@ static void summarise(FILE *f, const char *path, const struct check_math_stats *
 static enum reval_err judge_line(const char *path, size_t lineno, const char *line, FILE *out,
 				 struct check_math_stats *st)
 {
-	const char *end = NULL;
-	cJSON *o = cJSON_ParseWithOpts(line, &end, 0);
+	cJSON *o = json_parse_len(line, strlen(line));
 	enum reval_err err = RV_EINPUT;
 	if (!o || !cJSON_IsObject(o)) {
 		diag("cannot read '%s' line %zu: not a JSON object", path, lineno);

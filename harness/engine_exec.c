@@ -220,7 +220,7 @@ static int report(struct child *c, int status, engine_done_fn done, void *ud)
 	} else {
 		struct strview out = sv_trim(sv_from(c->output.buf));
 		if (out.len && out.ptr[0] == '{')
-			doc = cJSON_ParseWithLength(out.ptr, out.len);
+			doc = json_parse_len(out.ptr, out.len);
 		if (doc && cJSON_IsString(cJSON_GetObjectItemCaseSensitive(doc, "content"))) {
 			comp.content = json_str(doc, "content");
 			comp.reasoning = json_str(doc, "reasoning");

@@ -148,6 +148,7 @@ enum reval_err journal_read(const char *path, journal_fn fn, void *ud, long *tor
 		}
 		if (!sv_trim(sv_from(line)).len)
 			continue;
+		json_defuse_nul(line, (size_t)n - 1);
 		cJSON *obj = cJSON_Parse(line);
 		if (!cJSON_IsObject(obj)) {
 			diag("cannot read journal '%s' line %ld: malformed JSON", path, lineno);

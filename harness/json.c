@@ -87,8 +87,43 @@ static void raw_infinities(cJSON *v)
 	}
 }
 
+size_t json_defuse_nul(char *text, size_t len)
+{
+	size_t n = 0;
+	/* Backslashes stand only inside strings, each starting one escape: the
+	 * character after one is never the start of another. */
+	for (size_t i = 0; i + 1 < len; i++) {
+		if (text[i] != '\\')
+			continue;
+		if (text[i + 1] == 'u' && len - i >= 6 && !memcmp(text + i + 2, "0000", 4)) {
+			memcpy(text + i + 2, "fffd", 4);
+			n++;
+		}
+		i++;
+	}
+	return n;
+}
+
+cJSON *json_parse_len(const char *text, size_t len)
+{
+	if (!memmem(text, len, "\\u0000", 6))
+		return cJSON_ParseWithLength(text, len);
+	char *copy = xmalloc(len ? len : 1);
+	memcpy(copy, text, len);
+	json_defuse_nul(copy, len);
+	cJSON *v = cJSON_ParseWithLength(copy, len);
+	free(copy);
+	return v;
+}
+
 cJSON *json_parse_text(const char *text, int *line)
 {
+	char *own = NULL;
+	if (strstr(text, "\\u0000")) {
+		own = xstrdup(text);
+		json_defuse_nul(own, strlen(own));
+		text = own;
+	}
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithOpts(text, &end, 1);
 	if (!v) {
@@ -97,6 +132,7 @@ cJSON *json_parse_text(const char *text, int *line)
 		free(fixed);
 		if (v) {
 			raw_infinities(v);
+			free(own);
 			return v;
 		}
 		cJSON_ParseWithOpts(text, &end, 1); /* for the error position */
@@ -109,6 +145,7 @@ cJSON *json_parse_text(const char *text, int *line)
 				n += *p == '\n';
 		*line = n;
 	}
+	free(own);
 	return v;
 }
 

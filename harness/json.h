@@ -17,7 +17,19 @@
 /* Parse a JSON document (comments allowed) from a file; caller frees with cJSON_Delete. */
 enum reval_err json_load_file(const char *path, const char *what, cJSON **out);
 
-/* Parse text; on error *line gets the 1-based line of the failure. */
+/*
+ * JSON can carry U+0000 as the escape \u0000, which a C string cannot hold:
+ * cJSON would end the string there, and whatever followed (the rest of a
+ * model's answer) would be lost.  Every parser of outside text reads it as
+ * U+FFFD, the replacement character, instead.  json_defuse_nul rewrites each
+ * such escape in place to \ufffd (the same length) and returns how many.
+ */
+size_t json_defuse_nul(char *text, size_t len);
+
+/* Parse len bytes of JSON, \u0000 read as U+FFFD; NULL when malformed. */
+cJSON *json_parse_len(const char *text, size_t len);
+
+/* Parse text (\u0000 read as U+FFFD); on error *line gets the 1-based line of the failure. */
 cJSON *json_parse_text(const char *text, int *line);
 
 const char *json_str(const cJSON *obj, const char *key);   /* NULL unless a string */

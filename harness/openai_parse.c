@@ -151,7 +151,7 @@ static int read_choice(struct oa_result *r, const cJSON *ch, size_t pos, const c
 
 int oa_parse_body(struct oa_result *r, const char *body, size_t len, int completions)
 {
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = json_parse_len(body, len);
 	if (!root)
 		return fail(r, "the response is not valid JSON");
 	int rc = 0;
@@ -186,7 +186,7 @@ int oa_parse_chunk(struct oa_result *r, const char *data, size_t len, int comple
 		r->done = 1;
 		return 0;
 	}
-	cJSON *root = cJSON_ParseWithLength(data, len);
+	cJSON *root = json_parse_len(data, len);
 	if (!root)
 		return fail(r, "a stream chunk is not valid JSON");
 	int rc = 0;
@@ -241,7 +241,7 @@ char *oa_error_text(const char *body, size_t len)
 {
 	if (!body || !len)
 		return xstrdup("(empty response body)");
-	cJSON *root = cJSON_ParseWithLength(body, len);
+	cJSON *root = json_parse_len(body, len);
 	const char *msg = NULL;
 	if (cJSON_IsObject(root)) {
 		const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "error");

@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "json.h"
 #include "sandbox_cgroup.h"
 #include "sandbox_cpu.h"
 #include "sandbox_proto.h"
@@ -528,7 +529,7 @@ static int collect(struct sandbox *sb, const struct sandbox_run *run, struct run
 			if (proto_recv(sb->rchan, &f, HEADER_CAP, deadline)) {
 				runner_drop(sb); /* R died: the run has no verdicts */
 			} else {
-				res->runner = cJSON_Parse(f.buf);
+				res->runner = json_parse_len(f.buf, f.len);
 				if (!res->runner)
 					res->runner = cJSON_Parse("{\"error\":\"unreadable runner result\"}");
 			}
