@@ -8,6 +8,8 @@
 #   make reproduce  regrade every bundled recording and compare with published scores
 #   make demo       deps, build, and regrade a bundled recording end to end (the README's main job)
 #   make install PREFIX=/usr/local
+#   make fuzz       libFuzzer targets into build/fuzz (clang): build/fuzz/fuzz_math, fuzz_reply;
+#                   run one on its seeds with e.g. build/fuzz/fuzz_reply tests/fuzz/corpus/reply
 #   make format     apply .clang-format
 #
 # SANITIZE=1 builds into build/san with -fsanitize=address,undefined.  V=1 shows commands.
