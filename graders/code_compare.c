@@ -92,7 +92,7 @@ static int as_number(struct strview t, double *out)
 	char *end;
 	errno = 0;
 	*out = strtod(buf, &end);
-	return *end == '\0' && errno != ERANGE && isfinite(*out);
+	return end == buf + t.len && errno != ERANGE && isfinite(*out);
 }
 
 static int token_eq(struct strview a, struct strview b, const struct code_cmp *cmp)

@@ -225,7 +225,9 @@ static void judge_stdio(struct judge *j)
 		enum code_verdict v = run_verdict(&r, &c->lim);
 		struct strbuf why = STRBUF_INIT;
 		if (v == CV_PASS) {
-			if (!code_compare(sv_from(r.out.buf), sv_from(c->tests[i].output),
+			/* All of it: a NUL byte must not hide what follows. */
+			struct strview got = {r.out.buf, r.out.len};
+			if (!code_compare(got, sv_from(c->tests[i].output),
 					  &c->tests[i].cmp, &why))
 				v = CV_WRONG_ANSWER;
 		} else if (v == CV_INFRA_ERROR) {

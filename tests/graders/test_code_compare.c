@@ -42,6 +42,24 @@ Test(code_compare, float_tolerance_only_where_declared)
 	cr_assert(!same("nan\n", "0.5\n", "float_abs_or_rel:1e-6"));
 }
 
+/* Output is bytes: a NUL byte is a character like any other, never an end. */
+static int same_n(const char *got, size_t len, const char *want, const char *spec)
+{
+	struct code_cmp c;
+	cr_assert_eq(code_cmp_parse(spec, &c), 0);
+	return code_compare((struct strview){got, len}, sv_from(want), &c, NULL);
+}
+
+Test(code_compare, nul_bytes_are_output)
+{
+	cr_assert(!same_n("42\n\0junk\n", 10, "42\n", NULL));
+	cr_assert(!same_n("42\n\0", 4, "42\n", NULL));
+	cr_assert(!same_n("42\0\n", 4, "42\n", NULL));
+	cr_assert(!same_n("1.5\0x\n", 6, "1.5\n", "float_abs_or_rel:1e-6"));
+	cr_assert(!same_n("1.5\0\n", 5, "1.5\n", "float_abs:1e-6"));
+	cr_assert(same_n("1.5000001\n", 10, "1.5\n", "float_abs_or_rel:1e-6"));
+}
+
 Test(code_compare, bad_specs_refused)
 {
 	struct code_cmp c;
