@@ -6,7 +6,8 @@
  * request as one JSON object on stdin ({"task", "problem", "sample",
  * "seed", "model", "api", "system", "prompt", "sampling"}) and answers on
  * stdout: either a JSON object {"content", "reasoning", "finish_reason",
- * "usage": {...}} or plain text, which is taken as the content.  A non-zero
+ * "usage": {...}} or plain text, which is taken as the content (a NUL byte
+ * in it reads as U+FFFD, as \u0000 does in the JSON).  A non-zero
  * exit, a timeout (--timeout, the whole group is killed) or output over
  * EXEC_MAX_OUT is an infrastructure error carrying the tail of stderr.
  * stdin is a socket so that a program that exits without reading it cannot
@@ -195,6 +196,23 @@ static long num_or_unknown(const cJSON *o, const char *k)
 	return v >= 0 ? (long)v : -1;
 }
 
+/* The content is text: a NUL byte in it reads as U+FFFD, as \u0000 does in
+ * JSON, so that the content does not end there. */
+static void nul_to_replacement(struct strbuf *sb)
+{
+	if (!memchr(sb->buf, 0, sb->len))
+		return;
+	struct strbuf t = STRBUF_INIT;
+	for (size_t i = 0; i < sb->len; i++) {
+		if (sb->buf[i])
+			strbuf_addch(&t, sb->buf[i]);
+		else
+			strbuf_adds(&t, "\xEF\xBF\xBD");
+	}
+	strbuf_release(sb);
+	*sb = t;
+}
+
 /* The child has exited (status) and its pipes are closed: report it. */
 static int report(struct child *c, int status, engine_done_fn done, void *ud)
 {
@@ -218,6 +236,7 @@ static int report(struct child *c, int status, engine_done_fn done, void *ud)
 			      : xasprintf("killed by signal %d: %.*s", WTERMSIG(status), (int)err.len,
 					  err.ptr);
 	} else {
+		nul_to_replacement(&c->output);
 		struct strview out = sv_trim(sv_from(c->output.buf));
 		if (out.len && out.ptr[0] == '{')
 			doc = json_parse_len(out.ptr, out.len);

@@ -37,6 +37,18 @@ Test(exec, plain_text_is_the_content)
 	plan_release(&p);
 }
 
+Test(exec, a_nul_byte_does_not_end_the_content)
+{
+	struct plan p;
+	plan_make(&p, 2, 1, "chat");
+	cr_assert_eq(plan_run(&p, "exec:cat >/dev/null; printf 'so \\000 \\\\boxed{42}'", &cfg), RV_OK);
+	for (size_t i = 0; i < p.n; i++) {
+		cr_assert_null(p.got[i].error_kind);
+		cr_assert_str_eq(p.got[i].content, "so \xEF\xBF\xBD \\boxed{42}");
+	}
+	plan_release(&p);
+}
+
 Test(exec, json_answer_with_reasoning_and_usage)
 {
 	struct plan p;
