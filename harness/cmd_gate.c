@@ -22,7 +22,7 @@ struct gate_args {
 	const char *candidate;
 	struct cmdopt_list tasks;
 	struct cmdopt_list floors;
-	double max_drop;
+	struct cmdopt_list drops;
 	double alpha;
 	double max_infra;
 	const char *junit;
@@ -36,8 +36,9 @@ struct gate_args {
 		{"candidate", CMDOPT_STR, &(a).candidate, "DIR", "the run under test", 0},         \
 		{"task", CMDOPT_LIST, &(a).tasks, "T[,T...]",                                      \
 		 "gate only these tasks (default: every task of the baseline)", 1},                \
-		{"max-drop", CMDOPT_DOUBLE, &(a).max_drop, "POINTS",                               \
-		 "tolerated drop in percentage points (default 1.0)", 0},                          \
+		{"max-drop", CMDOPT_LIST, &(a).drops, "[TASK:]POINTS",                             \
+		 "tolerated drop in percentage points (default 1.0); TASK: for one task "         \
+		 "(repeatable)", 0},                                                               \
 		{"alpha", CMDOPT_DOUBLE, &(a).alpha, "A",                                          \
 		 "significance level of the one-sided paired test (default 0.05)", 0},             \
 		{"min", CMDOPT_LIST, &(a).floors, "[TASK:]METRIC=V",                               \
@@ -84,10 +85,6 @@ static enum reval_err check_args(const struct gate_args *a, int npos)
 		diag("'reval gate' needs --baseline DIR and --candidate DIR");
 		return RV_EUSAGE;
 	}
-	if (!(a->max_drop >= 0 && a->max_drop <= 100)) {
-		diag("--max-drop must be from 0 to 100 percentage points");
-		return RV_EUSAGE;
-	}
 	if (!(a->alpha > 0 && a->alpha < 1)) {
 		diag("--alpha must be between 0 and 1");
 		return RV_EUSAGE;
@@ -127,7 +124,6 @@ enum reval_err cmd_gate(int argc, char **argv)
 {
 	struct gate_args a;
 	memset(&a, 0, sizeof(a));
-	a.max_drop = GATE_DEFAULT_MAX_DROP;
 	a.alpha = GATE_DEFAULT_ALPHA;
 	const struct cmdopt opts[] = GATE_OPTS(a);
 	struct gate_opts go;
@@ -150,9 +146,26 @@ enum reval_err cmd_gate(int argc, char **argv)
 			go.nfloors++;
 	if (err)
 		goto out;
+	go.max_drop = GATE_DEFAULT_MAX_DROP;
+	go.drops = xcalloc(a.drops.n + 1, sizeof(struct gate_drop));
+	int have_default = 0;
+	for (size_t i = 0; i < a.drops.n && !err; i++) {
+		struct gate_drop d;
+		if ((err = gate_parse_drop(a.drops.v[i], &d)))
+			break;
+		if (d.task) {
+			go.drops[go.ndrops++] = d;
+		} else if (have_default++) {
+			diag("--max-drop without a task is given twice");
+			err = RV_EUSAGE;
+		} else {
+			go.max_drop = d.points;
+		}
+	}
+	if (err)
+		goto out;
 	go.tasks = (char **)a.tasks.v;
 	go.ntasks = a.tasks.n;
-	go.max_drop = a.max_drop;
 	go.alpha = a.alpha;
 	go.max_infra = a.max_infra;
 	go.force = a.force;
@@ -176,8 +189,12 @@ out:
 		free(go.floors[i].metric);
 	}
 	free(go.floors);
+	for (size_t i = 0; i < go.ndrops; i++)
+		free(go.drops[i].task);
+	free(go.drops);
 	cmdopt_list_release(&a.tasks);
 	cmdopt_list_release(&a.floors);
+	cmdopt_list_release(&a.drops);
 	free(pos);
 	return err;
 }

@@ -185,13 +185,22 @@ static double floor_metric(const struct rs_task *t, const char *metric)
 	return rs_metric(t, metric);
 }
 
+static double task_max_drop(const struct gate_opts *o, const char *id)
+{
+	for (size_t i = 0; i < o->ndrops; i++)
+		if (!strcmp(o->drops[i].task, id))
+			return o->drops[i].points;
+	return o->max_drop;
+}
+
 static void judge(struct gate_task *gt, const struct rs_task *b, const struct gate_opts *o,
 		  struct strbuf *why)
 {
 	double drop = -100.0 * gt->cmp.diff;
-	if (gt->cmp.pairs && drop > o->max_drop && gt->cmp.p_worse < o->alpha) {
+	gt->max_drop = task_max_drop(o, gt->id);
+	if (gt->cmp.pairs && drop > gt->max_drop && gt->cmp.p_worse < o->alpha) {
 		strbuf_addf(why, "%sregression: -%.1f pts (tolerance %.1f), p = %.3g under alpha %.3g",
-			    why->len ? "; " : "", drop, o->max_drop, gt->cmp.p_worse, o->alpha);
+			    why->len ? "; " : "", drop, gt->max_drop, gt->cmp.p_worse, o->alpha);
 		gt->failed = 1;
 	}
 	for (size_t f = 0; f < o->nfloors; f++) {
@@ -211,7 +220,7 @@ static void judge(struct gate_task *gt, const struct rs_task *b, const struct ga
 		gt->failed = 1;
 	}
 	if (!gt->failed) {
-		if (drop > o->max_drop)
+		if (drop > gt->max_drop)
 			strbuf_addf(why, "pass (drop not significant, p = %.3g)", gt->cmp.p_worse);
 		else
 			strbuf_adds(why, "pass");
@@ -239,6 +248,27 @@ static enum reval_err check_floors(const struct gate_opts *o, const struct rs_ru
 	return RV_OK;
 }
 
+/* A task's own tolerance must name a gated task, once. */
+static enum reval_err check_drops(const struct gate_opts *o, const char *const *ids, size_t nids)
+{
+	for (size_t d = 0; d < o->ndrops; d++) {
+		const struct gate_drop *dr = &o->drops[d];
+		size_t i = 0;
+		while (i < nids && strcmp(dr->task, ids[i]))
+			i++;
+		if (i == nids) {
+			diag("--max-drop %s:%g applies to no gated task", dr->task, dr->points);
+			return RV_EUSAGE;
+		}
+		for (size_t e = 0; e < d; e++)
+			if (!strcmp(o->drops[e].task, dr->task)) {
+				diag("--max-drop names task '%s' twice", dr->task);
+				return RV_EUSAGE;
+			}
+	}
+	return RV_OK;
+}
+
 enum reval_err gate_check(const struct rs_run *base, const struct rs_run *cand,
 			  const struct gate_opts *opts, struct gate_result *out)
 {
@@ -257,6 +287,8 @@ enum reval_err gate_check(const struct rs_run *base, const struct rs_run *cand,
 		err = check_same(base, cand, ids, nids, opts, out);
 	if (!err)
 		err = check_floors(opts, cand, ids, nids);
+	if (!err)
+		err = check_drops(opts, ids, nids);
 	if (err)
 		goto out;
 	out->tasks = xcalloc(nids, sizeof(struct gate_task));
@@ -335,5 +367,22 @@ enum reval_err gate_parse_floor(const char *spec, struct gate_floor *out)
 	out->task = colon ? xstrndup(spec, (size_t)(colon - spec)) : NULL;
 	out->metric = xstrndup(metric, (size_t)(eq - metric));
 	out->value = v;
+	return RV_OK;
+}
+
+enum reval_err gate_parse_drop(const char *spec, struct gate_drop *out)
+{
+	memset(out, 0, sizeof(*out));
+	const char *colon = strrchr(spec, ':');
+	const char *num = colon ? colon + 1 : spec;
+	double v;
+	if ((colon && colon == spec) || parse_double(num, &v) || !(v >= 0 && v <= 100)) {
+		diag("--max-drop wants [TASK:]POINTS, percentage points from 0 to 100 (e.g. 2 or "
+		     "aime24:5), not '%s'",
+		     spec);
+		return RV_EUSAGE;
+	}
+	out->task = colon ? xstrndup(spec, (size_t)(colon - spec)) : NULL;
+	out->points = v;
 	return RV_OK;
 }

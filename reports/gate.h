@@ -4,7 +4,8 @@
  * Per task, the candidate is compared with the baseline problem by problem
  * (compare.h: the mean difference of per-problem pass rates, a sign-flip
  * permutation test and a paired bootstrap interval).  A task fails when
- *   - its score dropped by more than max_drop percentage points AND the
+ *   - its score dropped by more than max_drop percentage points (or the
+ *     task's own tolerance from drops) AND the
  *     one-sided p-value for "the candidate is worse" is below alpha, or
  *   - a metric of the candidate is under a floor given with --min, or
  *   - more than max_infra of the candidate's planned samples are
@@ -29,10 +30,17 @@ struct gate_floor {
 	double value; /* a fraction in [0, 1] */
 };
 
+struct gate_drop {
+	char *task;   /* the task this tolerance is for */
+	double points;
+};
+
 struct gate_opts {
 	char **tasks;              /* tasks to gate; NULL: every task of the baseline */
 	size_t ntasks;
 	double max_drop;           /* tolerated drop, percentage points */
+	struct gate_drop *drops;   /* per-task tolerances, overriding max_drop */
+	size_t ndrops;
 	double alpha;              /* significance level of the one-sided test */
 	double max_infra;          /* tolerated fraction of infrastructure failures */
 	struct gate_floor *floors;
@@ -50,6 +58,7 @@ struct gate_task {
 	double base_score;          /* the primary metric as results.json reports it */
 	double cand_score;
 	double infra_rate;          /* candidate infrastructure failures / planned samples */
+	double max_drop;            /* the tolerated drop for this task, percentage points */
 	int failed;
 	char *verdict;              /* "pass", or why it failed; Markdown-safe text */
 };
@@ -71,5 +80,8 @@ void gate_result_release(struct gate_result *g);
 
 /* Parse "[TASK:]METRIC=VALUE" (VALUE a fraction, or a percentage with '%'). */
 enum reval_err gate_parse_floor(const char *spec, struct gate_floor *out);
+
+/* Parse "[TASK:]POINTS" (0 to 100); out->task is NULL without a task. */
+enum reval_err gate_parse_drop(const char *spec, struct gate_drop *out);
 
 #endif

@@ -27,10 +27,10 @@ static void figures(struct strbuf *sb, const struct gate_task *t)
 	strbuf_addf(sb,
 		    "%s: baseline %.2f%%, candidate %.2f%%, change %+.2f pts "
 		    "(95%% CI %+.2f to %+.2f), one-sided p = %.4g over %zu paired problems "
-		    "(%zu better, %zu worse); infrastructure errors %.2f%%",
+		    "(%zu better, %zu worse); infrastructure errors %.2f%%; tolerated drop %.1f pts",
 		    t->metric, 100 * t->base_score, 100 * t->cand_score, 100 * t->cmp.diff,
 		    100 * t->cmp.ci_low, 100 * t->cmp.ci_high, t->cmp.p_worse, t->cmp.pairs,
-		    t->cmp.better, t->cmp.worse, 100 * t->infra_rate);
+		    t->cmp.better, t->cmp.worse, 100 * t->infra_rate, t->max_drop);
 }
 
 enum reval_err junit_write_gate(const char *path, const struct gate_result *g)
@@ -57,10 +57,15 @@ enum reval_err junit_write_gate(const char *path, const struct gate_result *g)
 		xml_escape(&x, vals[i]);
 		strbuf_adds(&x, "\"/>\n");
 	}
-	strbuf_addf(&x,
-		    "      <property name=\"max_drop_points\" value=\"%g\"/>\n"
-		    "      <property name=\"alpha\" value=\"%g\"/>\n    </properties>\n",
-		    g->opts.max_drop, g->opts.alpha);
+	strbuf_addf(&x, "      <property name=\"max_drop_points\" value=\"%g\"/>\n",
+		    g->opts.max_drop);
+	for (size_t i = 0; i < g->opts.ndrops; i++) {
+		strbuf_adds(&x, "      <property name=\"max_drop_points:");
+		xml_escape(&x, g->opts.drops[i].task);
+		strbuf_addf(&x, "\" value=\"%g\"/>\n", g->opts.drops[i].points);
+	}
+	strbuf_addf(&x, "      <property name=\"alpha\" value=\"%g\"/>\n    </properties>\n",
+		    g->opts.alpha);
 	for (size_t i = 0; i < g->ntasks; i++) {
 		const struct gate_task *t = &g->tasks[i];
 		strbuf_adds(&x, "    <testcase classname=\"reval.gate\" name=\"");

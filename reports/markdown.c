@@ -48,11 +48,17 @@ void markdown_gate(struct strbuf *out, const struct gate_result *g)
 	markdown_escape(out, g->baseline);
 	strbuf_adds(out, "`, candidate `");
 	markdown_escape(out, g->candidate);
+	strbuf_addf(out, "`. A task fails when its score drops by more than %.1f points",
+		    g->opts.max_drop);
+	for (size_t i = 0; i < g->opts.ndrops; i++) {
+		strbuf_adds(out, i ? ", " : " (");
+		markdown_escape(out, g->opts.drops[i].task);
+		strbuf_addf(out, ": %.1f", g->opts.drops[i].points);
+	}
 	strbuf_addf(out,
-		    "`. A task fails when its score drops by more than %.1f points and a paired "
-		    "sign-flip test over problems gives p < %.3g, when a floor is missed, or when "
-		    "infrastructure errors exceed %.2f%%.\n\n",
-		    g->opts.max_drop, g->opts.alpha, 100 * g->opts.max_infra);
+		    "%s and a paired sign-flip test over problems gives p < %.3g, when a floor is "
+		    "missed, or when infrastructure errors exceed %.2f%%.\n\n",
+		    g->opts.ndrops ? ")" : "", g->opts.alpha, 100 * g->opts.max_infra);
 	strbuf_adds(out, "| task | metric | baseline | candidate | change (pts) | 95% CI (pts) | "
 			 "p (worse) | problems better / worse | result |\n"
 			 "|---|---|---:|---:|---:|---|---:|---|---|\n");

@@ -421,3 +421,79 @@ Test(gate, usage_errors_exit_2)
 	cr_assert(strstr(r.err.buf, "/nonexistent/a"), "%s", r.err.buf);
 	proc_result_release(&r);
 }
+
+/* Returns the row of task in the Markdown table (caller frees). */
+static char *row_of(const char *table, const char *task)
+{
+	char *key = xasprintf("| %s |", task);
+	const char *row = strstr(table, key);
+	free(key);
+	cr_assert_not_null(row, "no row for %s in:\n%s", task, table);
+	return xstrndup(row, strcspn(row, "\n"));
+}
+
+Test(gate, per_task_tolerances)
+{
+	char *dir = support_tmpdir("gate-drop");
+	char *r1 = regrade(dir, "r1", "deepseek-r1", NULL, NULL);
+	char *qwq = regrade(dir, "qwq", "qwq-32b", NULL, NULL);
+	char *xml = path_join(dir, "gate.xml");
+
+	/* rg/products drops 20 points: tolerated for it alone, the others still fail. */
+	const char *one[] = {"--max-drop", "rg/products:25", "--junit", xml, NULL};
+	struct proc_result a = gate(r1, qwq, one);
+	cr_assert_eq(a.status, 1, "%s%s", a.out.buf, a.err.buf);
+	cr_assert_not(row_failed(a.out.buf, "rg/products"), "%s", a.out.buf);
+	cr_assert(row_failed(a.out.buf, "rg/count_bits") && row_failed(a.out.buf, "rg/lcm"));
+	char *row = row_of(a.out.buf, "rg/products");
+	cr_assert(strstr(row, "pass (drop not significant") == NULL && strstr(row, "| pass |"),
+		  "%s", row);
+	free(row);
+	cr_assert(strstr(a.out.buf, "more than 1.0 points (rg/products: 25.0) and"), "%s",
+		  a.out.buf);
+	char *cases = junit_check(xml);
+	cr_assert_str_eq(cases, "16 rg/count_bits,rg/lcm");
+	free(cases);
+	char *x = regrade_slurp(xml);
+	cr_assert(strstr(x, "<property name=\"max_drop_points:rg/products\" value=\"25\"/>"), "%s",
+		  x);
+	cr_assert(strstr(x, "tolerated drop 25.0 pts"), "%s", x);
+	free(x);
+
+	/* A default for every task, and a tighter one for one task, in either order. */
+	const char *both[] = {"--max-drop", "rg/lcm:0", "--max-drop", "50", NULL};
+	struct proc_result b = gate(r1, qwq, both);
+	cr_assert_eq(b.status, 1, "%s%s", b.out.buf, b.err.buf);
+	cr_assert(strstr(b.out.buf, "(1 of 16 tasks failed)"), "%s", b.out.buf);
+	cr_assert(row_failed(b.out.buf, "rg/lcm"));
+	row = row_of(b.out.buf, "rg/lcm");
+	cr_assert(strstr(row, "(tolerance 0.0)"), "%s", row);
+	free(row);
+
+	/* Bad values, a task that is not gated, a task or the default given twice. */
+	const char *const *bad[] = {
+		(const char *[]){"--max-drop", "rg/lcm:", NULL},
+		(const char *[]){"--max-drop", ":3", NULL},
+		(const char *[]){"--max-drop", "101", NULL},
+		(const char *[]){"--max-drop", "-1", NULL},
+		(const char *[]){"--max-drop", "aime24:3", NULL},
+		(const char *[]){"--max-drop", "rg/lcm:3", "--max-drop", "rg/lcm:4", NULL},
+		(const char *[]){"--max-drop", "2", "--max-drop", "3", NULL},
+	};
+	const char *says[] = {"wants [TASK:]POINTS", "wants [TASK:]POINTS", "wants [TASK:]POINTS",
+			      "wants [TASK:]POINTS", "aime24:3 applies to no gated task",
+			      "names task 'rg/lcm' twice", "without a task is given twice"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		struct proc_result u = gate(r1, qwq, bad[i]);
+		cr_assert_eq(u.status, 2, "case %zu: %s%s", i, u.out.buf, u.err.buf);
+		cr_assert(strstr(u.err.buf, says[i]), "case %zu: %s", i, u.err.buf);
+		cr_assert_eq(u.out.len, 0, "case %zu printed a table", i);
+		proc_result_release(&u);
+	}
+	proc_result_release(&a);
+	proc_result_release(&b);
+	free(xml);
+	free(r1);
+	free(qwq);
+	free(dir);
+}
