@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -45,7 +47,7 @@ struct child_ctx {
 	int ctl;       /* the worker's end of the control socket */
 	int sync_rd;   /* parent says go */
 	int err_wr;    /* we report a failure here; closed by exec on success */
-	int core;      /* the fork server's C core, a sealed memfd: fd 4 after exec */
+	int core;      /* the fork server's C core (a sealed memfd, or an unlinked file): fd 4 after exec */
 	char notes[256];
 	char tmpopt[64];
 	char *const *argv;
@@ -310,16 +312,67 @@ static pid_t clone_with(unsigned long flags, int *pidfd)
 	return (pid_t)syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, NULL, pidfd, NULL, 0);
 }
 
+/* The core in an unlinked file of a fresh private directory under dir,
+ * opened for reading, or -1 when dir cannot hold it or its filesystem
+ * forbids executable mappings (noexec). */
+static int core_file(const char *dir, struct strview core)
+{
+	char tmp[PATH_MAX], file[PATH_MAX + 16];
+	if (snprintf(tmp, sizeof(tmp), "%s/reval-core-XXXXXX", dir) >= (int)sizeof(tmp) ||
+	    !mkdtemp(tmp))
+		return -1;
+	snprintf(file, sizeof(file), "%s/core.so", tmp);
+	int w = open(file, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0444);
+	int bad = w < 0 || write_full(w, core.ptr, core.len);
+	if (w >= 0 && close(w))
+		bad = 1;
+	int fd = bad ? -1 : open(file, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	unlink(file);
+	rmdir(tmp);
+	if (fd < 0)
+		return -1;
+	void *m = mmap(NULL, 1, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
+	if (m == MAP_FAILED) {
+		close(fd);
+		return -1;
+	}
+	munmap(m, 1);
+	return fd;
+}
+
+/* The fork server's core as a descriptor it can load: a sealed memfd, or,
+ * where the kernel forbids executable memfds (vm.memfd_noexec = 2), an
+ * unlinked file in a temporary directory that allows executable mappings. */
+static int core_fd(struct strview core, struct strbuf *err)
+{
+	int fd = proto_memfd("reval-zygote-core", core, 1);
+	if (fd >= 0)
+		return fd;
+	if (errno != EACCES && errno != EPERM) {
+		strbuf_addf(err, "cannot load the fork server's core: %s", strerror(errno));
+		return -1;
+	}
+	const char *env = getenv("TMPDIR");
+	const char *dirs[] = {env && *env == '/' ? env : "/tmp", "/var/tmp", "/dev/shm"};
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if ((fd = core_file(dirs[i], core)) >= 0)
+			return fd;
+	strbuf_addf(err,
+		    "cannot load the fork server's core: the kernel forbids executable memfds "
+		    "(vm.memfd_noexec = 2), and none of %s, /var/tmp and /dev/shm can hold an "
+		    "executable file; point TMPDIR at a directory that can",
+		    dirs[0]);
+	return -1;
+}
+
 int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct strbuf *err)
 {
 	int sv[2] = {-1, -1}, sync[2] = {-1, -1}, errp[2] = {-1, -1};
 	memset(out, 0, sizeof(*out));
 	out->pidfd = out->ctl = -1;
-	int core = proto_memfd("reval-zygote-core", plan->core, 1);
-	if (core < 0) {
-		strbuf_addf(err, "cannot load the fork server's core: %s", strerror(errno));
+	int core = core_fd(plan->core, err);
+	if (core < 0)
 		return -1;
-	}
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) || pipe2(sync, O_CLOEXEC) ||
 	    pipe2(errp, O_CLOEXEC)) {
 		strbuf_addf(err, "cannot create the worker's channels: %s", strerror(errno));

@@ -4,6 +4,8 @@
  */
 #include <criterion/criterion.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -176,4 +178,79 @@ Test(sandbox_fallback, runs_confined_without_namespaces, .timeout = 120)
 		cr_expect_eq(support_count_uid(sandbox_candidate_uid(fb)), 0);
 	}
 	sandbox_free(fb);
+}
+
+static char *slurp(const char *path)
+{
+	char *text;
+	size_t len;
+	cr_assert_eq(read_file(path, 1u << 20, &text, &len), 0, "cannot read '%s'", path);
+	return text;
+}
+
+/*
+ * Where the kernel forbids executable memfds (vm.memfd_noexec = 2, set here
+ * in a PID namespace of the test's own), the fork server's core is loaded
+ * from an unlinked file instead: in $TMPDIR when its filesystem allows
+ * executable mappings, else in /tmp.  With every such directory noexec the
+ * checker refuses to start and says what to do.
+ */
+Test(sandbox_memfd_noexec, core_loads_from_a_file, .timeout = 180)
+{
+	if (geteuid() != 0 || access("/proc/sys/vm/memfd_noexec", W_OK) ||
+	    system("command -v unshare >/dev/null 2>&1"))
+		cr_skip("needs root, vm.memfd_noexec (Linux 6.3) and unshare");
+	char *dir = support_tmpdir("memfd-noexec");
+	char *cases = path_join(dir, "cases.jsonl");
+	cr_assert_eq(support_write(cases,
+				   "{\"id\":\"sum\",\"kind\":\"stdio\",\"program\":\"a, b = map(int, "
+				   "input().split())\\nprint(a + b)\\n\",\"tests\":[{\"input\":\"2 3\\n\","
+				   "\"output\":\"5\\n\"}]}\n"
+				   "{\"id\":\"off\",\"kind\":\"stdio\",\"program\":\"print(6)\\n\","
+				   "\"tests\":[{\"input\":\"2 3\\n\",\"output\":\"5\\n\"}]}\n"),
+		     0);
+	char *script = xasprintf(
+		"set -u\n"
+		"echo 2 > /proc/sys/vm/memfd_noexec || exit 90\n"
+		"mkdir -p '%s/noexec' && mount -t tmpfs -o noexec tmpfs '%s/noexec' || exit 91\n"
+		"TMPDIR='%s/noexec' '%s' check code --in '%s' > '%s/out1' 2> '%s/err1'\n"
+		"echo $? > '%s/rc1'\n"
+		"exec 3< '%s' 4> '%s/out2' 5> '%s/err2'\n"
+		"for d in /tmp /var/tmp /dev/shm; do mount -t tmpfs -o noexec tmpfs $d || exit 92; done\n"
+		"'%s' check code --in /proc/self/fd/3 >&4 2>&5\n"
+		"echo $? >&5\n",
+		dir, dir, dir, getenv("REVAL_BIN"), cases, dir, dir, dir, cases, dir, dir,
+		getenv("REVAL_BIN"));
+	char *spath = path_join(dir, "noexec.sh");
+	cr_assert_eq(support_write(spath, script), 0);
+	char *cmd = xasprintf("unshare --pid --fork --mount-proc --mount sh '%s'", spath);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the setup failed (%d)", st);
+
+	char *p = path_join(dir, "rc1");
+	char *rc1 = slurp(p);
+	cr_assert_str_eq(rc1, "0\n");
+	free(p);
+	p = path_join(dir, "out1");
+	char *out1 = slurp(p);
+	cr_assert(strstr(out1, "{\"id\":\"sum\",\"verdict\":\"pass\""), "%s", out1);
+	cr_assert(strstr(out1, "{\"id\":\"off\",\"verdict\":\"wrong_answer\""), "%s", out1);
+	free(p);
+	p = path_join(dir, "err2");
+	char *err2 = slurp(p);
+	cr_assert(strstr(err2, "forbids executable memfds (vm.memfd_noexec = 2)"), "%s", err2);
+	cr_assert(strstr(err2, "point TMPDIR at a directory that can"), "%s", err2);
+	const char *last = strrchr(err2, '\n');
+	while (last && last > err2 && last[-1] != '\n')
+		last--;
+	cr_assert(last && atoi(last) != 0, "the checker started anyway: %s", err2);
+	free(p);
+	free(rc1);
+	free(out1);
+	free(err2);
+	free(cmd);
+	free(spath);
+	free(script);
+	free(cases);
+	free(dir);
 }
