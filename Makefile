@@ -8,7 +8,7 @@
 #   make reproduce  regrade every bundled recording and compare with published scores
 #   make demo       deps, build, and regrade a bundled recording end to end (the README's main job)
 #   make install PREFIX=/usr/local
-#   make fuzz       libFuzzer targets into build/fuzz (clang): build/fuzz/fuzz_math, fuzz_reply;
+#   make fuzz       libFuzzer targets into build/fuzz (clang): fuzz_math, fuzz_reply, fuzz_code;
 #                   run one on its seeds with e.g. build/fuzz/fuzz_reply tests/fuzz/corpus/reply
 #   make format     apply .clang-format
 #
