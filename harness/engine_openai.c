@@ -413,6 +413,8 @@ static void job_done(void *ud, struct http_xfer *x)
 		on_http_error(e, j);
 	} else if (x->result == HTTP_ETOOBIG) {
 		fail_job(e, j, "too_big", x->error);
+	} else if (x->result == HTTP_EABORTED && j->res.text_bytes > OA_MAX_TEXT) {
+		fail_job(e, j, "too_big", j->res.error); /* a stream's answer over its cap */
 	} else {
 		const char *kind = x->result == HTTP_EABORTED ? "malformed" : http_result_name(x->result);
 		char *msg = xstrdup(x->result == HTTP_EABORTED && j->res.error ? j->res.error : x->error);

@@ -127,25 +127,30 @@ static int read_choice(struct oa_result *r, const cJSON *ch, size_t pos, const c
 	struct oa_choice *c = choice_at(r, i);
 	set_finish(c, ch);
 	int got = 0;
+	size_t held = c->content.len + c->reasoning.len;
 	if (completions) {
 		const cJSON *t = cJSON_GetObjectItemCaseSensitive(ch, "text");
 		if (!cJSON_IsString(t) && !cJSON_IsNull(t) && strcmp(part, "delta"))
 			return fail(r, "a choice has no \"text\"");
 		got = append_field(&c->content, ch, "text", NULL);
-		return got;
+	} else {
+		const cJSON *m = cJSON_GetObjectItemCaseSensitive(ch, part);
+		if (!cJSON_IsObject(m)) {
+			/* A final stream chunk may carry only finish_reason. */
+			if (!strcmp(part, "delta") && !m)
+				return 0;
+			return fail(r, !strcmp(part, "message") ? "a choice has no \"message\" object"
+								 : "a choice has no \"delta\" object");
+		}
+		got |= append_field(&c->content, m, "content", NULL);
+		/* vLLM before 0.9 and DeepSeek say reasoning_content; newer vLLM says reasoning. */
+		got |= append_field(&c->reasoning, m, "reasoning_content", &c->has_reasoning);
+		got |= append_field(&c->reasoning, m, "reasoning", &c->has_reasoning);
 	}
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(ch, part);
-	if (!cJSON_IsObject(m)) {
-		/* A final stream chunk may carry only finish_reason. */
-		if (!strcmp(part, "delta") && !m)
-			return 0;
-		return fail(r, !strcmp(part, "message") ? "a choice has no \"message\" object"
-							 : "a choice has no \"delta\" object");
-	}
-	got |= append_field(&c->content, m, "content", NULL);
-	/* vLLM before 0.9 and DeepSeek say reasoning_content; newer vLLM says reasoning. */
-	got |= append_field(&c->reasoning, m, "reasoning_content", &c->has_reasoning);
-	got |= append_field(&c->reasoning, m, "reasoning", &c->has_reasoning);
+	/* A stream has no body cap: this is its cap. */
+	r->text_bytes += c->content.len + c->reasoning.len - held;
+	if (r->text_bytes > OA_MAX_TEXT)
+		return fail(r, "the response's text is over " OA_MAX_TEXT_WORDS);
 	return got;
 }
 

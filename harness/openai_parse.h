@@ -21,6 +21,8 @@
 #include "util.h"
 
 #define OA_MAX_CHOICES 4096 /* a choice index beyond this is malformed */
+#define OA_MAX_TEXT (64u << 20) /* bytes of content and reasoning of one response, all choices */
+#define OA_MAX_TEXT_WORDS "64 MiB"
 
 struct oa_choice {
 	struct strbuf content;   /* content or text, as sent */
@@ -38,6 +40,7 @@ struct oa_result {
 	long reasoning_tokens;     /* -1; completion_tokens_details.reasoning_tokens */
 	int done;                  /* the stream's "[DONE]" arrived */
 	long tokens;               /* stream deltas that carried text (for time to first token) */
+	size_t text_bytes;         /* content and reasoning held, all choices; at most OA_MAX_TEXT */
 	char *error;               /* why parsing failed, or the server's in-band error message */
 	int server_error;          /* the body or a chunk was an {"error": ...} object */
 };

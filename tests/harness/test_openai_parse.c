@@ -136,3 +136,38 @@ Test(openai_parse, error_text_from_various_servers)
 		free(t);
 	}
 }
+
+/* A stream has no body cap: the text it delivers has one, over all choices. */
+Test(openai_parse, stream_text_is_capped)
+{
+	size_t piece = 1u << 20;
+	char *text = xmalloc(piece + 1);
+	memset(text, 'a', piece);
+	text[piece] = '\0';
+	char *chunk[2];
+	for (int i = 0; i < 2; i++)
+		chunk[i] = xasprintf("{\"choices\":[{\"index\":%d,\"delta\":{\"%s\":\"%s\"}}]}", i,
+				     i ? "reasoning_content" : "content", text);
+	struct oa_result r;
+	oa_result_init(&r);
+	size_t fed = 0;
+	int rc = 0;
+	while (!rc && fed <= OA_MAX_TEXT / piece + 1) {
+		const char *c = chunk[fed % 2];
+		rc = oa_parse_chunk(&r, c, strlen(c), 0);
+		fed++;
+	}
+	cr_assert_eq(rc, -1);
+	cr_assert_eq(fed, OA_MAX_TEXT / piece + 1, "stopped after %zu MiB", fed);
+	cr_assert_str_eq(r.error, "the response's text is over 64 MiB");
+	oa_result_release(&r);
+	/* Below the cap nothing is refused. */
+	oa_result_init(&r);
+	for (size_t i = 0; i < OA_MAX_TEXT / piece; i++)
+		cr_assert_eq(oa_parse_chunk(&r, chunk[i % 2], strlen(chunk[i % 2]), 0), 0);
+	cr_assert_eq(r.text_bytes, OA_MAX_TEXT);
+	oa_result_release(&r);
+	free(chunk[0]);
+	free(chunk[1]);
+	free(text);
+}
