@@ -23,7 +23,8 @@
  *
  * KIND: 429 (ARG Retry-After seconds), 429date, 429reset (x-ratelimit-reset-requests),
  * 500, 503, 400, 400ctx, 401, 403, 404, slow (ARG ms), hang, drop, malformed, truncate,
- * cut (stream cut mid-way), nodone (stream ends early but cleanly), empty (no choices).
+ * cut (stream cut mid-way), nodone (stream ends early but cleanly), empty (no choices),
+ * flood (a stream of content that never ends).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -250,6 +251,36 @@ static void free_cut(void *cls)
 	struct cut_body *b = cls;
 	free(b->text);
 	free(b);
+}
+
+/* One event of 64 KiB of content, served again and again until the client leaves. */
+static ssize_t serve_flood(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	const struct strbuf *ev = cls;
+	size_t at = (size_t)(pos % ev->len), n = ev->len - at;
+	if (n > max)
+		n = max;
+	memcpy(buf, ev->buf + at, n);
+	return (ssize_t)n;
+}
+
+static void free_flood(void *cls)
+{
+	struct strbuf *ev = cls;
+	strbuf_release(ev);
+	free(ev);
+}
+
+static struct MHD_Response *flood_response(void)
+{
+	struct strbuf *ev = xcalloc(1, sizeof(*ev));
+	strbuf_init(ev);
+	strbuf_adds(ev, "data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":\"");
+	for (int i = 0; i < 65536; i++)
+		strbuf_addch(ev, 'a' + i % 26);
+	strbuf_adds(ev, "\"}}]}\n\n");
+	return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 1 << 16, serve_flood, ev,
+						 free_flood);
 }
 
 /* declared_len: Content-Length to announce, or MHD_SIZE_UNKNOWN for chunked. */
@@ -583,6 +614,9 @@ static int answer_completion(struct req *r, const char *url)
 			r->resp = cut_response(text, len / 2, len, 1);
 		} else if (stream && !strcmp(k, "cut")) {
 			r->resp = cut_response(text, len / 2, MHD_SIZE_UNKNOWN, 1);
+		} else if (stream && !strcmp(k, "flood")) {
+			free(text);
+			r->resp = flood_response();
 		} else if (stream && !strcmp(k, "nodone")) {
 			/* End cleanly just before the first finish_reason arrives. */
 			char *fin = strstr(text, "\"finish_reason\":\"");

@@ -124,6 +124,29 @@ Test(openai_faults, context_length_is_recorded_not_retried)
 	fake_stop(&f);
 }
 
+/* A stream that never ends stops at the text cap: the sample fails as too_big,
+ * once, and the run goes on. */
+Test(openai_faults, endless_stream_is_too_big_not_retried, .timeout = 120)
+{
+	struct fake f;
+	fake_start(&f, ARGS("--fault", "1:flood"));
+	struct config cfg;
+	test_config(&cfg, ARGS(f.url));
+	cfg.concurrency = 1;
+	cfg.stream = 1;
+	struct plan p;
+	plan_make(&p, 2, 1, "chat");
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
+	cr_assert_str_eq(p.got[0].error_kind, "too_big");
+	cr_assert_str_eq(p.got[0].error_message, "the response's text is over 64 MiB");
+	cr_assert_eq(p.got[0].attempts, 1);
+	cr_assert_null(p.got[1].error_kind);
+	cr_assert_eq(fake_requests(&f), 2);
+	plan_release(&p);
+	config_release(&cfg);
+	fake_stop(&f);
+}
+
 Test(openai_faults, attempts_are_limited_per_sample)
 {
 	struct fake f;
