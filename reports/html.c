@@ -431,6 +431,72 @@ static void outcomes(struct page *pg, const struct column *col)
 	strbuf_adds(sb, "</tbody></table>");
 }
 
+static int verdict_before(const void *a, const void *b)
+{
+	const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+	int px = !strcmp(x, "pass"), py = !strcmp(y, "pass");
+	return px != py ? py - px : strcmp(x, y);
+}
+
+/* The graders' verdicts (results.json "verdicts", the code grader's), as a
+ * share of graded samples; nothing when no run of the task has any. */
+static void verdicts(struct page *pg, const struct column *col)
+{
+	const struct leaderboard *lb = pg->rep->lb;
+	struct strbuf *sb = pg->sb;
+	const char **names = NULL;
+	size_t n = 0;
+	for (size_t ri = 0; ri < pg->rep->rs->nruns; ri++) {
+		const struct rs_task *t = lb_cell(lb, ri, col->j)->task;
+		const cJSON *v, *all = t ? cJSON_GetObjectItemCaseSensitive(t->result, "verdicts")
+					 : NULL;
+		cJSON_ArrayForEach(v, all)
+		{
+			size_t k = 0;
+			while (k < n && strcmp(names[k], v->string))
+				k++;
+			if (k == n) {
+				names = xrealloc(names, (n + 1) * sizeof(*names));
+				names[n++] = v->string;
+			}
+		}
+	}
+	if (!n)
+		return;
+	qsort(names, n, sizeof(*names), verdict_before);
+	strbuf_adds(sb, "<h3>Verdicts, % of graded samples</h3><table class=\"sortable\"><thead>"
+			"<tr><th>run</th><th data-sort=\"num\">graded samples</th>");
+	for (size_t k = 0; k < n; k++) {
+		strbuf_adds(sb, "<th data-sort=\"num\">");
+		esc(pg, names[k]);
+		strbuf_adds(sb, "</th>");
+	}
+	strbuf_adds(sb, "</tr></thead><tbody>");
+	for (size_t r = 0; r < pg->rep->rs->nruns; r++) {
+		size_t ri = lb->order[r];
+		const struct rs_task *t = lb_cell(lb, ri, col->j)->task;
+		if (!t)
+			continue;
+		const cJSON *all = cJSON_GetObjectItemCaseSensitive(t->result, "verdicts");
+		double graded = rs_count(t, "graded");
+		strbuf_adds(sb, "<tr><th>");
+		esc(pg, pg->rep->rs->runs[ri].label);
+		strbuf_addf(sb, "</th><td class=\"num\" data-v=\"%.0f\">%.0f</td>", graded, graded);
+		for (size_t k = 0; k < n; k++) {
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(all, names[k]);
+			double f = !all ? NAN
+				   : graded > 0 ? (cJSON_IsNumber(v) ? v->valuedouble : 0) / graded
+						: NAN;
+			strbuf_addf(sb, "<td class=\"num\" data-v=\"%.6g\">", isnan(f) ? -1 : f);
+			pct_cell(sb, f);
+			strbuf_adds(sb, "</td>");
+		}
+		strbuf_adds(sb, "</tr>");
+	}
+	strbuf_adds(sb, "</tbody></table>");
+	free(names);
+}
+
 static void lengths(struct page *pg, const struct column *col)
 {
 	const struct leaderboard *lb = pg->rep->lb;
@@ -684,6 +750,7 @@ static void task_section(struct page *pg, size_t j)
 	strbuf_adds(pg->sb, "</p>");
 	charts(pg, &col);
 	outcomes(pg, &col);
+	verdicts(pg, &col);
 	lengths(pg, &col);
 	grid(pg, &col);
 	changes(pg, &col);

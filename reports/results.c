@@ -176,6 +176,29 @@ static cJSON *breakdown_json(const struct task_scores *ts, uint64_t seed, int re
 	return out;
 }
 
+static int by_kind(const void *a, const void *b)
+{
+	return strcmp(((const struct kind_count *)a)->kind, ((const struct kind_count *)b)->kind);
+}
+
+/* "verdicts": the graders' verdicts over final graded samples, by name. */
+static void add_verdicts(cJSON *out, const struct task_tally *tt)
+{
+	long any = 0;
+	for (size_t k = 0; k < tt->nverdicts; k++)
+		any += tt->verdicts[k].count;
+	if (!any)
+		return;
+	struct kind_count *v = xcalloc(tt->nverdicts, sizeof(*v));
+	memcpy(v, tt->verdicts, tt->nverdicts * sizeof(*v));
+	qsort(v, tt->nverdicts, sizeof(*v), by_kind);
+	cJSON *o = cJSON_AddObjectToObject(out, "verdicts");
+	for (size_t k = 0; k < tt->nverdicts; k++)
+		if (v[k].count)
+			cJSON_AddNumberToObject(o, v[k].kind, (double)v[k].count);
+	free(v);
+}
+
 static void add_counts(cJSON *out, const struct task_scores *ts)
 {
 	const struct task_tally *tt = ts->tt;
@@ -211,6 +234,7 @@ static void add_counts(cJSON *out, const struct task_scores *ts)
 	for (size_t k = 0; k < tt->ninfra; k++)
 		if (tt->infra[k].count)
 			cJSON_AddNumberToObject(kinds, tt->infra[k].kind, (double)tt->infra[k].count);
+	add_verdicts(out, tt);
 }
 
 static void problem_line(struct strbuf *sb, const struct task_scores *ts, size_t j)

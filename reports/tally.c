@@ -90,6 +90,28 @@ static int kind_of(struct task_tally *tt, const char *kind)
 	return (int)tt->ninfra++;
 }
 
+static void count_verdict(struct task_tally *tt, const char *v)
+{
+	size_t i = 0;
+	while (i < tt->nverdicts && strcmp(tt->verdicts[i].kind, v))
+		i++;
+	if (i == tt->nverdicts) {
+		tt->verdicts = xrealloc(tt->verdicts, (i + 1) * sizeof(*tt->verdicts));
+		tt->verdicts[i] = (struct kind_count){xstrdup(v), 0};
+		tt->nverdicts++;
+	}
+	tt->verdicts[i].count++;
+}
+
+/* The grader's verdict in a journal line (grade.detail.verdict), or NULL. */
+static const char *verdict_of(const cJSON *obj)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "grade");
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(g, "detail"), "verdict");
+	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+}
+
 /* Count each infrastructure kind over the samples whose final state is a failure. */
 static void count_infra(struct task_tally *tt)
 {
@@ -113,6 +135,7 @@ struct reader {
 	struct problem_tally *pt;
 	struct slot *sl;
 	int infra;
+	const char *verdict; /* the line's grader verdict, or NULL (borrowed) */
 };
 
 /* Parse a line and find its slot; 0 with r->sl NULL for a line outside the plan. */
@@ -129,6 +152,7 @@ static enum reval_err locate(struct reader *r, const cJSON *obj, long line)
 	if (r->pt && r->s.index < r->tt->n)
 		r->sl = &r->pt->slots[r->s.index];
 	r->infra = sample_is_infra(&r->s) || r->s.grade.status == GRADE_INFRA;
+	r->verdict = verdict_of(obj);
 	return RV_OK;
 }
 
@@ -149,6 +173,8 @@ static void add_stats(struct reader *r)
 {
 	genstats_add(&r->tt->gen, &r->pt->gen, &r->s,
 		     r->sl->key >= 0 && r->sl->status != GRADE_NO_ANSWER);
+	if (r->verdict)
+		count_verdict(r->tt, r->verdict);
 }
 
 /* The first read: every line updates its slot; statistics from every graded line. */
@@ -219,6 +245,8 @@ static void reset_stats(struct task_tally *tt)
 	genstats_init(&tt->gen);
 	for (size_t j = 0; j < tt->nprobs; j++)
 		memset(&tt->probs[j].gen, 0, sizeof(tt->probs[j].gen));
+	for (size_t k = 0; k < tt->nverdicts; k++)
+		tt->verdicts[k].count = 0;
 }
 
 enum reval_err tally_read_journal(struct tally *tl, const char *path)
@@ -254,6 +282,9 @@ void tally_release(struct tally *tl)
 		for (size_t k = 0; k < tt->ninfra; k++)
 			free(tt->infra[k].kind);
 		free(tt->infra);
+		for (size_t k = 0; k < tt->nverdicts; k++)
+			free(tt->verdicts[k].kind);
+		free(tt->verdicts);
 	}
 	free(tl->tasks);
 	memset(tl, 0, sizeof(*tl));
@@ -265,7 +296,8 @@ size_t tally_bytes(const struct tally *tl)
 	for (size_t i = 0; i < tl->ntasks; i++) {
 		const struct task_tally *tt = &tl->tasks[i];
 		b += (tt->task->nproblems + 1) * sizeof(struct problem_tally);
-		b += genstats_bytes(&tt->gen) + tt->ninfra * sizeof(*tt->infra);
+		b += genstats_bytes(&tt->gen) + tt->ninfra * sizeof(*tt->infra) +
+		     tt->nverdicts * sizeof(*tt->verdicts);
 		for (size_t j = 0; j < tt->nprobs; j++) {
 			const struct problem_tally *pt = &tt->probs[j];
 			b += (size_t)tt->n * (sizeof(struct slot) + (pt->scores ? sizeof(float) : 0));

@@ -56,6 +56,10 @@ struct task_tally {
 	size_t nprobs;
 	struct kind_count *infra; /* infrastructure errors by kind, counted over final states */
 	size_t ninfra;
+	struct kind_count *verdicts; /* graders' verdicts (grade.detail.verdict: the code
+					grader's pass, wrong_answer, timeout...) over final
+					graded samples; a count may be 0 */
+	size_t nverdicts;
 	struct genstats gen; /* over final graded samples */
 };
 

@@ -104,6 +104,8 @@ Test(results, crafted_run_figures_by_hand)
 	/* p00: 3 of 6 right; p01: 2 of 5 graded right (the failure is excluded). */
 	cr_assert_float_eq(num(t, "metrics.avg@6.value"), (3.0 / 6 + 2.0 / 5) / 2, 1e-12);
 	cr_assert_eq(num(t, "counts.infra_error"), 1);
+	/* No grader here gives verdicts. */
+	cr_assert_null(cJSON_GetObjectItemCaseSensitive(t, "verdicts"));
 	/* The empty answer of p00; the truncated one of p01 counts as truncated instead. */
 	cr_assert_eq(num(t, "counts.no_answer"), 1);
 	cr_assert_eq(num(t, "counts.truncated"), 1);
@@ -360,5 +362,114 @@ Test(results, partial_scores_are_exact)
 	free(rp);
 	free(once);
 	free(partial);
+	free(dir);
+}
+
+/* A scripted model for HumanEval: by sample index mod 4, the canonical
+ * solution, `return None`, no code at all, and a body that raises. */
+static const char he_engine[] =
+	"import json, sys\n"
+	"req = json.load(sys.stdin)\n"
+	"r = next(r for r in map(json.loads, open(sys.argv[1])) if r['task_id'] == req['problem'])\n"
+	"k = req['sample'] % 4\n"
+	"if k == 2:\n"
+	"    print('I cannot solve this.')\n"
+	"    sys.exit(0)\n"
+	"body = [r['canonical_solution'], '    return None\\n', '', '    raise ValueError(1)\\n'][k]\n"
+	"print('```python\\n' + r['prompt'] + body + '\\n```')\n";
+
+static cJSON *verdicts_of(const char *run)
+{
+	char *p = path_join(run, "results.json");
+	cJSON *doc = support_json_file(p);
+	free(p);
+	cr_assert_not_null(doc);
+	cJSON *v = cJSON_DetachItemFromObject(
+		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "tasks"),
+						 "humaneval"),
+		"verdicts");
+	cJSON_Delete(doc);
+	cr_assert_not_null(v, "no verdicts in %s", run);
+	return v;
+}
+
+/*
+ * The code grader's verdicts reach results.json and the HTML report, counted
+ * over final states: a later line for a sample replaces its verdict.
+ */
+Test(results, code_verdicts_are_counted_in_their_final_state, .timeout = 300)
+{
+	char *dir = support_tmpdir("verdicts");
+	char *script = path_join(dir, "engine.py"), *run = path_join(dir, "run");
+	cr_assert_eq(support_write(script, he_engine), 0);
+	char *he = support_path("datasets/humaneval/HumanEval.jsonl");
+	char *engine = xasprintf("exec:python3 %s %s", script, he);
+	const char *args[] = {"run", "--task", "humaneval", "--limit", "3", "--n", "4",
+			      "--engine", engine, "--out", run, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	cJSON *v = verdicts_of(run);
+	char *text = cJSON_PrintUnformatted(v);
+	cr_assert_str_eq(text,
+			 "{\"no_code\":3,\"pass\":3,\"runtime_error\":3,\"wrong_answer\":3}");
+	free(text);
+	cJSON_Delete(v);
+
+	/* A later line for HumanEval/0's sample 0 says timeout: it replaces the pass. */
+	char *jpath = path_join(run, "samples.jsonl"), *journal;
+	size_t len;
+	cr_assert_eq(read_file(jpath, 1 << 24, &journal, &len), 0);
+	const char *line = strstr(journal, "\"problem\":\"HumanEval/0\",\"sample\":0,");
+	cr_assert_not_null(line, "%s", journal);
+	while (line > journal && line[-1] != '\n')
+		line--;
+	cJSON *o = cJSON_ParseWithLength(line, strcspn(line, "\n"));
+	cr_assert_not_null(o);
+	cJSON *g = cJSON_GetObjectItemCaseSensitive(o, "grade");
+	cJSON_ReplaceItemInObject(g, "correct", cJSON_CreateFalse());
+	cJSON_ReplaceItemInObject(g, "score", cJSON_CreateNumber(0));
+	cJSON_ReplaceItemInObject(cJSON_GetObjectItemCaseSensitive(g, "detail"), "verdict",
+				  cJSON_CreateString("timeout"));
+	char *later = cJSON_PrintUnformatted(o);
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, journal, len);
+	strbuf_adds(&sb, later);
+	strbuf_addch(&sb, '\n');
+	cr_assert_eq(support_write(jpath, sb.buf), 0);
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	v = verdicts_of(run);
+	text = cJSON_PrintUnformatted(v);
+	cr_assert_str_eq(text, "{\"no_code\":3,\"pass\":2,\"runtime_error\":3,\"timeout\":1,"
+			       "\"wrong_answer\":3}");
+	free(text);
+	cJSON_Delete(v);
+
+	char *html = path_join(dir, "report.html");
+	const char *rargs[] = {"report", run, "--html", html, NULL};
+	support_reval(&r, rargs);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	char *page;
+	cr_assert_eq(read_file(html, 1 << 26, &page, &len), 0);
+	const char *table = strstr(page, "<h3>Verdicts, % of graded samples</h3>");
+	cr_assert_not_null(table);
+	cr_assert(strstr(table, "<th data-sort=\"num\">pass</th><th data-sort=\"num\">no_code</th>"),
+		  "pass comes first, then by name");
+	cr_assert(strstr(table, "<th data-sort=\"num\">timeout</th>"));
+	free(page);
+	free(html);
+	free(later);
+	cJSON_Delete(o);
+	strbuf_release(&sb);
+	free(journal);
+	free(jpath);
+	free(engine);
+	free(he);
+	free(run);
+	free(script);
 	free(dir);
 }
