@@ -90,16 +90,15 @@ static void raw_infinities(cJSON *v)
 size_t json_defuse_nul(char *text, size_t len)
 {
 	size_t n = 0;
+	char *p = text, *end = text + len;
 	/* Backslashes stand only inside strings, each starting one escape: the
 	 * character after one is never the start of another. */
-	for (size_t i = 0; i + 1 < len; i++) {
-		if (text[i] != '\\')
-			continue;
-		if (text[i + 1] == 'u' && len - i >= 6 && !memcmp(text + i + 2, "0000", 4)) {
-			memcpy(text + i + 2, "fffd", 4);
+	while ((p = memchr(p, '\\', (size_t)(end - p))) && end - p >= 2) {
+		if (p[1] == 'u' && end - p >= 6 && !memcmp(p + 2, "0000", 4)) {
+			memcpy(p + 2, "fffd", 4);
 			n++;
 		}
-		i++;
+		p += 2;
 	}
 	return n;
 }

@@ -30,6 +30,7 @@ void sample_release(struct sample *s)
 	free(s->error_kind);
 	free(s->error_message);
 	free(s->grader);
+	free(s->verdict);
 	grade_release(&s->grade);
 	sample_init(s);
 }
@@ -83,6 +84,8 @@ int sample_grade_begin(struct sample *s, const struct task *t, const struct prob
 {
 	grade_release(&s->grade);
 	free(s->grader);
+	free(s->verdict); /* the old grade's */
+	s->verdict = NULL;
 	s->grader = xasprintf("%s/%s", t->grader->name, t->grader->version);
 	struct grade *g = &s->grade;
 	if (sample_is_infra(s)) {
@@ -311,8 +314,11 @@ int sample_from_json(struct sample *s, const cJSON *obj, const char **why)
 		s->grade.canonical = dup_or_null(json_str(g, "canonical"));
 		s->grade.reason = dup_or_null(json_str(g, "reason"));
 		const cJSON *d = cJSON_GetObjectItemCaseSensitive(g, "detail");
-		if (d && !cJSON_IsNull(d))
+		if (d && !cJSON_IsNull(d)) {
 			s->grade.detail = cJSON_PrintUnformatted(d);
+			const char *v = json_str(d, "verdict");
+			s->verdict = v && *v ? xstrdup(v) : NULL;
+		}
 		s->grader = dup_or_null(json_str(obj, "grader"));
 	}
 	return 0;

@@ -103,15 +103,6 @@ static void count_verdict(struct task_tally *tt, const char *v)
 	tt->verdicts[i].count++;
 }
 
-/* The grader's verdict in a journal line (grade.detail.verdict), or NULL. */
-static const char *verdict_of(const cJSON *obj)
-{
-	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "grade");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(
-		cJSON_GetObjectItemCaseSensitive(g, "detail"), "verdict");
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
 /* Count each infrastructure kind over the samples whose final state is a failure. */
 static void count_infra(struct task_tally *tt)
 {
@@ -135,7 +126,6 @@ struct reader {
 	struct problem_tally *pt;
 	struct slot *sl;
 	int infra;
-	const char *verdict; /* the line's grader verdict, or NULL (borrowed) */
 };
 
 /* Parse a line and find its slot; 0 with r->sl NULL for a line outside the plan. */
@@ -152,7 +142,6 @@ static enum reval_err locate(struct reader *r, const cJSON *obj, long line)
 	if (r->pt && r->s.index < r->tt->n)
 		r->sl = &r->pt->slots[r->s.index];
 	r->infra = sample_is_infra(&r->s) || r->s.grade.status == GRADE_INFRA;
-	r->verdict = verdict_of(obj);
 	return RV_OK;
 }
 
@@ -173,8 +162,8 @@ static void add_stats(struct reader *r)
 {
 	genstats_add(&r->tt->gen, &r->pt->gen, &r->s,
 		     r->sl->key >= 0 && r->sl->status != GRADE_NO_ANSWER);
-	if (r->verdict)
-		count_verdict(r->tt, r->verdict);
+	if (r->s.verdict)
+		count_verdict(r->tt, r->s.verdict);
 }
 
 /* The first read: every line updates its slot; statistics from every graded line. */
