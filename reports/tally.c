@@ -79,28 +79,15 @@ static int class_of(struct problem_tally *pt, const char *key, int correct)
 	return pt->nkeys++;
 }
 
-static int kind_of(struct task_tally *tt, const char *kind)
+/* The index of kind in a list of kind counts, added with count 0 when new. */
+static int kind_index(struct kind_count **list, size_t *n, const char *kind)
 {
-	for (size_t i = 0; i < tt->ninfra; i++)
-		if (!strcmp(tt->infra[i].kind, kind))
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*list)[i].kind, kind))
 			return (int)i;
-	tt->infra = xrealloc(tt->infra, (tt->ninfra + 1) * sizeof(*tt->infra));
-	tt->infra[tt->ninfra].kind = xstrdup(kind);
-	tt->infra[tt->ninfra].count = 0;
-	return (int)tt->ninfra++;
-}
-
-static void count_verdict(struct task_tally *tt, const char *v)
-{
-	size_t i = 0;
-	while (i < tt->nverdicts && strcmp(tt->verdicts[i].kind, v))
-		i++;
-	if (i == tt->nverdicts) {
-		tt->verdicts = xrealloc(tt->verdicts, (i + 1) * sizeof(*tt->verdicts));
-		tt->verdicts[i] = (struct kind_count){xstrdup(v), 0};
-		tt->nverdicts++;
-	}
-	tt->verdicts[i].count++;
+	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
+	(*list)[*n] = (struct kind_count){xstrdup(kind), 0};
+	return (int)(*n)++;
 }
 
 /* Count each infrastructure kind over the samples whose final state is a failure. */
@@ -162,8 +149,10 @@ static void add_stats(struct reader *r)
 {
 	genstats_add(&r->tt->gen, &r->pt->gen, &r->s,
 		     r->sl->key >= 0 && r->sl->status != GRADE_NO_ANSWER);
-	if (r->s.verdict)
-		count_verdict(r->tt, r->s.verdict);
+	if (r->s.verdict) {
+		int k = kind_index(&r->tt->verdicts, &r->tt->nverdicts, r->s.verdict);
+		r->tt->verdicts[k].count++;
+	}
 }
 
 /* The first read: every line updates its slot; statistics from every graded line. */
@@ -183,7 +172,8 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	if (r->infra) {
 		if (sl->state != SLOT_GRADED) {
 			sl->state = SLOT_INFRA;
-			sl->key = kind_of(r->tt, s->error_kind ? s->error_kind : "unknown");
+			sl->key = kind_index(&r->tt->infra, &r->tt->ninfra,
+					     s->error_kind ? s->error_kind : "unknown");
 		}
 		goto out;
 	}
