@@ -103,26 +103,30 @@ size_t json_defuse_nul(char *text, size_t len)
 	return n;
 }
 
-cJSON *json_parse_len(const char *text, size_t len)
+/* A NUL-terminated copy of len bytes of text with \u0000 read as U+FFFD, or
+ * NULL when the text has no such escape (and can be parsed as it is). */
+static char *defused_copy(const char *text, size_t len)
 {
 	if (!memmem(text, len, "\\u0000", 6))
-		return cJSON_ParseWithLength(text, len);
-	char *copy = xmalloc(len ? len : 1);
-	memcpy(copy, text, len);
+		return NULL;
+	char *copy = xstrndup(text, len);
 	json_defuse_nul(copy, len);
-	cJSON *v = cJSON_ParseWithLength(copy, len);
-	free(copy);
+	return copy;
+}
+
+cJSON *json_parse_len(const char *text, size_t len)
+{
+	char *own = defused_copy(text, len);
+	cJSON *v = cJSON_ParseWithLength(own ? own : text, len);
+	free(own);
 	return v;
 }
 
 cJSON *json_parse_text(const char *text, int *line)
 {
-	char *own = NULL;
-	if (strstr(text, "\\u0000")) {
-		own = xstrdup(text);
-		json_defuse_nul(own, strlen(own));
+	char *own = defused_copy(text, strlen(text));
+	if (own)
 		text = own;
-	}
 	const char *end = NULL;
 	cJSON *v = cJSON_ParseWithOpts(text, &end, 1);
 	if (!v) {
