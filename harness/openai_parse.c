@@ -1,6 +1,7 @@
 #include "openai_parse.h"
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -149,8 +150,11 @@ static int read_choice(struct oa_result *r, const cJSON *ch, size_t pos, const c
 	}
 	/* A stream has no body cap: this is its cap. */
 	r->text_bytes += c->content.len + c->reasoning.len - held;
-	if (r->text_bytes > OA_MAX_TEXT)
-		return fail(r, "the response's text is over " OA_MAX_TEXT_WORDS);
+	if (r->text_bytes > OA_MAX_TEXT) {
+		char why[64];
+		snprintf(why, sizeof(why), "the response's text is over %u MiB", OA_MAX_TEXT >> 20);
+		return fail(r, why);
+	}
 	return got;
 }
 

@@ -22,7 +22,6 @@
 
 #define OA_MAX_CHOICES 4096 /* a choice index beyond this is malformed */
 #define OA_MAX_TEXT (64u << 20) /* bytes of content and reasoning of one response, all choices */
-#define OA_MAX_TEXT_WORDS "64 MiB"
 
 struct oa_choice {
 	struct strbuf content;   /* content or text, as sent */
