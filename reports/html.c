@@ -97,6 +97,14 @@ static void pct_cell(struct strbuf *sb, double v)
 		strbuf_addf(sb, "%.1f", 100 * v);
 }
 
+/* A sortable table cell holding a share as a percentage ("–" when NAN). */
+static void share_cell(struct strbuf *sb, double f)
+{
+	strbuf_addf(sb, "<td class=\"num\" data-v=\"%.6g\">", isnan(f) ? -1 : f);
+	pct_cell(sb, f);
+	strbuf_adds(sb, "</td>");
+}
+
 /* ---- Page frame ---- */
 
 static void head(struct page *pg)
@@ -421,10 +429,7 @@ static void outcomes(struct page *pg, const struct column *col)
 			    t->nprobs, t->nprobs, planned, planned);
 		for (size_t k = 0; k < ARRAY_SIZE(names); k++) {
 			double v = rs_count(t, names[k]);
-			double f = v >= 0 && planned > 0 ? v / planned : NAN;
-			strbuf_addf(sb, "<td class=\"num\" data-v=\"%.6g\">", isnan(f) ? -1 : f);
-			pct_cell(sb, f);
-			strbuf_adds(sb, "</td>");
+			share_cell(sb, v >= 0 && planned > 0 ? v / planned : NAN);
 		}
 		strbuf_adds(sb, "</tr>");
 	}
@@ -484,12 +489,9 @@ static void verdicts(struct page *pg, const struct column *col)
 		strbuf_addf(sb, "</th><td class=\"num\" data-v=\"%.0f\">%.0f</td>", graded, graded);
 		for (size_t k = 0; k < n; k++) {
 			const cJSON *v = cJSON_GetObjectItemCaseSensitive(all, names[k]);
-			double f = !all ? NAN
-				   : graded > 0 ? (cJSON_IsNumber(v) ? v->valuedouble : 0) / graded
-						: NAN;
-			strbuf_addf(sb, "<td class=\"num\" data-v=\"%.6g\">", isnan(f) ? -1 : f);
-			pct_cell(sb, f);
-			strbuf_adds(sb, "</td>");
+			share_cell(sb, all && graded > 0
+					       ? (cJSON_IsNumber(v) ? v->valuedouble : 0) / graded
+					       : NAN);
 		}
 		strbuf_adds(sb, "</tr>");
 	}
