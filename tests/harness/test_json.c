@@ -18,25 +18,29 @@
 
 Test(json_nul, escapes_are_rewritten_in_place_and_counted)
 {
-	char a[] = "{\"c\":\"x\\u0000y\\u0000\"}";
-	cr_assert_eq(json_defuse_nul(a, strlen(a)), 2);
-	cr_assert_str_eq(a, "{\"c\":\"x\\ufffdy\\ufffd\"}");
-	/* An escaped backslash followed by the text u0000 is no escape. */
-	char b[] = "{\"c\":\"\\\\u0000\"}";
-	cr_assert_eq(json_defuse_nul(b, strlen(b)), 0);
-	cr_assert_str_eq(b, "{\"c\":\"\\\\u0000\"}");
-	/* ...but one after the escaped backslash is. */
-	char c[] = "\"\\\\\\u0000\"";
-	cr_assert_eq(json_defuse_nul(c, strlen(c)), 1);
-	cr_assert_str_eq(c, "\"\\\\\\ufffd\"");
-	/* Other escapes, and one cut at the end of the buffer, are left alone. */
-	char d[] = "\"\\u0001\\n\\u000";
-	cr_assert_eq(json_defuse_nul(d, strlen(d)), 0);
-	cr_assert_str_eq(d, "\"\\u0001\\n\\u000");
-	/* Only len bytes are looked at. */
-	char e[] = "\"\\u0000\"";
-	cr_assert_eq(json_defuse_nul(e, 5), 0);
-	cr_assert_str_eq(e, "\"\\u0000\"");
+	static const struct {
+		const char *in;
+		size_t len; /* bytes looked at; 0: all */
+		size_t count;
+		const char *out;
+	} cases[] = {
+		{"{\"c\":\"x\\u0000y\\u0000\"}", 0, 2, "{\"c\":\"x\\ufffdy\\ufffd\"}"},
+		/* An escaped backslash followed by the text u0000 is no escape... */
+		{"{\"c\":\"\\\\u0000\"}", 0, 0, "{\"c\":\"\\\\u0000\"}"},
+		/* ...but one after the escaped backslash is. */
+		{"\"\\\\\\u0000\"", 0, 1, "\"\\\\\\ufffd\""},
+		/* Other escapes, and one cut at the end of the buffer, are left alone. */
+		{"\"\\u0001\\n\\u000", 0, 0, "\"\\u0001\\n\\u000"},
+		/* Only len bytes are looked at. */
+		{"\"\\u0000\"", 5, 0, "\"\\u0000\""},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		char *buf = xstrdup(cases[i].in);
+		size_t len = cases[i].len ? cases[i].len : strlen(buf);
+		cr_assert_eq(json_defuse_nul(buf, len), cases[i].count, "case %zu", i);
+		cr_assert_str_eq(buf, cases[i].out, "case %zu", i);
+		free(buf);
+	}
 }
 
 Test(json_nul, parsers_keep_the_rest_of_the_string)
