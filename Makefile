@@ -21,7 +21,7 @@ OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wformat=2 \
            -Wno-format-nonliteral -Werror
 CFLAGS  ?= $(OPT) -g
-ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. -Iharness -Igraders -Ireports \
+ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lpcre2-8 -lgmp -lseccomp) -lm -lpthread
 
@@ -37,11 +37,11 @@ ifneq ($(V),1)
 Q := @
 endif
 
-LIB_SRC  := $(sort $(wildcard harness/*.c graders/*.c reports/*.c))
-LIB_SRC  := $(filter-out harness/main.c,$(LIB_SRC))
+LIB_SRC  := $(sort $(shell find harness graders reports -name '*.c' -not -path '*/zygote/*'))
+LIB_SRC  := $(filter-out harness/cli/main.c,$(LIB_SRC))
 LIB_OBJ  := $(LIB_SRC:%.c=$(BUILD)/%.o)
-MAIN_OBJ := $(BUILD)/harness/main.o
-TEST_SRC := $(sort $(wildcard tests/*/test_*.c tests/support/*.c))
+MAIN_OBJ := $(BUILD)/harness/cli/main.o
+TEST_SRC := $(sort $(shell find tests -name 'test_*.c' -not -path 'tests/data/*') $(wildcard tests/support/*.c))
 TEST_OBJ := $(TEST_SRC:%.c=$(BUILD)/%.o)
 FAKE_SRC := $(sort $(wildcard tests/fake/*.c))
 FAKE_OBJ := $(FAKE_SRC:%.c=$(BUILD)/%.o)
@@ -65,11 +65,9 @@ $(BUILD)/%.o: %.c
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -MMD -MP -c $< -o $@
 
-$(TEST_OBJ): ALL_CFLAGS += -Itests/support
-
 $(BUILD)/libreval.a: $(LIB_OBJ)
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcsT $@ $^
 
 $(REVAL): $(MAIN_OBJ) $(BUILD)/libreval.a
 	@$(if $(Q),echo "  LD      $@")
@@ -121,11 +119,11 @@ install: $(REVAL)
 	cp -R datasets $(DESTDIR)$(PREFIX)/share/reval/
 
 format:
-	clang-format -i $(wildcard harness/*.[ch] graders/*.[ch] reports/*.[ch] tests/*/*.[ch] bench/*.[ch])
+	clang-format -i $(LIB_SRC) $(MAIN_OBJ:$(BUILD)/%.o=%.c) $(shell find harness graders reports -name '*.h' -not -path '*/zygote/*') $(TEST_SRC) $(FAKE_SRC) $(BENCH_SRC)
 
 # libFuzzer targets: tests/fuzz/fuzz_*.c, built with clang into build/fuzz.
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
-FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. -Iharness -Igraders -Ireports \
+FUZZ_CFLAGS := -std=c11 -D_GNU_SOURCE -g -O1 -I. \
            -fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_LIB_OBJ := $(LIB_SRC:%.c=build/fuzz/%.o)
 
@@ -136,8 +134,8 @@ build/fuzz/%.o: %.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LIBS)
 
-build/fuzz/harness/sandbox_zygote.o: harness/zygote/zygote.py build/zygote/core.so
-build/fuzz/harness/sandbox_zygote.o: FUZZ_CFLAGS += -DZYGOTE_CORE='"build/zygote/core.so"'
+build/fuzz/graders/code/sandbox/zygote.o: graders/code/sandbox/zygote/zygote.py build/zygote/core.so
+build/fuzz/graders/code/sandbox/zygote.o: FUZZ_CFLAGS += -DZYGOTE_CORE='"build/zygote/core.so"'
 
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 
@@ -150,12 +148,12 @@ clean:
 # core is a CPython extension module on the stable ABI, loaded by python3, so
 # it is built without sanitizers and links neither libpython nor ASan.
 ZYGOTE_CORE := $(BUILD)/zygote/core.so
-ZYGOTE_SRC := $(sort $(wildcard harness/zygote/*.c))
-$(ZYGOTE_CORE): $(ZYGOTE_SRC) $(wildcard harness/zygote/*.h)
+ZYGOTE_SRC := $(sort $(wildcard graders/code/sandbox/zygote/*.c))
+$(ZYGOTE_CORE): $(ZYGOTE_SRC) $(wildcard graders/code/sandbox/zygote/*.h)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared -fvisibility=hidden \
 		$(shell pkg-config --cflags python3 libcjson 2>/dev/null || python3-config --includes) \
 		-o $@ $(ZYGOTE_SRC) $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
-$(BUILD)/harness/sandbox_zygote.o: harness/zygote/zygote.py $(ZYGOTE_CORE)
-$(BUILD)/harness/sandbox_zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'
+$(BUILD)/graders/code/sandbox/zygote.o: graders/code/sandbox/zygote/zygote.py $(ZYGOTE_CORE)
+$(BUILD)/graders/code/sandbox/zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'

@@ -18,8 +18,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "code.h"
-#include "sandbox_pool.h"
+#include "graders/code/code.h"
+#include "graders/code/sandbox/pool.h"
 
 extern char **environ;
 extern const struct grader_ops grader_code;

@@ -12,10 +12,10 @@
 #include <string.h>
 #include <sys/resource.h>
 
-#include "config.h"
-#include "engine.h"
-#include "engine_openai.h"
-#include "task.h"
+#include "harness/pipeline/config.h"
+#include "harness/engine/engine.h"
+#include "harness/engine/openai.h"
+#include "harness/model/task.h"
 
 static double *lat;
 static size_t nlat, errors;

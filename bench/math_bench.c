@@ -14,8 +14,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "math_judge.h"
-#include "util.h"
+#include "graders/math/judge.h"
+#include "harness/base/util.h"
 
 struct item {
 	char *gold, *pred, *id;

@@ -21,13 +21,13 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "grader.h"
-#include "results.h"
-#include "rng.h"
-#include "sample.h"
-#include "tally.h"
-#include "task.h"
-#include "util.h"
+#include "graders/grader.h"
+#include "reports/results/results.h"
+#include "reports/stats/rng.h"
+#include "harness/model/sample.h"
+#include "reports/results/tally.h"
+#include "harness/model/task.h"
+#include "harness/base/util.h"
 
 static double now(void)
 {

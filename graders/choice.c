@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "re.h"
+#include "graders/grader.h"
+#include "harness/base/re.h"
 
 struct choice_state {
 	struct re *boxed;

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "textnorm.h"
+#include "graders/grader.h"
+#include "graders/textnorm.h"
 
 struct exact_state {
 	struct textnorm tn;

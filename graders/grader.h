@@ -17,7 +17,7 @@
 
 #include <cjson/cJSON.h>
 
-#include "util.h"
+#include "harness/base/util.h"
 
 enum grade_status {
 	GRADE_OK = 0,      /* an answer was found and judged; see correct */

@@ -9,9 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "re.h"
-#include "textnorm.h"
+#include "graders/grader.h"
+#include "harness/base/re.h"
+#include "graders/textnorm.h"
 
 struct regex_state {
 	struct re *re;

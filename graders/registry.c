@@ -1,7 +1,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
+#include "graders/grader.h"
 
 extern const struct grader_ops grader_exact;
 extern const struct grader_ops grader_regex;

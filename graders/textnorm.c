@@ -1,4 +1,4 @@
-#include "textnorm.h"
+#include "graders/textnorm.h"
 
 #include <ctype.h>
 #include <string.h>

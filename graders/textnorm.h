@@ -5,7 +5,7 @@
 #ifndef REVAL_TEXTNORM_H
 #define REVAL_TEXTNORM_H
 
-#include "util.h"
+#include "harness/base/util.h"
 
 struct textnorm {
 	int fold_case;         /* compare case-insensitively (ASCII) */

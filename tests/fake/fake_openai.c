@@ -40,8 +40,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "json.h"
-#include "util.h"
+#include "harness/base/json.h"
+#include "harness/base/util.h"
 
 #define MAX_FAULTS 64
 #define MAX_BODY (8u << 20)

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "code_compare.h"
-#include "code_extract.h"
+#include "graders/code/compare.h"
+#include "graders/code/extract.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

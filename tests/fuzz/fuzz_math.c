@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "math_judge.h"
-#include "util.h"
+#include "graders/math/judge.h"
+#include "harness/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

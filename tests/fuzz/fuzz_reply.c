@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "openai_parse.h"
-#include "sse.h"
-#include "util.h"
+#include "harness/base/json.h"
+#include "harness/engine/openai_parse.h"
+#include "harness/net/sse.h"
+#include "harness/base/util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "grader.h"
-#include "json.h"
-#include "support.h"
+#include "graders/grader.h"
+#include "harness/base/json.h"
+#include "tests/support/support.h"
 
 Test(graders, basic_cases_from_file)
 {

@@ -1,5 +1,5 @@
 /* Helpers for the engine suites; see fake.h.  No tests here. */
-#include "fake.h"
+#include "tests/support/fake.h"
 
 #include <criterion/criterion.h>
 #include <math.h>
@@ -11,9 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "journal.h"
-#include "json.h"
-#include "util.h"
+#include "harness/model/journal.h"
+#include "harness/base/json.h"
+#include "harness/base/util.h"
 
 void fake_start(struct fake *f, const char *const *args)
 {

@@ -10,9 +10,9 @@
 #include <cjson/cJSON.h>
 #include <sys/types.h>
 
-#include "config.h"
-#include "engine.h"
-#include "task.h"
+#include "harness/pipeline/config.h"
+#include "harness/engine/engine.h"
+#include "harness/model/task.h"
 
 struct fake {
 	pid_t pid;

@@ -1,12 +1,12 @@
 /* Helpers for the report and gate suites; see regrade.h. */
-#include "regrade.h"
+#include "tests/support/regrade.h"
 
 #include <criterion/criterion.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "json.h"
-#include "support.h"
+#include "harness/base/json.h"
+#include "tests/support/support.h"
 
 #define RECORDING "datasets/recordings/rg-eval-reasoning-models"
 

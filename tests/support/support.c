@@ -1,5 +1,5 @@
 /* Shared helpers for the suites (no tests of its own); see support.h. */
-#include "support.h"
+#include "tests/support/support.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "json.h"
+#include "harness/base/json.h"
 
 extern char **environ;
 

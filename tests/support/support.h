@@ -9,7 +9,7 @@
 #include <cjson/cJSON.h>
 #include <sys/types.h>
 
-#include "util.h"
+#include "harness/base/util.h"
 
 struct proc_result {
 	int status;        /* exit code, or 128 + signal */

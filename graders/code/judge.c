@@ -1,0 +1,422 @@
+#include "graders/code/judge.h"
+
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DETAIL_TESTS_MAX 200 /* per-test entries kept in the detail */
+#define MSG_MAX 300          /* bytes of stderr or reason kept per test */
+
+const char *code_verdict_name(enum code_verdict v)
+{
+	static const char *const names[] = {
+		"pass",         "wrong_answer",      "runtime_error", "timeout",
+		"memory_limit", "output_limit",      "compile_error", "sandbox_violation",
+		"no_code",      "skipped",           "infra_error",
+	};
+	return (size_t)v < ARRAY_SIZE(names) ? names[v] : "unknown";
+}
+
+void code_case_release(struct code_case *c)
+{
+	free(c->id);
+	free(c->program);
+	free(c->entry_point);
+	free(c->context);
+	free(c->test);
+	cJSON_Delete(c->asserts);
+	cJSON_Delete(c->imports);
+	cJSON_Delete(c->inputs);
+	free(c->reference);
+	for (size_t i = 0; i < c->ntests; i++) {
+		free(c->tests[i].input);
+		free(c->tests[i].output);
+	}
+	free(c->tests);
+	memset(c, 0, sizeof(*c));
+}
+
+void code_outcome_release(struct code_outcome *o)
+{
+	cJSON_Delete(o->detail);
+	memset(o, 0, sizeof(*o));
+}
+
+void code_limits_default(struct code_limits *l, enum code_kind kind, enum code_lang lang)
+{
+	if (l->time_s <= 0)
+		l->time_s = kind == CODE_FUNCTION ? 3 : lang == CODE_PYTHON ? 4 : 2;
+	if (l->wall_s <= 0)
+		l->wall_s = 2 * l->time_s + 1;
+	if (l->memory_mb <= 0)
+		l->memory_mb = kind == CODE_FUNCTION ? 1024 : 512;
+	if (l->output_mb <= 0)
+		l->output_mb = 8;
+}
+
+/* ---- Per-test records ---- */
+
+struct judge {
+	const struct code_case *c;
+	struct sandbox *sb;
+	char job[32];
+	cJSON *tests;   /* detail array */
+	int passed;
+	int total;
+	enum code_verdict first_fail; /* CV_PASS while none */
+	int violation;
+	int infra;
+};
+
+static char *clip(const char *s, size_t len)
+{
+	if (len > MSG_MAX)
+		len = MSG_MAX;
+	return xstrndup(s, len);
+}
+
+static void record(struct judge *j, enum code_verdict v, double cpu_ms, double wall_ms,
+		   long mem_kb, const char *msg)
+{
+	j->total++;
+	if (v == CV_PASS)
+		j->passed++;
+	else if (j->first_fail == CV_PASS)
+		j->first_fail = v;
+	if (v == CV_SANDBOX_VIOLATION)
+		j->violation = 1;
+	if (v == CV_INFRA_ERROR)
+		j->infra = 1;
+	if (cJSON_GetArraySize(j->tests) >= DETAIL_TESTS_MAX)
+		return;
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddStringToObject(t, "verdict", code_verdict_name(v));
+	cJSON_AddNumberToObject(t, "cpu_ms", cpu_ms);
+	cJSON_AddNumberToObject(t, "wall_ms", wall_ms);
+	cJSON_AddNumberToObject(t, "mem_kb", (double)mem_kb);
+	if (msg && *msg)
+		cJSON_AddStringToObject(t, "msg", msg);
+	cJSON_AddItemToArray(j->tests, t);
+}
+
+static int mentions_oom(const struct strbuf *err)
+{
+	return strstr(err->buf, "MemoryError") || strstr(err->buf, "std::bad_alloc") ||
+	       strstr(err->buf, "Cannot allocate memory") || strstr(err->buf, "out of memory");
+}
+
+/* The verdict of a run that did not end normally, or CV_PASS when it did. */
+static enum code_verdict run_verdict(const struct sandbox_result *r, const struct code_limits *l)
+{
+	int cpu_over = r->cpu_ms > l->time_s * 1000;
+	switch (r->status) {
+	case SBX_INFRA:
+	case SBX_SETUP_FAILED:
+		return CV_INFRA_ERROR;
+	case SBX_TIMEOUT:
+		return CV_TIMEOUT;
+	case SBX_OUTPUT_LIMIT:
+		return CV_OUTPUT_LIMIT;
+	case SBX_SIGNALED:
+		if (r->signal == SIGSYS)
+			return CV_SANDBOX_VIOLATION;
+		if (r->signal == SIGXCPU || (r->signal == SIGKILL && cpu_over))
+			return CV_TIMEOUT;
+		if (mentions_oom(&r->err) || r->maxrss_kb >= l->memory_mb * 1024 * 9 / 10)
+			return CV_MEMORY_LIMIT;
+		return CV_RUNTIME_ERROR;
+	case SBX_EXITED:
+		if (cpu_over)
+			return CV_TIMEOUT;
+		if (r->exit_code == 0)
+			return CV_PASS;
+		return mentions_oom(&r->err) ? CV_MEMORY_LIMIT : CV_RUNTIME_ERROR;
+	}
+	return CV_INFRA_ERROR;
+}
+
+/* Run once; a worker failure is retried once on a restarted worker, and a
+ * busy timeout (CPU at least half the limit: maybe the machine was loaded)
+ * is re-run once before it is final. */
+static void run_retry(struct judge *j, const struct sandbox_run *run, struct sandbox_result *res)
+{
+	sandbox_exec(j->sb, run, res);
+	int again = res->status == SBX_INFRA;
+	if (!again && run_verdict(res, &j->c->lim) == CV_TIMEOUT &&
+	    res->cpu_ms >= j->c->lim.time_s * 500)
+		again = 1;
+	if (again) {
+		sandbox_result_release(res);
+		sandbox_exec(j->sb, run, res);
+	}
+}
+
+static struct sandbox_limits sbx_limits(const struct code_limits *l, double n_tests)
+{
+	struct sandbox_limits s = {
+		.cpu_s = l->time_s * n_tests,
+		.wall_s = l->wall_s * n_tests,
+		.mem_mb = l->memory_mb,
+		.out_bytes = l->output_mb << 20,
+	};
+	return s;
+}
+
+/* ---- Compiled languages ---- */
+
+static int compile(struct judge *j, cJSON *detail)
+{
+	const struct code_case *c = j->c;
+	static const char *const cc[] = {"/usr/bin/gcc", "-O2", "-std=gnu11", "-pipe", "-o", "a.out",
+					 "main.c", "-lm", NULL};
+	static const char *const cxx[] = {"/usr/bin/g++", "-O2", "-std=gnu++17", "-pipe", "-o",
+					  "a.out", "main.cpp", NULL};
+	struct sandbox_run run = {
+		.mode = SBX_EXEC,
+		.job = j->job,
+		.argv = c->lang == CODE_C ? cc : cxx,
+		.src_name = c->lang == CODE_C ? "main.c" : "main.cpp",
+		.keep = "a.out",
+		.program = sv_from(c->program),
+		.lim = {.cpu_s = 30, .wall_s = 60, .mem_mb = 2048, .out_bytes = 1 << 20,
+			.fsize_mb = 256, .nproc = 64, .nofile = 256},
+	};
+	struct sandbox_result r;
+	run_retry(j, &run, &r);
+	int ok = r.status == SBX_EXITED && r.exit_code == 0;
+	cJSON_AddNumberToObject(detail, "compile_ms", r.wall_ms);
+	if (!ok) {
+		char *msg = r.status == SBX_TIMEOUT ? xstrdup("compilation ran out of time")
+			    : r.status == SBX_INFRA ? xstrdup(r.error ? r.error : "sandbox failure")
+						     : clip(r.err.buf, r.err.len);
+		cJSON_AddStringToObject(detail, "compile_error", msg);
+		free(msg);
+		if (r.status == SBX_INFRA || r.status == SBX_SETUP_FAILED)
+			j->infra = 1;
+	}
+	sandbox_result_release(&r);
+	return ok ? 0 : -1;
+}
+
+/* ---- Stdio problems ---- */
+
+static void judge_stdio(struct judge *j)
+{
+	const struct code_case *c = j->c;
+	static const char *const bin[] = {"@job/bin/a.out", NULL};
+	int stop = 0;
+	for (size_t i = 0; i < c->ntests; i++) {
+		if (stop) {
+			record(j, CV_SKIPPED, 0, 0, 0, "not run: an earlier test failed hard");
+			continue;
+		}
+		struct sandbox_run run = {
+			.mode = c->lang == CODE_PYTHON ? SBX_PY_STDIO : SBX_EXEC,
+			.job = j->job,
+			.argv = c->lang == CODE_PYTHON ? NULL : bin,
+			.input = sv_from(c->tests[i].input),
+			.program = c->lang == CODE_PYTHON ? sv_from(c->program) : sv_from(""),
+			.lim = sbx_limits(&c->lim, 1),
+		};
+		struct sandbox_result r;
+		run_retry(j, &run, &r);
+		enum code_verdict v = run_verdict(&r, &c->lim);
+		struct strbuf why = STRBUF_INIT;
+		if (v == CV_PASS) {
+			/* All of it: a NUL byte must not hide what follows. */
+			struct strview got = {r.out.buf, r.out.len};
+			if (!code_compare(got, sv_from(c->tests[i].output),
+					  &c->tests[i].cmp, &why))
+				v = CV_WRONG_ANSWER;
+		} else if (v == CV_INFRA_ERROR) {
+			strbuf_adds(&why, r.error ? r.error : "sandbox failure");
+		} else if (r.err.len) {
+			char *m = clip(r.err.buf, r.err.len);
+			strbuf_adds(&why, m);
+			free(m);
+		}
+		record(j, v, r.cpu_ms, r.wall_ms, r.maxrss_kb, why.buf);
+		strbuf_release(&why);
+		sandbox_result_release(&r);
+		stop = v != CV_PASS && v != CV_WRONG_ANSWER && v != CV_RUNTIME_ERROR;
+	}
+}
+
+/* ---- Function problems ---- */
+
+static char *func_spec(const struct code_case *c, size_t *ntests)
+{
+	static const char *const forms[] = {"check", "asserts", "io"};
+	cJSON *s = cJSON_CreateObject();
+	cJSON_AddStringToObject(s, "form", forms[c->form]);
+	cJSON_AddStringToObject(s, "entry", c->entry_point ? c->entry_point : "");
+	cJSON_AddNumberToObject(s, "call_s", c->lim.wall_s);
+	if (c->context)
+		cJSON_AddStringToObject(s, "context", c->context);
+	*ntests = 1;
+	switch (c->form) {
+	case CODE_FORM_CHECK:
+		cJSON_AddStringToObject(s, "test", c->test ? c->test : "");
+		break;
+	case CODE_FORM_ASSERTS:
+		cJSON_AddItemToObject(s, "asserts", cJSON_Duplicate(c->asserts, 1));
+		if (c->imports)
+			cJSON_AddItemToObject(s, "imports", cJSON_Duplicate(c->imports, 1));
+		*ntests = (size_t)cJSON_GetArraySize(c->asserts);
+		break;
+	case CODE_FORM_IO:
+		cJSON_AddItemToObject(s, "inputs", cJSON_Duplicate(c->inputs, 1));
+		cJSON_AddStringToObject(s, "reference", c->reference ? c->reference : "");
+		cJSON_AddNumberToObject(s, "atol", c->atol);
+		*ntests = (size_t)cJSON_GetArraySize(c->inputs);
+		break;
+	}
+	char *text = cJSON_PrintUnformatted(s);
+	cJSON_Delete(s);
+	return text;
+}
+
+static enum code_verdict runner_verdict(const char *v)
+{
+	static const struct {
+		const char *name;
+		enum code_verdict v;
+	} names[] = {
+		{"pass", CV_PASS},           {"wrong_answer", CV_WRONG_ANSWER},
+		{"runtime_error", CV_RUNTIME_ERROR}, {"timeout", CV_TIMEOUT},
+		{"memory_limit", CV_MEMORY_LIMIT},   {"skipped", CV_SKIPPED},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (!strcmp(v, names[i].name))
+			return names[i].v;
+	return CV_RUNTIME_ERROR;
+}
+
+static void judge_function(struct judge *j)
+{
+	const struct code_case *c = j->c;
+	size_t n;
+	char *spec = func_spec(c, &n);
+	if (!n)
+		n = 1;
+	struct sandbox_run run = {
+		.mode = SBX_PY_FUNC,
+		.job = j->job,
+		.program = sv_from(c->program),
+		.spec = sv_from(spec),
+		.lim = sbx_limits(&c->lim, (double)n),
+	};
+	/* The runner computes reference results too: give the run room for both. */
+	if (c->form == CODE_FORM_IO)
+		run.lim.wall_s *= 2;
+	if (run.lim.wall_s > 900)
+		run.lim.wall_s = 900;
+	struct sandbox_result r;
+	sandbox_exec(j->sb, &run, &r);
+	if (r.status == SBX_INFRA) {
+		sandbox_result_release(&r);
+		sandbox_exec(j->sb, &run, &r);
+	}
+	free(spec);
+	struct code_limits total = c->lim;
+	total.time_s *= (double)n;
+	enum code_verdict whole = run_verdict(&r, &total);
+	/* The candidate's own exit status means nothing here: only the runner's verdicts. */
+	if (whole == CV_RUNTIME_ERROR || whole == CV_PASS || whole == CV_MEMORY_LIMIT)
+		whole = CV_PASS;
+	if (r.status == SBX_EXITED || r.status == SBX_SIGNALED) {
+		if (r.cpu_ms > c->lim.time_s * 1000 * (double)n)
+			whole = CV_TIMEOUT;
+	}
+	const cJSON *tests = cJSON_GetObjectItemCaseSensitive(r.runner, "tests");
+	const cJSON *rerr = cJSON_GetObjectItemCaseSensitive(r.runner, "error");
+	if (whole == CV_INFRA_ERROR || (!tests && whole == CV_PASS)) {
+		const char *why = cJSON_IsString(rerr) ? rerr->valuestring
+				  : r.error ? r.error : "the test runner reported nothing";
+		for (size_t i = 0; i < n; i++)
+			record(j, CV_INFRA_ERROR, r.cpu_ms, r.wall_ms, r.maxrss_kb, why);
+	} else if (!tests) {
+		for (size_t i = 0; i < n; i++)
+			record(j, i ? CV_SKIPPED : whole, r.cpu_ms, r.wall_ms, r.maxrss_kb,
+			       r.err.len ? r.err.buf : NULL);
+	} else {
+		const cJSON *t;
+		cJSON_ArrayForEach(t, tests)
+		{
+			const cJSON *v = cJSON_GetObjectItemCaseSensitive(t, "v");
+			const cJSON *ms = cJSON_GetObjectItemCaseSensitive(t, "ms");
+			const cJSON *msg = cJSON_GetObjectItemCaseSensitive(t, "msg");
+			enum code_verdict tv = cJSON_IsString(v) ? runner_verdict(v->valuestring)
+								 : CV_RUNTIME_ERROR;
+			/* A run that ended hard (seccomp, output flood, wall clock) explains
+			 * every test it did not pass. */
+			if (tv != CV_PASS && whole != CV_PASS)
+				tv = whole;
+			record(j, tv, r.cpu_ms, cJSON_IsNumber(ms) ? ms->valuedouble : 0,
+			       r.maxrss_kb, cJSON_IsString(msg) ? msg->valuestring : NULL);
+		}
+		if (whole != CV_PASS && j->first_fail == CV_PASS) {
+			/* Every test passed yet the run ended hard afterwards (an output
+			 * flood after the last call): not a pass. */
+			record(j, whole, r.cpu_ms, r.wall_ms, r.maxrss_kb, "the run ended abnormally");
+		}
+	}
+	sandbox_result_release(&r);
+}
+
+/* ---- Entry ---- */
+
+int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcome *out)
+{
+	static atomic_ulong next_job;
+	struct judge j = {.c = c, .sb = sb, .first_fail = CV_PASS};
+	snprintf(j.job, sizeof(j.job), "j%lu", (unsigned long)atomic_fetch_add(&next_job, 1));
+	memset(out, 0, sizeof(*out));
+	out->detail = cJSON_CreateObject();
+	cJSON_AddStringToObject(out->detail, "kind", c->kind == CODE_FUNCTION ? "function" : "stdio");
+	cJSON_AddStringToObject(out->detail, "language", code_lang_name(c->lang));
+	cJSON_AddStringToObject(out->detail, "isolation", sandbox_layers(sb));
+	if (sandbox_degraded(sb))
+		cJSON_AddBoolToObject(out->detail, "isolation_degraded", 1);
+	j.tests = cJSON_AddArrayToObject(out->detail, "tests");
+	size_t total = c->kind == CODE_STDIO ? c->ntests
+		       : c->form == CODE_FORM_ASSERTS ? (size_t)cJSON_GetArraySize(c->asserts)
+		       : c->form == CODE_FORM_IO ? (size_t)cJSON_GetArraySize(c->inputs) : 1;
+	if (!c->program) {
+		out->verdict = CV_NO_CODE;
+		out->tests_total = (int)total;
+		return 0;
+	}
+	if (c->kind == CODE_FUNCTION && c->lang != CODE_PYTHON) {
+		cJSON_AddStringToObject(out->detail, "error", "function problems are Python only");
+		out->verdict = CV_INFRA_ERROR;
+		out->tests_total = (int)total;
+		return 0;
+	}
+	if (c->lang != CODE_PYTHON && compile(&j, out->detail)) {
+		out->verdict = j.infra ? CV_INFRA_ERROR : CV_COMPILE_ERROR;
+		out->tests_total = (int)total;
+		sandbox_job_end(sb, j.job);
+		return 0;
+	}
+	if (c->kind == CODE_STDIO)
+		judge_stdio(&j);
+	else
+		judge_function(&j);
+	sandbox_job_end(sb, j.job);
+	out->tests_passed = j.passed;
+	out->tests_total = j.total;
+	if (j.infra)
+		out->verdict = CV_INFRA_ERROR;
+	else if (j.violation)
+		out->verdict = CV_SANDBOX_VIOLATION;
+	else if (j.total == 0)
+		out->verdict = CV_WRONG_ANSWER; /* nothing was tested: never a pass */
+	else
+		out->verdict = j.first_fail;
+	if (j.total == 0)
+		cJSON_AddStringToObject(out->detail, "error", "the problem has no tests");
+	return 0;
+}

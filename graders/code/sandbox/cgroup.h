@@ -1,0 +1,33 @@
+/*
+ * sandbox_cgroup: a cgroup v2 directory per worker, where one can be made.
+ *
+ * The checker creates "reval-<pid>-w<index>" under its own cgroup on the
+ * cgroup2 mount, moves the worker's first process into it before the worker
+ * starts, and at teardown writes cgroup.kill (Linux 5.14+) so that every
+ * process the worker ever made dies at once, whatever it did to escape its
+ * session or parent.  Without a writable cgroup2 (unprivileged, or a host
+ * that does not delegate) cgroup_new fails and the sandbox relies on its PID
+ * namespaces.  struct sbx_cgroup is owned by the worker; sbx_cgroup_free
+ * kills what remains, removes the directory and frees; NULL is a no-op.
+ */
+#ifndef REVAL_SANDBOX_CGROUP_H
+#define REVAL_SANDBOX_CGROUP_H
+
+#include <sys/types.h>
+
+#include "harness/base/util.h"
+
+struct sbx_cgroup;
+
+/* Create the worker's cgroup; NULL with a reason in err when impossible. */
+struct sbx_cgroup *sbx_cgroup_new(int index, struct strbuf *err);
+/* Move pid into it; 0 or an errno value. */
+int sbx_cgroup_add(struct sbx_cgroup *cg, pid_t pid);
+/* Kill every process in it and wait (up to 2 s) until it is empty. */
+void sbx_cgroup_kill(struct sbx_cgroup *cg);
+/* Number of processes in it, or -1 when unknown. */
+int sbx_cgroup_count(const struct sbx_cgroup *cg);
+const char *sbx_cgroup_path(const struct sbx_cgroup *cg);
+void sbx_cgroup_free(struct sbx_cgroup *cg);
+
+#endif

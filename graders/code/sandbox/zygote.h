@@ -1,0 +1,17 @@
+/*
+ * sandbox_zygote: the fork server, embedded in the binary at build time so
+ * that reval never reads it from disk: its Python source
+ * (graders/code/sandbox/zygote/zygote.py, NUL-terminated) and its C core (the C files of
+ * graders/code/sandbox/zygote/, an extension module the fork server loads from a memfd).
+ * Static, never freed.
+ */
+#ifndef REVAL_SANDBOX_ZYGOTE_H
+#define REVAL_SANDBOX_ZYGOTE_H
+
+#include <stddef.h>
+
+extern const char sbx_zygote_src[];
+extern const unsigned char sbx_zygote_core[];
+extern const size_t sbx_zygote_core_len;
+
+#endif

@@ -1,0 +1,412 @@
+/*
+ * math: the judge and the grader descriptor "math"; the API is in
+ * math_judge.h (not math.h, which would shadow the C library header).
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "graders/grader.h"
+#include "graders/math/judge.h"
+#include "graders/math/equiv.h"
+#include "graders/math/extract.h"
+#include "graders/math/lex.h"
+#include "graders/math/num.h"
+#include "graders/math/parse.h"
+
+struct math_checker {
+	struct math_opts opts;
+	struct math_equiv_opts eopts;
+	struct math_num num;
+	struct math_lex lex;
+	struct math_extract gx, px;
+};
+
+void math_opts_default(struct math_opts *o)
+{
+	o->fallback_last_number = 0;
+	o->latex_regions = 1;
+	o->precision = 6;
+	o->allow_set_relation = 1;
+	o->strict_vars = 1;
+	o->budget = 200000;
+}
+
+static int opt_bool(const cJSON *j, const char *key, int *out, struct strbuf *err)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
+	if (!v)
+		return 0;
+	if (!cJSON_IsBool(v)) {
+		strbuf_addf(err, "math option \"%s\" must be true or false", key);
+		return 1;
+	}
+	*out = cJSON_IsTrue(v);
+	return 0;
+}
+
+int math_opts_from_json(struct math_opts *o, const cJSON *j, struct strbuf *err)
+{
+	static const char *const known[] = {
+		"fallback_last_number", "latex_regions", "allow_set_relation_comp", "strict",
+		"precision", "budget",
+	};
+	math_opts_default(o);
+	if (!j)
+		return 0;
+	if (!cJSON_IsObject(j)) {
+		strbuf_adds(err, "math options must be an object");
+		return 1;
+	}
+	for (const cJSON *it = j->child; it; it = it->next) {
+		int ok = 0;
+		for (size_t k = 0; k < ARRAY_SIZE(known) && !ok; k++)
+			ok = it->string && !strcmp(it->string, known[k]);
+		if (!ok) {
+			strbuf_addf(err, "unknown math option \"%s\"", it->string ? it->string : "");
+			return 1;
+		}
+	}
+	if (opt_bool(j, "fallback_last_number", &o->fallback_last_number, err) ||
+	    opt_bool(j, "latex_regions", &o->latex_regions, err) ||
+	    opt_bool(j, "allow_set_relation_comp", &o->allow_set_relation, err) ||
+	    opt_bool(j, "strict", &o->strict_vars, err))
+		return 1;
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "precision");
+	if (p) {
+		if (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 30) {
+			strbuf_adds(err, "math option \"precision\" must be a number of digits from 1 to 30");
+			return 1;
+		}
+		o->precision = (int)p->valuedouble;
+	}
+	const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "budget");
+	if (b) {
+		if (!cJSON_IsNumber(b) || b->valuedouble < 1000 || b->valuedouble > 1e9) {
+			strbuf_adds(err, "math option \"budget\" must be from 1000 to 1e9 steps");
+			return 1;
+		}
+		o->budget = (long)b->valuedouble;
+	}
+	return 0;
+}
+
+void math_opts_from_case(struct math_opts *o, const cJSON *config)
+{
+	math_opts_default(o);
+	if (!cJSON_IsObject(config))
+		return;
+	const cJSON *mt = cJSON_GetObjectItemCaseSensitive(config, "match_types");
+	const cJSON *it;
+	cJSON_ArrayForEach(it, mt)
+	{
+		if (cJSON_IsString(it) && !strcmp(it->valuestring, "expr"))
+			o->fallback_last_number = 1;
+	}
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(config, "precision");
+	if (cJSON_IsNumber(p) && p->valuedouble >= 1 && p->valuedouble <= 30)
+		o->precision = (int)p->valuedouble;
+	const cJSON *s = cJSON_GetObjectItemCaseSensitive(config, "strict");
+	if (cJSON_IsBool(s))
+		o->strict_vars = cJSON_IsTrue(s);
+	const cJSON *a = cJSON_GetObjectItemCaseSensitive(config, "allow_set_relation_comp");
+	if (cJSON_IsBool(a))
+		o->allow_set_relation = cJSON_IsTrue(a);
+}
+
+void math_verdict_release(struct math_verdict *v)
+{
+	free(v->extracted);
+	free(v->canonical);
+	memset(v, 0, sizeof(*v));
+}
+
+struct math_checker *math_checker_new(const struct math_opts *o)
+{
+	struct math_checker *c = xcalloc(1, sizeof(*c));
+	c->opts = *o;
+	c->eopts.precision = o->precision;
+	c->eopts.allow_set_relation = o->allow_set_relation;
+	c->eopts.strict_vars = o->strict_vars;
+	math_num_init(&c->num);
+	math_lex_init(&c->lex);
+	math_extract_init(&c->gx);
+	math_extract_init(&c->px);
+	return c;
+}
+
+void math_checker_free(struct math_checker *c)
+{
+	if (!c)
+		return;
+	math_num_release(&c->num);
+	math_lex_release(&c->lex);
+	math_extract_release(&c->gx);
+	math_extract_release(&c->px);
+	free(c);
+}
+
+/* ---- Judging ---- */
+
+static int parse_text(struct math_checker *c, const char *s, struct math_tree *t)
+{
+	if (math_lex_run(&c->lex, sv_from(s)))
+		return -1;
+	c->num.steps += (long)c->lex.n;
+	return math_parse(t, &c->lex);
+}
+
+/* "1,22" and "1000,99": a decimal comma, tried when the comma reading fails. */
+static char *decimal_comma(const char *s)
+{
+	struct strview v = sv_trim(sv_from(s));
+	while (v.len && v.ptr[0] == '$')
+		v.ptr++, v.len--;
+	while (v.len && v.ptr[v.len - 1] == '$')
+		v.len--;
+	size_t k = 0, commas = 0, digits_after = 0;
+	if (k < v.len && v.ptr[k] == '-')
+		k++;
+	if (k >= v.len || !isdigit((unsigned char)v.ptr[k]))
+		return NULL;
+	for (; k < v.len; k++) {
+		if (v.ptr[k] == ',')
+			commas++;
+		else if (!isdigit((unsigned char)v.ptr[k]))
+			return NULL;
+		else if (commas)
+			digits_after++;
+	}
+	if (commas != 1 || !digits_after)
+		return NULL;
+	char *out = sv_dup(v);
+	*strchr(out, ',') = '.';
+	return out;
+}
+
+/* Plain-text comparison for answers we cannot parse. */
+static void text_norm(const char *s, struct strbuf *out)
+{
+	for (; *s; s++) {
+		unsigned char ch = (unsigned char)*s;
+		if (isspace(ch) || ch == '$' || ch == '{' || ch == '}' || ch == '\\')
+			continue;
+		strbuf_addch(out, (char)tolower(ch));
+	}
+	static const char *const drop[] = {"text", "mathrm", "textbf", "mbox"};
+	for (size_t k = 0; k < ARRAY_SIZE(drop); k++) {
+		char *hit;
+		size_t n = strlen(drop[k]);
+		while ((hit = strstr(out->buf, drop[k])) != NULL) {
+			memmove(hit, hit + n, strlen(hit + n) + 1);
+			out->len -= n;
+		}
+	}
+}
+
+static int text_equal(const char *a, const char *b)
+{
+	struct strbuf x = STRBUF_INIT, y = STRBUF_INIT;
+	text_norm(a, &x);
+	text_norm(b, &y);
+	int same = x.len && !strcmp(x.buf, y.buf);
+	strbuf_release(&x);
+	strbuf_release(&y);
+	return same;
+}
+
+static int has_text(const struct mnode *n)
+{
+	if (n->kind == MK_TEXT)
+		return 1;
+	for (int i = 0; i < n->n; i++)
+		if (has_text(n->kid[i]))
+			return 1;
+	return 0;
+}
+
+static int compare_texts(struct math_checker *c, const char *gold, const char *pred, int *undecided,
+			 int *pred_unreadable)
+{
+	struct math_tree gt, pt;
+	struct math_equiv eq;
+	math_tree_init(&gt);
+	math_tree_init(&pt);
+	math_equiv_init(&eq, &c->num, &c->eopts);
+	int result = 0;
+	int gok = parse_text(c, gold, &gt) == 0;
+	int pok = parse_text(c, pred, &pt) == 0;
+	if (pred_unreadable)
+		*pred_unreadable = !pok || has_text(pt.root);
+	if (gok && pok) {
+		result = math_equiv_cmp(&eq, gt.root, pt.root);
+		if (eq.undecided)
+			*undecided = 1;
+	}
+	if (!result && !*undecided && (!gok || !pok))
+		result = text_equal(gold, pred);
+	math_equiv_release(&eq);
+	math_tree_release(&gt);
+	math_tree_release(&pt);
+	return result;
+}
+
+static int gold_is_collection(struct math_checker *c, const char *gold)
+{
+	struct math_tree t;
+	math_tree_init(&t);
+	int r = parse_text(c, gold, &t) == 0 && math_equiv_is_collection(t.root);
+	math_tree_release(&t);
+	return r;
+}
+
+char *math_canonical_key(struct math_checker *c, const char *answer)
+{
+	struct math_tree t;
+	struct math_equiv eq;
+	math_tree_init(&t);
+	math_equiv_init(&eq, &c->num, &c->eopts);
+	c->num.steps = 0;
+	c->num.budget = c->opts.budget;
+	char *key = NULL;
+	char l = math_extract_letter(answer);
+	if (l) {
+		key = xasprintf("choice:%c", l);
+	} else if (parse_text(c, answer, &t) == 0) {
+		struct strbuf sb = STRBUF_INIT;
+		math_equiv_key(&eq, t.root, &sb);
+		if (eq.undecided)
+			strbuf_release(&sb);
+		else
+			key = strbuf_detach(&sb);
+	} else {
+		struct strbuf sb = STRBUF_INIT;
+		strbuf_adds(&sb, "s:");
+		text_norm(answer, &sb);
+		key = strbuf_detach(&sb);
+	}
+	math_equiv_release(&eq);
+	math_tree_release(&t);
+	return key;
+}
+
+static int judge_letters(const char *gold, const char *pred, const char *full, int *decided)
+{
+	char gl = math_extract_letter(gold);
+	*decided = 0;
+	if (!gl)
+		return 0;
+	char pl = math_extract_letter(pred);
+	if (!pl && full)
+		pl = math_extract_letter_free(full);
+	if (!pl)
+		return 0;
+	*decided = 1;
+	return gl == pl;
+}
+
+void math_judge(struct math_checker *c, const char *gold, const char *pred, int pred_is_full_output,
+		struct math_verdict *out)
+{
+	memset(out, 0, sizeof(*out));
+	c->num.steps = 0;
+	c->num.budget = c->opts.budget;
+	struct math_extract_opts gopt = {.whole_text = 1, .latex_regions = 1};
+	struct math_extract_opts popt = {
+		.whole_text = !pred_is_full_output,
+		.latex_regions = c->opts.latex_regions || !pred_is_full_output,
+		.last_number = c->opts.fallback_last_number,
+	};
+	math_extract_run(&c->gx, gold, &gopt);
+	math_extract_run(&c->px, pred, &popt);
+	if (c->px.how == MX_NONE) {
+		out->no_answer = 1;
+		out->truncated = c->px.truncated;
+		if (pred_is_full_output) {
+			int decided;
+			if (judge_letters(c->gx.answer.buf, "", pred, &decided) && decided)
+				out->correct = 1;
+			if (decided) {
+				out->no_answer = 0;
+				char l = math_extract_letter_free(pred);
+				out->extracted = xasprintf("%c", l);
+				out->canonical = xasprintf("choice:%c", l);
+			}
+		}
+		return;
+	}
+	const char *g = c->gx.joined.len ? c->gx.joined.buf : c->gx.answer.buf;
+	const char *p = c->px.answer.buf;
+	if (c->px.joined.len && gold_is_collection(c, g))
+		p = c->px.joined.buf;
+	out->extracted = xstrdup(p);
+	p = out->extracted;
+	int decided, unreadable = 0;
+	int r = judge_letters(g, p, pred_is_full_output ? pred : NULL, &decided);
+	if (!decided) {
+		r = compare_texts(c, g, p, &out->undecided, &unreadable);
+		if (!r && !out->undecided) {
+			char *gd = decimal_comma(g), *pd = decimal_comma(p);
+			if (gd || pd)
+				r = compare_texts(c, gd ? gd : g, pd ? pd : p, &out->undecided, NULL);
+			free(gd);
+			free(pd);
+		}
+	}
+	if (!r && !out->undecided && unreadable && c->opts.fallback_last_number && c->px.how != MX_BOXED &&
+	    math_extract_last_number(&c->px, p) && strcmp(c->px.answer.buf, p)) {
+		/* an answer in words: "it's 1,000.99m²" */
+		r = compare_texts(c, g, c->px.answer.buf, &out->undecided, NULL);
+	}
+	out->correct = r && !out->undecided;
+	if (out->undecided)
+		out->correct = 0;
+	long steps = c->num.steps;
+	out->canonical = math_canonical_key(c, p);
+	c->num.steps = steps;
+}
+
+/* ---- The grader ---- */
+
+static int math_init(void **state, const cJSON *opts, struct strbuf *err)
+{
+	struct math_opts o;
+	if (math_opts_from_json(&o, opts, err))
+		return 1;
+	*state = math_checker_new(&o);
+	return 0;
+}
+
+static int math_grade(void *state, const struct grade_input *in, struct grade *out)
+{
+	struct math_verdict v;
+	math_judge(state, in->gold ? in->gold : "", in->content, 1, &v);
+	out->correct = v.correct;
+	out->score = v.correct;
+	out->extracted = v.extracted;
+	out->canonical = v.canonical;
+	if (v.no_answer) {
+		out->status = GRADE_NO_ANSWER;
+		out->reason = xstrdup(v.truncated ? "the output was cut off (unclosed <think> or \\boxed{)"
+					       : "no answer found in the output");
+	} else if (v.undecided) {
+		out->status = GRADE_UNDECIDED;
+		out->reason = xstrdup("the comparison ran out of its step budget");
+	} else {
+		out->status = GRADE_OK;
+	}
+	return 0;
+}
+
+static void math_free(void *state)
+{
+	math_checker_free(state);
+}
+
+const struct grader_ops grader_math = {
+	.name = "math",
+	.version = "1",
+	.init = math_init,
+	.grade = math_grade,
+	.free = math_free,
+};

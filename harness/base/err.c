@@ -1,0 +1,28 @@
+#include "harness/base/err.h"
+
+const char *reval_strerror(enum reval_err err)
+{
+	switch (err) {
+	case RV_OK: return "success";
+	case RV_EUSAGE: return "usage error";
+	case RV_EINPUT: return "bad input";
+	case RV_EMISMATCH: return "settings differ";
+	case RV_EIO: return "input/output error";
+	case RV_EINFRA: return "infrastructure failure";
+	case RV_EREGRESS: return "regression";
+	case RV_EFAIL: return "check failed";
+	case RV_EINTERNAL: return "internal error";
+	}
+	return "unknown error";
+}
+
+int reval_exit_code(enum reval_err err)
+{
+	switch (err) {
+	case RV_OK: return 0;
+	case RV_EUSAGE:
+	case RV_EINPUT:
+	case RV_EMISMATCH: return 2;
+	default: return 1;
+	}
+}

@@ -1,0 +1,161 @@
+/* reval tasks: list the tasks with their sizes and defaults, or verify the bundled data. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/cli/cmd.h"
+#include "harness/pipeline/config.h"
+#include "harness/base/json.h"
+#include "harness/base/sha256.h"
+#include "harness/model/task.h"
+
+#define SUMS_MAX_FILE (16u << 20) /* bytes of SHA256SUMS accepted */
+
+static enum reval_err verify(const char *data_dir)
+{
+	char *sums = path_join(data_dir, "SHA256SUMS"), *text, why[128];
+	size_t len;
+	if (read_text_file(sums, SUMS_MAX_FILE, &text, &len, why, sizeof(why))) {
+		diag("cannot read checksum list '%s': %s", sums, why);
+		free(sums);
+		return RV_EINPUT;
+	}
+	long ok = 0, bad = 0;
+	enum reval_err err = RV_OK;
+	struct lines it;
+	struct strview l;
+	lines_init(&it, text, len);
+	while (lines_next(&it, &l)) {
+		if (!sv_trim(l).len)
+			continue;
+		char want[65], name[4096];
+		if (sscanf(l.ptr, "%64s %4095[^\n]", want, name) != 2 || strlen(want) != 64) {
+			diag("cannot read checksum list '%s' line %zu: want \"SHA256  PATH\"", sums,
+			     it.no);
+			err = RV_EINPUT;
+			break;
+		}
+		const char *rel = name[0] == '*' || name[0] == ' ' ? name + 1 : name;
+		char *path = path_join(data_dir, rel), have[65];
+		int e = sha256_file(path, have);
+		if (e) {
+			printf("MISSING  %s (%s)\n", rel, strerror(e));
+			bad++;
+		} else if (strcmp(have, want)) {
+			printf("CHANGED  %s\n", rel);
+			bad++;
+		} else {
+			ok++;
+		}
+		free(path);
+	}
+	free(text);
+	free(sums);
+	if (err)
+		return err;
+	printf("%ld files verified, %ld bad\n", ok, bad);
+	return bad ? RV_EFAIL : RV_OK;
+}
+
+static void fmt_num(char *out, size_t n, double v)
+{
+	if (isnan(v))
+		snprintf(out, n, "-");
+	else
+		snprintf(out, n, "%g", v);
+}
+
+/* One row; returns non-zero when the task's data cannot be loaded. */
+static int list_task(struct task *t, const struct task_catalog *cat)
+{
+	char probs[32], temp[32], topp[32], maxtok[32];
+	const cJSON *us = cJSON_GetObjectItemCaseSensitive(t->def, "user_supplied");
+	int bad = 0;
+	if (us) {
+		snprintf(probs, sizeof(probs), "yours");
+	} else if (!task_load(t, cat, NULL)) {
+		snprintf(probs, sizeof(probs), "%zu", t->nproblems);
+	} else {
+		snprintf(probs, sizeof(probs), "ERROR");
+		bad = 1;
+	}
+	fmt_num(temp, sizeof(temp), t->sampling.temperature);
+	fmt_num(topp, sizeof(topp), t->sampling.top_p);
+	if (t->sampling.max_tokens < 0)
+		snprintf(maxtok, sizeof(maxtok), "-");
+	else
+		snprintf(maxtok, sizeof(maxtok), "%ld", t->sampling.max_tokens);
+	struct strbuf m = STRBUF_INIT;
+	strbuf_addf(&m, "avg@%d", t->sampling.n);
+	for (size_t k = 0; k < t->npass_k; k++)
+		strbuf_addf(&m, " pass@%d", t->pass_k[k]);
+	for (size_t k = 0; k < t->ncons_k; k++)
+		strbuf_addf(&m, " cons@%d", t->cons_k[k]);
+	printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader->name, t->sampling.n,
+	       temp, topp, maxtok, m.buf);
+	strbuf_release(&m);
+	return bad;
+}
+
+enum reval_err cmd_tasks(int argc, char **argv)
+{
+	struct config cfg;
+	char **pos;
+	int npos, do_verify = 0;
+	config_init(&cfg);
+	/* --verify is this command's own switch; everything else goes through the table. */
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--verify")) {
+			do_verify = 1;
+			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(char *));
+			argc--;
+			i--;
+		}
+	enum reval_err err = config_parse_args(&cfg, "tasks", argc, argv, &pos, &npos);
+	char *data = task_find_data_dir(cfg.data_dir);
+	if (!err && do_verify) {
+		err = verify(data);
+		goto out;
+	}
+	struct task_catalog cat;
+	if (!err)
+		err = task_catalog_load(&cat, data);
+	if (err)
+		goto out;
+	struct strbuf names = STRBUF_INIT;
+	for (size_t i = 0; i < cat.ndefs; i++)
+		strbuf_addf(&names, "%s%s", i ? "," : "", json_str(cat.defs[i], "id"));
+	if (npos) {
+		strbuf_reset(&names);
+		for (int i = 0; i < npos; i++)
+			strbuf_addf(&names, "%s%s", i ? "," : "", pos[i]);
+	}
+	printf("%-44s %8s %-7s %5s %6s %6s %7s  %s\n", "TASK", "PROBLEMS", "GRADER", "N", "TEMP",
+	       "TOP_P", "MAXTOK", "METRICS");
+	/* One task at a time, so one broken task file does not hide the others. */
+	char *save = NULL;
+	for (char *name = strtok_r(names.buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		struct task **tasks = NULL;
+		size_t ntasks = 0;
+		enum reval_err terr = task_select(&cat, name, &tasks, &ntasks);
+		if (terr) {
+			err = terr;
+			continue;
+		}
+		for (size_t i = 0; i < ntasks; i++) {
+			if (list_task(tasks[i], &cat))
+				err = RV_EINPUT;
+			task_free(tasks[i]);
+		}
+		free(tasks);
+	}
+	strbuf_release(&names);
+	task_catalog_release(&cat);
+out:
+	free(data);
+	free(pos);
+	config_release(&cfg);
+	return err;
+}

@@ -1,0 +1,177 @@
+/*
+ * main: parse the subcommand, dispatch it from the table, and turn its
+ * error into the exit code (0 success, 1 failure, 2 usage or input error).
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "harness/cli/cmd.h"
+#include "harness/pipeline/config.h"
+#include "harness/engine/engine.h"
+#include "harness/base/err.h"
+#include "graders/grader.h"
+#include "harness/base/util.h"
+#include "harness/base/version.h"
+
+struct command {
+	const char *name;
+	enum reval_err (*fn)(int argc, char **argv);
+	const char *usage;
+	const char *summary;
+	const char *help; /* the rest of 'reval help NAME' */
+};
+
+static const struct command commands[] = {
+	{"run", cmd_run, "reval run --task T[,T...] --out DIR [options]",
+	 "evaluate a model on tasks; rerun the same command to resume",
+	 "Sends every (problem, sample) of the tasks to the engine, grades each completion as it\n"
+	 "arrives and appends it to DIR/samples.jsonl, the journal. A run killed at any moment\n"
+	 "loses no finished sample: rerunning the same command skips what is done and retries\n"
+	 "infrastructure failures. A rerun whose settings would change results (model, sampling,\n"
+	 "prompt, dataset, grader) is refused with what differs.\n"
+	 "Writes DIR/config.json (resolved settings, never the API key), DIR/samples.jsonl,\n"
+	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n\n"
+	 "Examples:\n"
+	 "  reval run --task aime24 --base-url http://127.0.0.1:8000/v1 --model m --out runs/a\n"
+	 "  reval run --task bbh --engine replay:datasets/recordings/bbh-codex-suzgun2022/"
+	 "cot.samples.jsonl --out runs/bbh\n"
+	 "  reval run --task gsm8k --shard 0/4 --out runs/g0   (then reval merge runs/g* --out runs/g)\n"},
+	{"grade", cmd_grade, "reval grade DIR", "regrade a run's journal with today's graders",
+	 "Rereads DIR/samples.jsonl, grades every sample again with the graders of this binary,\n"
+	 "rewrites the journal atomically and recomputes DIR/results.json, problems.jsonl and\n"
+	 "results.csv.\n"
+	 "Refuses when a dataset changed since the run.\n"},
+	{"merge", cmd_merge, "reval merge DIR... --out DIR", "combine the shards of one run",
+	 "Checks that the runs agree on everything but --shard, concatenates their journals and\n"
+	 "writes the results of the whole run, equal to those of an unsharded run.\n"},
+	{"tasks", cmd_tasks, "reval tasks [T...] [--verify]", "list tasks with sizes and defaults",
+	 "Lists every task (or the named ones): problems, grader, default sampling and metrics.\n"
+	 "--verify checks every bundled data file against datasets/SHA256SUMS.\n"},
+	{"check", cmd_check, "reval check math|code|choice|exact|regex|rg --in FILE.jsonl",
+	 "grade standalone cases with one checker",
+	 "Reads one case per line and prints one JSON verdict per line; where cases carry\n"
+	 "\"expected\", a summary goes to stderr. See 'reval check math --help' and 'reval check\n"
+	 "code --help'. Other graders take {\"id\", \"gold\", \"pred\"[, \"record\", \"expected\"]}\n"
+	 "lines and their task options as --options JSON.\n"},
+	{"report", cmd_report, "reval report DIR... [--html F] [--csv F] [--md F] [...]",
+	 "HTML, CSV and Markdown reports of one run or a leaderboard of many",
+	 "Reads each run directory (results.json, config.json, samples.jsonl) and writes the\n"
+	 "reports asked for; with no output flag, the Markdown summary goes to stdout.\n"
+	 "The HTML file is self-contained (inline CSS and SVG, no network): a sortable\n"
+	 "leaderboard of runs x tasks with 95% intervals, differences that are significant in a\n"
+	 "paired test over problems, and per task pass@k and cons@k curves, score bars, token\n"
+	 "lengths of correct and wrong samples, truncation and error rates, a problem x run grid\n"
+	 "and a drill-down to a few failing samples of each problem. Runs are ordered by their\n"
+	 "mean score over the tasks they share; the first DIR is the reference for the lists of\n"
+	 "problems that got better or worse.\n\n"
+	 "Examples:\n"
+	 "  reval report runs/a runs/b --html report.html --csv scores.csv --md summary.md\n"
+	 "  reval report runs/a --problems-csv problems.csv\n"},
+	{"gate", cmd_gate, "reval gate --baseline DIR --candidate DIR [options]",
+	 "fail (exit 1) when a candidate run regresses against a baseline",
+	 "Compares the candidate with the baseline task by task, problem by problem. A task\n"
+	 "fails when its score drops by more than --max-drop points and a paired sign-flip\n"
+	 "permutation test over problems finds the drop significant at --alpha, when a --min\n"
+	 "floor is missed, or when the candidate has more infrastructure errors than allowed.\n"
+	 "Runs with samples missing, or whose tasks, dataset checksums, graders or sampling\n"
+	 "differ, are refused (exit 2) unless --force. Prints a Markdown table; appends it to\n"
+	 "$GITHUB_STEP_SUMMARY when set. Exit 0 pass, 1 regression, 2 usage or input error.\n"
+	 "See docs/gate.md for the procedure and an example CI job.\n\n"
+	 "Example:\n"
+	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},
+	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
+	 "regrade the bundled recordings and compare with published scores",
+	 "Runs every recording under datasets/recordings through the replay engine into\n"
+	 "DIR/<recording>/<setting>/ (default build/reproduce) and prints reval's figure next to\n"
+	 "the published one. Exits 1 on a difference not explained in\n"
+	 "datasets/recordings/KNOWN_DIFFERENCES.json.\n"},
+};
+
+static void usage(FILE *out)
+{
+	fprintf(out, "usage: reval <command> [options]\n\n"
+		     "reval evaluates reasoning models: it sends benchmark prompts to an OpenAI-"
+		     "compatible\nendpoint (or replays recorded outputs), grades every sample with "
+		     "deterministic checkers,\nand reports avg@n, pass@k and cons@k.\n\ncommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out, "\n'reval help <command>' for its options; 'reval --version'.\n");
+}
+
+static const struct command *find(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static enum reval_err help(const char *name)
+{
+	const struct command *c = find(name);
+	if (!c) {
+		diag("no command '%s' (see 'reval --help')", name);
+		return RV_EUSAGE;
+	}
+	printf("usage: %s\n\n%s\n", c->usage, c->help);
+	printf("options:\n");
+	config_print_help(c->name);
+	if (!strcmp(c->name, "report"))
+		cmd_report_options();
+	if (!strcmp(c->name, "gate"))
+		cmd_gate_options();
+	if (!strcmp(c->name, "tasks"))
+		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
+	if (!strcmp(c->name, "run")) {
+		printf("\nengines:\n");
+		for (size_t i = 0; engine_table[i]; i++)
+			printf("  %s\n", engine_table[i]->help);
+		printf("\ngraders:");
+		for (size_t i = 0; grader_table[i]; i++)
+			printf(" %s", grader_table[i]->name);
+		printf("\n\nenvironment: OPENAI_API_KEY, OPENAI_BASE_URL, REVAL_DATA (datasets "
+		       "directory)\n");
+	}
+	return RV_OK;
+}
+
+static int has_help_flag(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h"))
+			return 1;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return reval_exit_code(RV_EUSAGE);
+	}
+	const char *cmd = argv[1];
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+		printf("reval %s\n", REVAL_VERSION);
+		return 0;
+	}
+	if (!strcmp(cmd, "--help") || !strcmp(cmd, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(cmd, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		return reval_exit_code(help(argv[2]));
+	}
+	const struct command *c = find(cmd);
+	if (!c) {
+		diag("unknown command '%s' (see 'reval --help')", cmd);
+		return reval_exit_code(RV_EUSAGE);
+	}
+	/* 'reval check math --help' belongs to the checker. */
+	if (strcmp(c->name, "check") && has_help_flag(argc - 1, argv + 1))
+		return reval_exit_code(help(c->name));
+	return reval_exit_code(c->fn(argc - 1, argv + 1));
+}

@@ -1,0 +1,80 @@
+/*
+ * engine: how a rendered prompt becomes a completion.
+ *
+ * Every engine (openai, local, exec, replay) is a `const struct engine_ops`
+ * listed in engines.c.  The runner hands an engine the whole list of
+ * requests still to do; the engine works through them at whatever
+ * concurrency it likes and calls `done` once per request, on the caller's
+ * thread, as each finishes.  A request that fails for reasons outside the
+ * model (network, server error, timeout, missing recording) is still
+ * reported through `done`, with error_kind set: it is never dropped and
+ * never turned into a wrong answer.  run() itself returns an error only when
+ * the whole run must stop (bad credentials, unknown model, interrupted).
+ *
+ * Ownership: the requests and the strings they point at belong to the
+ * runner and outlive run(); the completion passed to `done` belongs to the
+ * engine and is valid only during the call (the runner copies what it keeps).
+ */
+#ifndef REVAL_ENGINE_H
+#define REVAL_ENGINE_H
+
+#include <stdint.h>
+
+#include "harness/pipeline/config.h"
+#include "harness/base/err.h"
+#include "harness/model/task.h"
+
+struct engine_request {
+	size_t item;                     /* the runner's index, echoed back */
+	const char *task_id;
+	const char *problem_id;
+	int sample;                      /* 0-based sample index within the problem */
+	uint64_t seed;                   /* per-sample seed from (run seed, task, problem, sample) */
+	const char *system;              /* system message, or NULL */
+	const char *prompt;              /* the user message */
+	const struct sampling *sampling; /* effective sampling: task defaults, then flags */
+	const char *api;                 /* "chat" or "completions" */
+};
+
+struct completion {
+	const char *content;       /* the text returned (may still hold <think> tags) */
+	const char *reasoning;     /* a separate reasoning field, or NULL */
+	const char *finish_reason; /* "stop", "length", ... or NULL */
+	long prompt_tokens;        /* -1 when the server did not say */
+	long completion_tokens;    /* -1 when the server did not say */
+	long reasoning_tokens;     /* -1 when the server did not say */
+	double latency_ms;         /* request start to last byte, over all attempts of the sample */
+	double ttft_ms;            /* time to first token when streaming, else -1 */
+	const char *endpoint;      /* base URL (no credentials) or engine name */
+	int attempts;              /* requests made for this sample */
+	const char *error_kind;    /* NULL on success; e.g. "http_500", "timeout", "no_recording" */
+	const char *error_message; /* the server's or engine's own words */
+	int has_seed;              /* seed below is what was sent, instead of req->seed */
+	uint64_t seed;             /* with server-side n, the group's seed; reduced to the wire's range */
+};
+
+void completion_init(struct completion *c);
+
+/*
+ * Called once per request.  Returns 0 to go on; non-zero (an enum
+ * reval_err) asks the engine to stop starting requests and return that
+ * error from run() as soon as what is in flight has been abandoned.
+ */
+typedef int (*engine_done_fn)(void *ud, const struct engine_request *req,
+			      const struct completion *c);
+
+struct engine_ops {
+	const char *name; /* "openai", "replay", ... as in --engine NAME[:ARG] */
+	const char *help; /* one line for --help */
+	/* arg is what follows "NAME:" in --engine, or NULL. */
+	enum reval_err (*open)(void **state, const char *arg, const struct config *cfg);
+	enum reval_err (*run)(void *state, const struct engine_request *reqs, size_t n,
+			      engine_done_fn done, void *ud);
+	void (*close)(void *state);
+};
+
+/* Find the engine for a spec "name" or "name:arg"; *arg points into spec. */
+const struct engine_ops *engine_find(const char *spec, const char **arg);
+extern const struct engine_ops *const engine_table[];
+
+#endif

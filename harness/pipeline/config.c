@@ -1,0 +1,512 @@
+#include "harness/pipeline/config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/base/json.h"
+
+enum opt_type { OPT_STR, OPT_LONG, OPT_DOUBLE, OPT_BOOL, OPT_LIST, OPT_KV };
+
+struct opt {
+	const char *name;   /* --name, and the key in a config file */
+	enum opt_type type;
+	size_t off;         /* into struct config */
+	const char *cmds;   /* space-separated commands it applies to */
+	const char *arg;    /* placeholder for help */
+	const char *help;
+};
+
+#define OFF(f) offsetof(struct config, f)
+#define RUNLIKE "run grade merge reproduce"
+
+static const struct opt opts[] = {
+	{"task", OPT_STR, OFF(tasks), "run", "T[,T...]",
+	 "tasks or task families to run (see 'reval tasks')"},
+	{"out", OPT_STR, OFF(out), "run merge reproduce", "DIR", "run directory (created; reused to resume)"},
+	{"engine", OPT_STR, OFF(engine), "run", "E",
+	 "openai (default with --base-url), replay:PATH, local:'CMD', exec:'CMD'"},
+	{"model", OPT_STR, OFF(model), "run", "M", "model name sent to the server"},
+	{"base-url", OPT_LIST, OFF(base_urls), "run", "URL",
+	 "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat to spread load)"},
+	{"api-key-file", OPT_STR, OFF(api_key_file), "run", "F",
+	 "read the API key from a file (else $OPENAI_API_KEY)"},
+	{"api", OPT_STR, OFF(api), "run", "chat|completions",
+	 "chat completions (default) or /v1/completions for base models"},
+	{"n", OPT_LONG, OFF(n), "run", "N", "samples per problem (default: the task's)"},
+	{"limit", OPT_LONG, OFF(limit), "run", "N", "only the first N problems of each task"},
+	{"shard", OPT_STR, OFF(shard), "run", "I/N",
+	 "run shard I of N (0-based; problems split deterministically)"},
+	{"seed", OPT_LONG, OFF(seed), "run", "S", "run seed for per-sample seeds (default 0)"},
+	{"concurrency", OPT_LONG, OFF(concurrency), "run", "N", "requests in flight (default 16)"},
+	{"temperature", OPT_DOUBLE, OFF(temperature), "run", "T", "sampling temperature"},
+	{"top-p", OPT_DOUBLE, OFF(top_p), "run", "P", "nucleus sampling"},
+	{"top-k", OPT_DOUBLE, OFF(top_k), "run", "K", "top-k sampling (server extension)"},
+	{"min-p", OPT_DOUBLE, OFF(min_p), "run", "P", "min-p sampling (server extension)"},
+	{"presence-penalty", OPT_DOUBLE, OFF(presence_penalty), "run", "X", "presence penalty"},
+	{"frequency-penalty", OPT_DOUBLE, OFF(frequency_penalty), "run", "X", "frequency penalty"},
+	{"max-tokens", OPT_LONG, OFF(max_tokens), "run", "N", "maximum new tokens per sample"},
+	{"stop", OPT_LIST, OFF(stop), "run", "S", "stop sequence (repeatable)"},
+	{"reasoning-effort", OPT_STR, OFF(reasoning_effort), "run", "low|medium|high",
+	 "reasoning effort for models that take it"},
+	{"extra-body", OPT_STR, OFF(extra_body), "run", "JSON",
+	 "JSON object merged into every request body"},
+	{"stream", OPT_BOOL, OFF(stream), "run", NULL, "stream responses (server-sent events)"},
+	{"preset", OPT_STR, OFF(preset), "run", "r1",
+	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
+	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S", "seconds per request attempt (default 600)"},
+	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
+	{"price-input", OPT_DOUBLE, OFF(price_input), RUNLIKE, "USD",
+	 "price per million prompt tokens, for the cost in results"},
+	{"price-output", OPT_DOUBLE, OFF(price_output), RUNLIKE, "USD",
+	 "price per million completion tokens, for the cost in results"},
+	{"ready-timeout", OPT_LONG, OFF(ready_timeout_s), "run", "S",
+	 "--engine local: seconds to wait for the server to answer (default 600)"},
+	{"user-data", OPT_KV, OFF(user_data), RUNLIKE, "NAME=PATH",
+	 "a dataset you supply, e.g. gpqa=/data/gpqa_diamond.csv"},
+	{"data-dir", OPT_STR, OFF(data_dir), RUNLIKE " tasks", "DIR",
+	 "bundled datasets and tasks (default: found next to the binary)"},
+	{"progress", OPT_BOOL, OFF(progress), "run grade reproduce", NULL,
+	 "progress on stderr (default: when stderr is a terminal)"},
+	{"force", OPT_BOOL, OFF(force), "run merge", NULL,
+	 "resume or merge even when model or sampling differ"},
+	{"config", OPT_STR, OFF(config_file), "run", "F", "JSON file with any of these keys"},
+};
+
+void config_init(struct config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = CONFIG_UNSET;
+	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
+	cfg->ready_timeout_s = CONFIG_UNSET;
+	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
+	cfg->presence_penalty = cfg->frequency_penalty = NAN;
+	cfg->price_input = cfg->price_output = NAN;
+	cfg->stream = cfg->progress = cfg->force = -1;
+	cfg->shard_count = 1;
+}
+
+void config_release(struct config *cfg)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		void *f = (char *)cfg + opts[i].off;
+		if (opts[i].type == OPT_STR) {
+			free(*(char **)f);
+		} else if (opts[i].type == OPT_LIST) {
+			char **l = *(char ***)f;
+			for (size_t j = 0; l && l[j]; j++)
+				free(l[j]);
+			free(l);
+		}
+	}
+	cJSON_Delete(cfg->user_data);
+	if (cfg->api_key) {
+		memset(cfg->api_key, 0, strlen(cfg->api_key));
+		free(cfg->api_key);
+	}
+	config_init(cfg);
+}
+
+static int applies(const struct opt *o, const char *cmd)
+{
+	size_t n = strlen(cmd);
+	for (const char *p = o->cmds; (p = strstr(p, cmd)); p += n)
+		if ((p == o->cmds || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
+			return 1;
+	return 0;
+}
+
+static size_t *list_count(struct config *cfg, const struct opt *o)
+{
+	return o->off == OFF(base_urls) ? &cfg->nbase_urls : &cfg->nstop;
+}
+
+/* Store one value; `from` names where it came from for messages. */
+static enum reval_err set_opt(struct config *cfg, const struct opt *o, const char *val,
+			      const char *from)
+{
+	void *f = (char *)cfg + o->off;
+	switch (o->type) {
+	case OPT_STR:
+		free(*(char **)f);
+		*(char **)f = xstrdup(val);
+		return RV_OK;
+	case OPT_LONG: {
+		long v;
+		if (parse_long(val, &v) || v < 0) {
+			diag("%s: --%s wants a whole number, not '%s'", from, o->name, val);
+			return RV_EUSAGE;
+		}
+		*(long *)f = v;
+		return RV_OK;
+	}
+	case OPT_DOUBLE: {
+		double v;
+		if (parse_double(val, &v)) {
+			diag("%s: --%s wants a number, not '%s'", from, o->name, val);
+			return RV_EUSAGE;
+		}
+		*(double *)f = v;
+		return RV_OK;
+	}
+	case OPT_BOOL:
+		if (!strcmp(val, "true") || !strcmp(val, "1"))
+			*(int *)f = 1;
+		else if (!strcmp(val, "false") || !strcmp(val, "0"))
+			*(int *)f = 0;
+		else {
+			diag("%s: --%s wants true or false, not '%s'", from, o->name, val);
+			return RV_EUSAGE;
+		}
+		return RV_OK;
+	case OPT_LIST: {
+		size_t *n = list_count(cfg, o);
+		char ***l = (char ***)f;
+		*l = xrealloc(*l, (*n + 2) * sizeof(char *));
+		(*l)[(*n)++] = xstrdup(val);
+		(*l)[*n] = NULL;
+		return RV_OK;
+	}
+	case OPT_KV: {
+		const char *eq = strchr(val, '=');
+		if (!eq || eq == val || !eq[1]) {
+			diag("%s: --%s wants NAME=PATH, not '%s'", from, o->name, val);
+			return RV_EUSAGE;
+		}
+		if (!cfg->user_data)
+			cfg->user_data = cJSON_CreateObject();
+		char *k = xstrndup(val, (size_t)(eq - val));
+		cJSON_DeleteItemFromObjectCaseSensitive(cfg->user_data, k);
+		cJSON_AddStringToObject(cfg->user_data, k, eq + 1);
+		free(k);
+		return RV_OK;
+	}
+	}
+	return RV_EINTERNAL;
+}
+
+static const struct opt *find_opt(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++)
+		if (!strcmp(opts[i].name, name))
+			return &opts[i];
+	return NULL;
+}
+
+static int is_set(const struct config *cfg, const struct opt *o)
+{
+	const void *f = (const char *)cfg + o->off;
+	switch (o->type) {
+	case OPT_STR: return *(char *const *)f != NULL;
+	case OPT_LONG: return *(const long *)f != CONFIG_UNSET;
+	case OPT_DOUBLE: return !isnan(*(const double *)f);
+	case OPT_BOOL: return *(const int *)f != -1;
+	case OPT_LIST: return *(char **const *)f != NULL;
+	case OPT_KV: return cfg->user_data != NULL;
+	}
+	return 0;
+}
+
+enum reval_err config_parse_args(struct config *cfg, const char *cmd, int argc, char **argv,
+				 char ***pos, int *npos)
+{
+	*pos = xcalloc((size_t)argc + 1, sizeof(char *));
+	*npos = 0;
+	for (int i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (a[0] != '-' || a[1] != '-' || !a[2]) {
+			if (!strcmp(a, "--")) {
+				while (++i < argc)
+					(*pos)[(*npos)++] = argv[i];
+				break;
+			}
+			(*pos)[(*npos)++] = argv[i];
+			continue;
+		}
+		char *name = xstrdup(a + 2);
+		char *val = strchr(name, '=');
+		if (val)
+			*val++ = '\0';
+		int negate = 0;
+		const struct opt *o = find_opt(name);
+		if (!o && !strncmp(name, "no-", 3) && (o = find_opt(name + 3)) && o->type == OPT_BOOL)
+			negate = 1;
+		else if (o && negate)
+			o = NULL;
+		if (!o || !applies(o, cmd)) {
+			diag("unknown option '--%s' for 'reval %s' (see 'reval help %s')", name, cmd,
+			     cmd);
+			free(name);
+			return RV_EUSAGE;
+		}
+		enum reval_err err;
+		if (o->type == OPT_BOOL && !val) {
+			err = set_opt(cfg, o, negate ? "false" : "true", "flag");
+		} else {
+			if (!val) {
+				if (i + 1 >= argc) {
+					diag("option '--%s' needs a value", name);
+					free(name);
+					return RV_EUSAGE;
+				}
+				val = argv[++i];
+				err = set_opt(cfg, o, val, "flag");
+			} else {
+				err = set_opt(cfg, o, val, "flag");
+			}
+		}
+		free(name);
+		if (err)
+			return err;
+	}
+	return RV_OK;
+}
+
+enum reval_err config_apply_json(struct config *cfg, const cJSON *doc, const char *from)
+{
+	enum reval_err err = RV_OK;
+	const cJSON *kv;
+	if (!cJSON_IsObject(doc)) {
+		diag("%s: not a JSON object", from);
+		return RV_EUSAGE;
+	}
+	cJSON_ArrayForEach(kv, doc)
+	{
+		const struct opt *o = find_opt(kv->string);
+		if (!strcmp(kv->string, "api_key_present"))
+			continue;
+		if (!o || !strcmp(kv->string, "config")) {
+			diag("%s: unknown key \"%s\"", from, kv->string);
+			err = RV_EUSAGE;
+			break;
+		}
+		if (is_set(cfg, o) && o->type != OPT_KV)
+			continue; /* a flag given on the command line wins */
+		if (cJSON_IsArray(kv) && o->type == OPT_LIST) {
+			const cJSON *e;
+			cJSON_ArrayForEach(e, kv)
+			{
+				char *s = json_scalar_text(e);
+				err = s ? set_opt(cfg, o, s, from) : RV_EUSAGE;
+				free(s);
+				if (err)
+					break;
+			}
+		} else if (o->type == OPT_KV && cJSON_IsObject(kv)) {
+			const cJSON *e;
+			cJSON_ArrayForEach(e, kv)
+			{
+				if (cJSON_GetObjectItemCaseSensitive(cfg->user_data, e->string))
+					continue;
+				char *s = json_scalar_text(e);
+				char *pair = xasprintf("%s=%s", e->string, s ? s : "");
+				err = set_opt(cfg, o, pair, from);
+				free(pair);
+				free(s);
+				if (err)
+					break;
+			}
+		} else if (o->off == OFF(extra_body) && cJSON_IsObject(kv)) {
+			char *s = cJSON_PrintUnformatted(kv);
+			err = set_opt(cfg, o, s, from);
+			cJSON_free(s);
+		} else {
+			char *s = json_scalar_text(kv);
+			if (!s) {
+				diag("%s: key \"%s\" has the wrong type", from, kv->string);
+				err = RV_EUSAGE;
+			} else {
+				err = set_opt(cfg, o, s, from);
+			}
+			free(s);
+		}
+		if (err)
+			break;
+	}
+	return err;
+}
+
+static enum reval_err load_config_file(struct config *cfg, const char *path)
+{
+	cJSON *doc;
+	enum reval_err err = json_load_file(path, "config file", &doc);
+	if (err)
+		return err;
+	char *from = xasprintf("cannot read config file '%s'", path);
+	err = config_apply_json(cfg, doc, from);
+	free(from);
+	cJSON_Delete(doc);
+	return err;
+}
+
+static enum reval_err read_api_key(struct config *cfg)
+{
+	if (cfg->api_key_file) {
+		char *s;
+		int e = read_file(cfg->api_key_file, 64 * 1024, &s, NULL);
+		if (e) {
+			diag("cannot read API key file '%s': %s", cfg->api_key_file, strerror(e));
+			return RV_EUSAGE;
+		}
+		struct strview v = sv_trim(sv_from(s));
+		cfg->api_key = sv_dup(v);
+		memset(s, 0, strlen(s));
+		free(s);
+		return RV_OK;
+	}
+	const char *env = getenv("OPENAI_API_KEY");
+	if (env && *env)
+		cfg->api_key = xstrdup(env);
+	return RV_OK;
+}
+
+enum reval_err config_finish(struct config *cfg)
+{
+	enum reval_err err;
+	if (cfg->config_file && (err = load_config_file(cfg, cfg->config_file)))
+		return err;
+	const char *env_url = getenv("OPENAI_BASE_URL");
+	if (!cfg->base_urls && env_url && *env_url) {
+		const struct opt *o = find_opt("base-url");
+		set_opt(cfg, o, env_url, "environment");
+	}
+	if (!cfg->engine)
+		cfg->engine = xstrdup("openai");
+	if (cfg->seed == CONFIG_UNSET)
+		cfg->seed = 0;
+	if (cfg->concurrency == CONFIG_UNSET)
+		cfg->concurrency = 16;
+	if (cfg->concurrency < 1 || cfg->concurrency > 100000) {
+		diag("--concurrency must be from 1 to 100000");
+		return RV_EUSAGE;
+	}
+	if (cfg->timeout_s == CONFIG_UNSET)
+		cfg->timeout_s = 600;
+	if (cfg->max_attempts == CONFIG_UNSET)
+		cfg->max_attempts = 6;
+	if (cfg->max_attempts < 1) {
+		diag("--max-attempts must be at least 1");
+		return RV_EUSAGE;
+	}
+	if (cfg->n != CONFIG_UNSET && (cfg->n < 1 || cfg->n > 100000)) {
+		diag("--n must be from 1 to 100000");
+		return RV_EUSAGE;
+	}
+	if (cfg->limit != CONFIG_UNSET && cfg->limit < 1) {
+		diag("--limit must be at least 1");
+		return RV_EUSAGE;
+	}
+	if (!cfg->api)
+		cfg->api = xstrdup("chat");
+	if (strcmp(cfg->api, "chat") && strcmp(cfg->api, "completions")) {
+		diag("--api must be chat or completions, not '%s'", cfg->api);
+		return RV_EUSAGE;
+	}
+	if (cfg->shard) {
+		/* Strictly two whole numbers (sscanf's %d would take " +1" and
+		 * overflow without a word). */
+		const char *slash = strchr(cfg->shard, '/');
+		char *left = slash ? xstrndup(cfg->shard, (size_t)(slash - cfg->shard)) : NULL;
+		long i = -1, n = 0;
+		int bad = !slash || parse_long(left, &i) || parse_long(slash + 1, &n) || n < 1 ||
+			  n > INT_MAX || i < 0 || i >= n || !isdigit((unsigned char)cfg->shard[0]) ||
+			  !isdigit((unsigned char)slash[1]);
+		free(left);
+		if (bad) {
+			diag("--shard wants I/N with 0 <= I < N, not '%s'", cfg->shard);
+			return RV_EUSAGE;
+		}
+		cfg->shard_index = (int)i;
+		cfg->shard_count = (int)n;
+	}
+	if (cfg->extra_body) {
+		cJSON *eb = cJSON_Parse(cfg->extra_body);
+		int ok = cJSON_IsObject(eb);
+		cJSON_Delete(eb);
+		if (!ok) {
+			diag("--extra-body wants a JSON object, not '%s'", cfg->extra_body);
+			return RV_EUSAGE;
+		}
+	}
+	if (cfg->preset && strcmp(cfg->preset, "r1")) {
+		diag("unknown --preset '%s' (known: r1)", cfg->preset);
+		return RV_EUSAGE;
+	}
+	if (cfg->progress == -1)
+		cfg->progress = isatty(2);
+	if (cfg->force == -1)
+		cfg->force = 0;
+	return read_api_key(cfg);
+}
+
+void config_print_help(const char *cmd)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		const struct opt *o = &opts[i];
+		if (!applies(o, cmd))
+			continue;
+		char left[64];
+		if (o->type == OPT_BOOL)
+			snprintf(left, sizeof(left), "--[no-]%s", o->name);
+		else
+			snprintf(left, sizeof(left), "--%s %s", o->name, o->arg);
+		printf("  %-30s %s\n", left, o->help);
+	}
+}
+
+char *config_redact_url(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	const char *host = scheme ? scheme + 3 : url;
+	const char *at = strchr(host, '@');
+	const char *slash = strchr(host, '/');
+	if (!at || (slash && at > slash))
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+}
+
+cJSON *config_to_json(const struct config *cfg)
+{
+	cJSON *o = cJSON_CreateObject();
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		const struct opt *op = &opts[i];
+		const void *f = (const char *)cfg + op->off;
+		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file) ||
+		    op->off == OFF(progress) || op->off == OFF(force))
+			continue;
+		switch (op->type) {
+		case OPT_STR:
+			cJSON_AddStringToObject(o, op->name, *(char *const *)f);
+			break;
+		case OPT_LONG:
+			cJSON_AddNumberToObject(o, op->name, (double)*(const long *)f);
+			break;
+		case OPT_DOUBLE:
+			cJSON_AddNumberToObject(o, op->name, *(const double *)f);
+			break;
+		case OPT_BOOL:
+			cJSON_AddBoolToObject(o, op->name, *(const int *)f);
+			break;
+		case OPT_LIST: {
+			cJSON *a = cJSON_AddArrayToObject(o, op->name);
+			for (char *const *l = *(char **const *)f; l && *l; l++) {
+				char *s = op->off == OFF(base_urls) ? config_redact_url(*l) : xstrdup(*l);
+				cJSON_AddItemToArray(a, cJSON_CreateString(s));
+				free(s);
+			}
+			break;
+		}
+		case OPT_KV:
+			cJSON_AddItemToObject(o, op->name, cJSON_Duplicate(cfg->user_data, 1));
+			break;
+		}
+	}
+	cJSON_AddBoolToObject(o, "api_key_present", cfg->api_key != NULL);
+	return o;
+}

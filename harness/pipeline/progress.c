@@ -1,0 +1,60 @@
+#include "harness/pipeline/progress.h"
+
+#include <stdio.h>
+
+#include "harness/base/util.h"
+
+void progress_init(struct progress *p, int enabled, long total, const char *label)
+{
+	p->enabled = enabled;
+	p->total = total;
+	p->done = p->errors = p->tokens = 0;
+	p->start_ms = now_ms();
+	p->last_draw_ms = 0;
+	p->label = label;
+}
+
+static void fmt_secs(char *out, size_t n, double s)
+{
+	if (s < 0 || s > 1e7)
+		snprintf(out, n, "?");
+	else if (s < 60)
+		snprintf(out, n, "%.0fs", s);
+	else if (s < 3600)
+		snprintf(out, n, "%dm%02ds", (int)s / 60, (int)s % 60);
+	else
+		snprintf(out, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
+}
+
+static void draw(struct progress *p, int final)
+{
+	double el = (now_ms() - p->start_ms) / 1000.0;
+	double rate = el > 0 ? (double)p->done / el : 0;
+	char eta[32];
+	fmt_secs(eta, sizeof(eta), rate > 0 ? (double)(p->total - p->done) / rate : -1);
+	fprintf(stderr, "\rreval %s: %ld/%ld samples  %.1f/s  ETA %s  %ld errors  %.0f tok/s\033[K%s",
+		p->label, p->done, p->total, rate, final ? "0s" : eta, p->errors,
+		el > 0 ? (double)p->tokens / el : 0, final ? "\n" : "");
+	fflush(stderr);
+}
+
+void progress_add(struct progress *p, int error, long tokens)
+{
+	p->done++;
+	p->errors += error != 0;
+	if (tokens > 0)
+		p->tokens += tokens;
+	if (!p->enabled)
+		return;
+	double now = now_ms();
+	if (now - p->last_draw_ms >= 200) {
+		p->last_draw_ms = now;
+		draw(p, 0);
+	}
+}
+
+void progress_finish(struct progress *p)
+{
+	if (p->enabled && p->total)
+		draw(p, 1);
+}
