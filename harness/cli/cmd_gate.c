@@ -15,6 +15,7 @@
 #include "reports/render/junit.h"
 #include "reports/render/markdown.h"
 #include "reports/results/runset.h"
+#include "harness/base/outfile.h"
 #include "harness/base/util.h"
 
 struct gate_args {
@@ -106,11 +107,8 @@ static enum reval_err write_outputs(const struct gate_args *a, const struct gate
 		diag("cannot write to stdout: %s", strerror(errno));
 		err = RV_EIO;
 	}
-	int e;
-	if (!err && a->md && (e = write_file_atomic(a->md, md.buf, md.len))) {
-		diag("cannot write '%s': %s", a->md, strerror(e));
-		err = RV_EIO;
-	}
+	if (!err && a->md)
+		err = outfile_write(a->md, md.buf, md.len);
 	if (!err && a->junit)
 		err = junit_write_gate(a->junit, g);
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");

@@ -14,6 +14,7 @@
 #include "reports/render/leaderboard.h"
 #include "reports/render/render.h"
 #include "reports/results/runset.h"
+#include "harness/base/outfile.h"
 #include "harness/base/util.h"
 
 #define MAX_RENDERERS 16
@@ -48,23 +49,6 @@ void cmd_report_options(void)
 	struct cmdopt opts[MAX_RENDERERS + 4];
 	size_t n = build_opts(&a, opts);
 	cmdopt_print_help(opts, n);
-}
-
-static enum reval_err emit(const char *path, const struct strbuf *sb)
-{
-	if (!strcmp(path, "-")) {
-		if (fwrite(sb->buf, 1, sb->len, stdout) != sb->len || fflush(stdout)) {
-			diag("cannot write to stdout: %s", strerror(errno));
-			return RV_EIO;
-		}
-		return RV_OK;
-	}
-	int e = write_file_atomic(path, sb->buf, sb->len);
-	if (e) {
-		diag("cannot write '%s': %s", path, strerror(e));
-		return RV_EIO;
-	}
-	return RV_OK;
 }
 
 enum reval_err cmd_report(int argc, char **argv)
@@ -116,7 +100,7 @@ enum reval_err cmd_report(int argc, char **argv)
 			continue;
 		struct strbuf sb = STRBUF_INIT;
 		renderer_table[i]->render(&rep, &sb);
-		err = emit(path, &sb);
+		err = outfile_write(path, sb.buf, sb.len);
 		strbuf_release(&sb);
 	}
 out:

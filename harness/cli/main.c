@@ -63,7 +63,10 @@ static const struct command commands[] = {
 	 "lengths of correct and wrong samples, truncation and error rates, a problem x run grid\n"
 	 "and a drill-down to a few failing samples of each problem. Runs are ordered by their\n"
 	 "mean score over the tasks they share; the first DIR is the reference for the lists of\n"
-	 "problems that got better or worse.\n\n"
+	 "problems that got better or worse.\n"
+	 "Each F may be '-' for standard output. A new F's missing directories are created; a\n"
+	 "regular file is replaced atomically; a symlink, FIFO or character device (/dev/stdout)\n"
+	 "is written through, never replaced (docs/gate.md, \"Output files\").\n\n"
 	 "Examples:\n"
 	 "  reval report runs/a runs/b --html report.html --csv scores.csv --md summary.md\n"
 	 "  reval report runs/a --problems-csv problems.csv\n"},
@@ -75,7 +78,8 @@ static const struct command commands[] = {
 	 "floor is missed, or when the candidate has more infrastructure errors than allowed.\n"
 	 "Runs with samples missing, or whose tasks, dataset checksums, graders or sampling\n"
 	 "differ, are refused (exit 2) unless --force. Prints a Markdown table; appends it to\n"
-	 "$GITHUB_STEP_SUMMARY when set. Exit 0 pass, 1 regression, 2 usage or input error.\n"
+	 "$GITHUB_STEP_SUMMARY when set; --junit F and --md F may be '-' for stdout.\n"
+	 "Exit 0 pass, 1 regression, 2 usage or input error.\n"
 	 "See docs/gate.md for the procedure and an example CI job.\n\n"
 	 "Example:\n"
 	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "harness/base/outfile.h"
 #include "harness/base/util.h"
 
 static void xml_escape(struct strbuf *out, const char *s)
@@ -85,12 +86,7 @@ enum reval_err junit_write_gate(const char *path, const struct gate_result *g)
 		strbuf_adds(&x, "</system-out>\n    </testcase>\n");
 	}
 	strbuf_adds(&x, "  </testsuite>\n</testsuites>\n");
-	enum reval_err err = RV_OK;
-	int e = write_file_atomic(path, x.buf, x.len);
-	if (e) {
-		diag("cannot write '%s': %s", path, strerror(e));
-		err = RV_EIO;
-	}
+	enum reval_err err = outfile_write(path, x.buf, x.len);
 	strbuf_release(&x);
 	strbuf_release(&tmp);
 	return err;

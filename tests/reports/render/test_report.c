@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
 
 #include "harness/base/json.h"
 #include "tests/support/regrade.h"
@@ -357,4 +359,42 @@ Test(report, bad_input_exits_2)
 	cr_assert_eq(r.status, 2);
 	cr_assert(strstr(r.err.buf, "/nonexistent/run"), "%s", r.err.buf);
 	proc_result_release(&r);
+}
+
+/*
+ * Where the reports go: '-' is stdout, a missing directory is created, and
+ * a symlink to a character device (made here, with /dev/null's numbers)
+ * is written through and left a symlink.
+ */
+Test(report, outputs_go_to_stdout_new_directories_and_through_links)
+{
+	char *dir = support_tmpdir("report-outputs");
+	const char *const extra[] = {"--task", "rg/leg_counting", NULL};
+	char *run = regrade(dir, "r1", settings[0], NULL, extra);
+	char *html = xasprintf("%s/out/sub/r.html", dir);
+	const char *args[] = {"report", run, "--csv", "-", "--html", html, NULL};
+	struct proc_result r = report(args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cr_expect(!strncmp(r.out.buf, "run,model,task,metric", 21), "stdout: %s", r.out.buf);
+	struct stat st;
+	cr_expect_eq(stat(html, &st), 0, "%s was not written", html);
+	proc_result_release(&r);
+
+	char *node = xasprintf("%s/null", dir), *link = xasprintf("%s/stdout", dir);
+	if (mknod(node, S_IFCHR | 0666, makedev(1, 3)) == 0) {
+		cr_assert_eq(symlink(node, link), 0);
+		const char *via[] = {"report", run, "--md", link, "--csv", link, NULL};
+		r = report(via);
+		cr_expect_eq(r.status, 0, "%s", r.err.buf);
+		cr_assert_eq(lstat(link, &st), 0);
+		cr_expect(S_ISLNK(st.st_mode), "the symlink was replaced by a file");
+		cr_assert_eq(lstat(node, &st), 0);
+		cr_expect(S_ISCHR(st.st_mode), "the device node was replaced by a file");
+		proc_result_release(&r);
+	}
+	free(node);
+	free(link);
+	free(html);
+	free(run);
+	free(dir);
 }
