@@ -49,6 +49,7 @@ struct grade_input {
 struct grader_ops {
 	const char *name;    /* as written in task files: "math", "code", "choice", ... */
 	const char *version; /* bump whenever a verdict may change; journals record it */
+	int no_vote;         /* 1: grade() never sets a canonical answer, so cons@k is undefined */
 	/*
 	 * Build the state from the task's options (may be NULL).  On bad options
 	 * append a one-line reason to err and return non-zero.

@@ -507,6 +507,7 @@ int code_case_from_check_line(const cJSON *j, struct code_case *c, struct strbuf
 const struct grader_ops grader_code = {
 	.name = "code",
 	.version = "1",
+	.no_vote = 1, /* programs are judged by their tests, not grouped into answers */
 	.init = code_init,
 	.grade = code_grade,
 	.grade_batch = code_grade_batch,

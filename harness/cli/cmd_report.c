@@ -39,7 +39,7 @@ static size_t build_opts(struct report_args *a, struct cmdopt *opts)
 				    "keep at most this much of each text, head and tail (default 2000)",
 				    0};
 	opts[n++] = (struct cmdopt){"text-budget", CMDOPT_LONG, &a->text_budget, "BYTES",
-				    "sample text in the HTML over all runs (default 8000000)", 0};
+				    "sample text in the HTML over all runs and tasks (default 1000000)", 0};
 	return n;
 }
 
@@ -57,7 +57,7 @@ enum reval_err cmd_report(int argc, char **argv)
 	memset(&a, 0, sizeof(a));
 	a.max_failures = 2;
 	a.clip = 2000;
-	a.text_budget = 8000000;
+	a.text_budget = 1000000;
 	struct cmdopt opts[MAX_RENDERERS + 4];
 	size_t nopts = build_opts(&a, opts);
 	struct runset rs;

@@ -66,3 +66,46 @@ void html_escape(struct strbuf *sb, const char *s)
 	if (s)
 		html_escape_n(sb, s, strlen(s));
 }
+
+void html_json_string(struct strbuf *sb, const char *s)
+{
+	if (!s) {
+		strbuf_adds(sb, "null");
+		return;
+	}
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n = strlen(s), i = 0;
+	strbuf_addch(sb, '"');
+	while (i < n) {
+		unsigned char c = p[i];
+		if (c == '"' || c == '\\') {
+			strbuf_addch(sb, '\\');
+			strbuf_addch(sb, (char)c);
+			i++;
+			continue;
+		}
+		if (c == '\n' || c == '\t') {
+			strbuf_adds(sb, c == '\n' ? "\\n" : "\\t");
+			i++;
+			continue;
+		}
+		if (c < 0x20 || c == 0x7F || c == '<' || c == '>' || c == '&') {
+			strbuf_addf(sb, "\\u%04x", c);
+			i++;
+			continue;
+		}
+		size_t len = utf8_len(p + i, n - i);
+		if (!len) {
+			strbuf_adds(sb, "\\ufffd");
+			i++;
+			continue;
+		}
+		/* U+2028 and U+2029 end a line in older JavaScript parsers. */
+		if (len == 3 && p[i] == 0xE2 && p[i + 1] == 0x80 && (p[i + 2] & 0xFE) == 0xA8)
+			strbuf_addf(sb, "\\u%04x", 0x2028 + (p[i + 2] & 1));
+		else
+			strbuf_add(sb, p + i, len);
+		i += len;
+	}
+	strbuf_addch(sb, '"');
+}

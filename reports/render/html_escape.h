@@ -16,4 +16,13 @@
 void html_escape(struct strbuf *sb, const char *s);
 void html_escape_n(struct strbuf *sb, const char *s, size_t n);
 
+/*
+ * s as a JSON string literal (quotes included; null for NULL) that is inert
+ * inside a <script type="application/json"> element: < > & are written as
+ * \u003c \u003e \u0026, so no "</script" or "<!--" can appear, and bytes
+ * that are not UTF-8 become U+FFFD as above.  The page's script reads it
+ * with JSON.parse and shows it with textContent, never as markup.
+ */
+void html_json_string(struct strbuf *sb, const char *s);
+
 #endif

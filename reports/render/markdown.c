@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "harness/base/json.h"
 #include "reports/render/render.h"
 
 void markdown_escape(struct strbuf *out, const char *s)
@@ -111,6 +112,110 @@ static void md_cell(struct strbuf *sb, const struct lb_cell *c)
 	strbuf_adds(sb, " |");
 }
 
+static void md_num(struct strbuf *sb, double v, const char *fmt)
+{
+	if (isnan(v))
+		strbuf_adds(sb, " – |");
+	else {
+		strbuf_adds(sb, " ");
+		strbuf_addf(sb, fmt, v);
+		strbuf_adds(sb, " |");
+	}
+}
+
+/* The primary score by metadata value (results.json "breakdown"), a column per run. */
+static void md_breakdowns(struct strbuf *sb, const struct report *rep)
+{
+	const struct leaderboard *lb = rep->lb;
+	const struct runset *rs = rep->rs;
+	for (size_t j = 0; j < lb->ntasks; j++) {
+		const struct rs_task *any = NULL;
+		for (size_t r = 0; r < rs->nruns && !any; r++) {
+			const struct rs_task *t = lb_cell(lb, lb->order[r], j)->task;
+			const cJSON *b = t ? cJSON_GetObjectItemCaseSensitive(t->result, "breakdown")
+					   : NULL;
+			if (b && b->child)
+				any = t;
+		}
+		const cJSON *keys = any ? cJSON_GetObjectItemCaseSensitive(any->result, "breakdown")
+					: NULL;
+		const cJSON *key;
+		cJSON_ArrayForEach(key, keys)
+		{
+			strbuf_adds(sb, "\n#### ");
+			markdown_escape(sb, lb->tasks[j]);
+			strbuf_adds(sb, " by ");
+			markdown_escape(sb, key->string);
+			strbuf_adds(sb, " (");
+			markdown_escape(sb, any->primary);
+			strbuf_adds(sb, ")\n\n| ");
+			markdown_escape(sb, key->string);
+			strbuf_adds(sb, " | problems |");
+			for (size_t r = 0; r < rs->nruns; r++) {
+				strbuf_adds(sb, " ");
+				markdown_escape(sb, rs->runs[lb->order[r]].label);
+				strbuf_adds(sb, " |");
+			}
+			strbuf_adds(sb, "\n|---|---:|");
+			for (size_t r = 0; r < rs->nruns; r++)
+				strbuf_adds(sb, "---:|");
+			const cJSON *val;
+			cJSON_ArrayForEach(val, key)
+			{
+				strbuf_adds(sb, "\n| ");
+				markdown_escape(sb, *val->string ? val->string : "(none)");
+				strbuf_addf(sb, " | %.0f |", json_num(val, "problems", 0));
+				for (size_t r = 0; r < rs->nruns; r++) {
+					const struct rs_task *t = lb_cell(lb, lb->order[r], j)->task;
+					const cJSON *m = NULL;
+					if (t) {
+						const cJSON *b = cJSON_GetObjectItemCaseSensitive(
+							t->result, "breakdown");
+						b = cJSON_GetObjectItemCaseSensitive(b, key->string);
+						b = cJSON_GetObjectItemCaseSensitive(b, val->string);
+						m = cJSON_GetObjectItemCaseSensitive(
+							cJSON_GetObjectItemCaseSensitive(b, "metrics"),
+							t->primary);
+					}
+					md_num(sb, 100 * json_num(m, "value", NAN), "%.1f");
+				}
+			}
+			strbuf_addch(sb, '\n');
+		}
+	}
+}
+
+/* Tokens, latency, throughput and cost, a row per (run, task). */
+static void md_generation(struct strbuf *sb, const struct report *rep)
+{
+	const struct leaderboard *lb = rep->lb;
+	const struct runset *rs = rep->rs;
+	strbuf_adds(sb, "\n#### Generation, latency and cost\n\n| run | task | completion tokens, "
+			"mean | reasoning tokens, mean | latency p50, s | latency p90, s | "
+			"tokens/s | cost, USD |\n|---|---|---:|---:|---:|---:|---:|---:|\n");
+	for (size_t r = 0; r < rs->nruns; r++)
+		for (size_t j = 0; j < lb->ntasks; j++) {
+			const struct rs_task *t = lb_cell(lb, lb->order[r], j)->task;
+			if (!t)
+				continue;
+			strbuf_adds(sb, "| ");
+			markdown_escape(sb, rs->runs[lb->order[r]].label);
+			strbuf_adds(sb, " | ");
+			markdown_escape(sb, t->id);
+			strbuf_adds(sb, " |");
+			int approx = render_gen(t, "completion_tokens", "approx") > 0;
+			md_num(sb, render_gen(t, "completion_tokens", "mean"),
+			       approx ? "~%.0f" : "%.0f");
+			md_num(sb, render_gen(t, "reasoning_tokens", "mean"), "%.0f");
+			md_num(sb, render_gen(t, "latency_ms", "p50") / 1000, "%.2f");
+			md_num(sb, render_gen(t, "latency_ms", "p90") / 1000, "%.2f");
+			md_num(sb, render_gen(t, "tokens_per_second", "aggregate"), "%.1f");
+			md_num(sb, render_gen(t, "cost_usd", "total"), "%.4f");
+			strbuf_addch(sb, '\n');
+		}
+	strbuf_adds(sb, "\n~: estimated from characters / 4; –: not recorded.\n");
+}
+
 static void render_md(const struct report *rep, struct strbuf *sb)
 {
 	const struct runset *rs = rep->rs;
@@ -151,8 +256,11 @@ static void render_md(const struct report *rep, struct strbuf *sb)
 		strbuf_addch(sb, '\n');
 	}
 	strbuf_adds(sb, "\nScores in percent with 95% intervals; **bold**: best of the row; ▼: "
-			"significantly below the best (paired sign-flip test over problems, p < "
-			"0.05).\n");
+			"significantly below the best (paired sign-flip test over problems, "
+			"two-sided p < 0.05; `reval gate` asks the one-sided question \"did the "
+			"candidate get worse?\", whose p is about half of this one when it did).\n");
+	md_breakdowns(sb, rep);
+	md_generation(sb, rep);
 	for (size_t r = 0; r < rs->nruns; r++) {
 		const struct rs_run *run = &rs->runs[r];
 		for (size_t k = 0; k < run->ntasks; k++) {

@@ -56,6 +56,9 @@ double render_cons_at(const struct rs_task *t, int k)
 	double v = stored_point(t, "cons", k);
 	if (!isnan(v))
 		return v;
+	const cJSON *c = cJSON_GetObjectItemCaseSensitive(t->result, "curves");
+	if (c && !cJSON_GetObjectItemCaseSensitive(c, "cons"))
+		return NAN; /* curves without "cons": the task's answers are not voted on */
 	double sum = 0;
 	size_t used = 0;
 	int *keys = xcalloc((size_t)t->n + 1, sizeof(int));
@@ -82,4 +85,13 @@ double render_cons_at(const struct rs_task *t, int k)
 	free(keys);
 	free(curve);
 	return used ? sum / (double)used : NAN;
+}
+
+double render_gen(const struct rs_task *t, const char *group, const char *key)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(t->result, "generation");
+	if (group)
+		g = cJSON_GetObjectItemCaseSensitive(g, group);
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(g, key);
+	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }

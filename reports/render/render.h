@@ -44,4 +44,11 @@ extern const struct renderer *const renderer_table[];
 double render_pass_at(const struct rs_task *t, int k);
 double render_cons_at(const struct rs_task *t, int k);
 
+/*
+ * A figure of the task's generation statistics in results.json
+ * (tasks.T.generation.<group>.<key>; group NULL for a top-level key), NAN
+ * when absent or null.
+ */
+double render_gen(const struct rs_task *t, const char *group, const char *key);
+
 #endif

@@ -141,7 +141,7 @@ static void bin_counts(const float *v, size_t n, double lo, double step, double 
 void svg_hist(struct strbuf *sb, const float *ok, size_t nok, const float *bad, size_t nbad,
 	      const char *title, const char *xlabel)
 {
-	const int w = 300, h = 150, left = 8, right = 8, top = 24, bottom = 34;
+	const int w = 320, h = 160, left = 40, right = 10, top = 24, bottom = 34;
 	double mn = INFINITY, mx = -INFINITY;
 	for (size_t i = 0; i < nok; i++)
 		mn = fmin(mn, log10(fmax(ok[i], 1.0))), mx = fmax(mx, log10(fmax(ok[i], 1.0)));
@@ -160,6 +160,15 @@ void svg_hist(struct strbuf *sb, const float *ok, size_t nok, const float *bad, 
 	for (int b = 0; b < HIST_BINS; b++)
 		peak = fmax(peak, fmax(hok[b], hbad[b]));
 	double sx = w - left - right, sy = h - top - bottom, bw = sx / HIST_BINS;
+	/* The y axis: share of the set's samples in a bin, 0 to the tallest bin. */
+	for (int t = 0; t <= 2; t++) {
+		double y = top + sy * (1 - t / 2.0);
+		char lab[16];
+		snprintf(lab, sizeof(lab), "%.0f%%", 100 * peak * t / 2.0);
+		strbuf_addf(sb, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" class=\"grid\"/>",
+			    left, y, w - right, y);
+		text(sb, left - 3, y + 4, "end", lab);
+	}
 	const double *sets[2] = {hok, hbad};
 	const char *cls[2] = {"ok", "bad"};
 	for (int k = 0; k < 2; k++)

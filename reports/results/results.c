@@ -123,6 +123,8 @@ static cJSON *curves_json(const struct curves *cv)
 	for (size_t i = 0; i < cv->nk; i++)
 		cJSON_AddItemToArray(k, cJSON_CreateNumber(cv->k[i]));
 	cJSON_AddItemToObject(o, "pass", number_array(cv->pass, cv->nk));
+	if (!cv->votes)
+		return o; /* no "cons": absent, not zero, for graders that do not vote */
 	cJSON_AddItemToObject(o, "cons", number_array(cv->cons, cv->nk));
 	cJSON_AddStringToObject(o, "cons_method",
 				cv->cons_method == CONS_MC ? "monte_carlo" : "exact");

@@ -170,6 +170,8 @@ static void sample_free_fields(struct rs_sample *s)
 	free(s->status);
 	free(s->reason);
 	free(s->finish_reason);
+	free(s->verdict);
+	free(s->detail);
 }
 
 static void drop_fail(struct rs_problem *p, int index)
@@ -197,6 +199,10 @@ static void keep_fail(struct rs_problem *p, const struct sample *s, const struct
 	k->status = xstrdup(grade_status_name(s->grade.status));
 	k->reason = clip_text(s->grade.reason, o->clip_chars);
 	k->finish_reason = s->finish_reason ? xstrdup(s->finish_reason) : NULL;
+	k->verdict = xstrdup(s->verdict					  ? s->verdict
+			     : s->grade.status == GRADE_OK	  ? "wrong_answer"
+								  : grade_status_name(s->grade.status));
+	k->detail = clip_text(s->grade.detail, o->clip_chars);
 }
 
 static float tokens_of(const struct sample *s, int *estimated)
@@ -348,8 +354,10 @@ static void read_prompts(struct rs_task *rt, const struct task_catalog *cat,
 		goto out;
 	for (size_t j = 0; j < rt->nprobs; j++) {
 		struct rs_problem *p = &rt->probs[j];
-		const struct problem *tp = p->nfails ? task_problem(sel[0], p->id) : NULL;
-		if (!tp || !tp->prompt)
+		const struct problem *tp = task_problem(sel[0], p->id);
+		if (tp)
+			p->gold = clip_text(tp->answer, clip);
+		if (!tp || !tp->prompt || !p->nfails)
 			continue;
 		char *full = sel[0]->system ? xasprintf("[system]\n%s\n\n[user]\n%s", sel[0]->system,
 							tp->prompt)
@@ -529,6 +537,7 @@ static void task_release(struct rs_task *t)
 			sample_free_fields(&p->fails[k]);
 		free(p->fails);
 		free(p->prompt);
+		free(p->gold);
 	}
 	free(t->probs);
 	free(t->len_ok);

@@ -11,7 +11,7 @@
  * texts clipped to clip_chars, so a report of a 100,000-sample run embeds a
  * bounded amount of text.  With prompts set, the rendered prompt of every
  * problem that kept a failure is read from its task (best effort: a task
- * whose dataset is gone leaves prompts NULL).
+ * whose dataset is gone leaves prompts NULL), and so is its gold answer.
  *
  * Fields absent from an older or newer results.json read as unknown (NAN,
  * -1, NULL), never as an error.  The runset owns everything inside;
@@ -34,6 +34,9 @@ struct rs_sample {
 	char *status;        /* grade status name: ok, no_answer, truncated, undecided */
 	char *reason;        /* the grader's explanation, or NULL */
 	char *finish_reason; /* NULL when unknown */
+	char *verdict;       /* the grader's verdict (code: wrong_answer, timeout...), else the
+				status: wrong_answer, no_answer, truncated, undecided */
+	char *detail;        /* the grader's detail object as JSON text (failing test...), or NULL */
 };
 
 /* The final state of one sample index, after the journal's precedence rules. */
@@ -67,6 +70,7 @@ struct rs_problem {
 	struct rs_sample *fails;    /* at most max_failures */
 	int nfails;
 	char *prompt;               /* system and user message, clipped; NULL when unavailable */
+	char *gold;                 /* the gold answer from the task, clipped; NULL when unknown */
 };
 
 struct rs_task {

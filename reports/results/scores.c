@@ -167,14 +167,16 @@ void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_
 	/* pass@n and cons@n always: the headline "solved at all" and the plain majority. */
 	if (n >= 1)
 		add_column(ts, METRIC_PASS, n, "pass@%d");
-	for (size_t i = 0; i < t->ncons_k; i++)
+	int votes = !(t->grader && t->grader->no_vote);
+	for (size_t i = 0; votes && i < t->ncons_k; i++)
 		if (t->cons_k[i] >= 1 && t->cons_k[i] <= n)
 			add_column(ts, METRIC_CONS, t->cons_k[i], "cons@%d");
-	if (n >= 2)
+	if (votes && n >= 2)
 		add_column(ts, METRIC_CONS, n, "cons@%d");
 
 	struct curves *cv = &ts->curves;
 	curve_points(cv, t, n);
+	cv->votes = votes;
 	/* The cons points are the curve's, which include every listed k. */
 	struct scratch sc = {0};
 	size_t nn = (size_t)(n > 0 ? n : 1);
@@ -245,7 +247,7 @@ void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_
 	}
 	for (size_t i = 0; i < cv->nk; i++) {
 		cv->pass[i] = pass_used[i] ? cv->pass[i] / (double)pass_used[i] : NAN;
-		cv->cons[i] = cons_used[i] ? cv->cons[i] / (double)cons_used[i] : NAN;
+		cv->cons[i] = cons_used[i] && votes ? cv->cons[i] / (double)cons_used[i] : NAN;
 		if (cons_used[i]) {
 			double se = sqrt(cons_var[i]) / (double)cons_used[i];
 			if (se > cv->cons_mc_se)

@@ -6,7 +6,8 @@
  * here feed the task's figures, the breakdowns by metadata, the bootstrap
  * and problems.jsonl alike.  Columns are the task's metrics: avg@n, pass@k
  * for each listed k <= n and pass@n, cons@k for each listed k <= n and
- * cons@n when n > 1.  Curves of pass@k
+ * cons@n when n > 1 -- no cons@k at all when the grader does not vote
+ * (code: a program has no canonical answer).  Curves of pass@k
  * and cons@k over k are averaged over problems as they are computed, so
  * their per-problem values are never stored.  Monte Carlo seeds derive from
  * the seed given (the run seed and the task) and the problem id, so the
@@ -50,7 +51,8 @@ struct curves {
 	int *k;               /* the points, ascending */
 	size_t nk;
 	double *pass;         /* task means at each point; NAN where no problem has k samples */
-	double *cons;
+	double *cons;         /* NAN throughout when the grader does not vote */
+	int votes;            /* 0: the task's answers are never voted on; no cons@k at all */
 	enum cons_method cons_method; /* least exact method over all points */
 	double cons_mc_se;    /* largest Monte Carlo standard error among the points */
 };

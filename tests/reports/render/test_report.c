@@ -105,6 +105,93 @@ static int find_cell(const char *dom, const char *run, const char *task, double 
 	return 0;
 }
 
+/* ---- The page in a viewport of a given width ---- */
+
+/* What a harness page saw of the report in its iframe (see view_at). */
+struct view {
+	char *text;   /* the harness's #out: "ready=.. errors=.. width=.. scroll=.. gold=[..] drill=.." */
+	int ready, errors, width, scroll;
+	char gold[256];
+};
+
+static void view_release(struct view *v)
+{
+	free(v->text);
+}
+
+/* "#d<run>-<task>-<problem>" of the first (run, problem) of task 0 that kept a failing sample. */
+static char *first_failing_cell(const char *page)
+{
+	const char *dd = strstr(page, "id=\"dd0\">");
+	cr_assert_not_null(dd, "no drill-down data for the first task");
+	const char *end = strstr(dd, "</script>");
+	for (const char *p = dd; p && p < end; p = strstr(p + 1, ",\""))
+		if (p[2] >= '0' && p[2] <= '9') {
+			long ri, q;
+			if (sscanf(p + 2, "%ld-%ld\"", &ri, &q) == 2)
+				return xasprintf("#d%ld-0-%ld", ri, q);
+		}
+	cr_assert_fail("the first task kept no failing sample");
+	return NULL;
+}
+
+/*
+ * Open html at its first failing cell inside a width-px iframe of a harness
+ * page (Chromium's own window has a minimum width), and read back what the
+ * report's script recorded: the self-check, the document's width and scroll
+ * width, and the drill-down it opened.  Asserts Chromium logged nothing.
+ */
+static struct view view_at(const char *dir, const char *html, int width, const char *tag)
+{
+	char *page = regrade_slurp(html);
+	char *hash = first_failing_cell(page);
+	free(page);
+	char *harness = xasprintf("%s/harness-%s-%d.html", dir, tag, width);
+	char *doc = xasprintf(
+		"<!DOCTYPE html><html><body style=\"margin:0\"><iframe id=\"f\" src=\"file://%s%s\" "
+		"style=\"width:%dpx;height:1600px;border:0\"></iframe><pre id=\"out\"></pre><script>"
+		"var f=document.getElementById('f');function look(){var d=f.contentDocument,"
+		"s=d&&d.getElementById('selfcheck');if(!s||s.getAttribute('data-ready')!=='1')"
+		"return setTimeout(look,50);var de=d.documentElement,"
+		"dr=d.querySelector('.drill[data-open]'),g=dr&&dr.querySelector('code.gold');"
+		"document.getElementById('out').textContent='ready=1 errors='+"
+		"s.getAttribute('data-errors')+' width='+de.clientWidth+' scroll='+de.scrollWidth+"
+		"' gold=['+(g?g.textContent:'')+'] drill='+(dr?dr.textContent:'none');}"
+		"f.addEventListener('load',look);</script></body></html>\n",
+		html, hash, width);
+	cr_assert_eq(support_write(harness, doc), 0);
+	char *dom_path = xasprintf("%s/%s-%d.dom", dir, tag, width);
+	char *log = xasprintf("%s/%s-%d.log", dir, tag, width);
+	char *flags = xasprintf("--allow-file-access-from-files --window-size=%d,1200 --dump-dom",
+				width + 100);
+	chromium(dir, harness, flags, dom_path, log);
+	struct strbuf seen = STRBUF_INIT;
+	cr_assert_eq(console_lines(log, &seen), 0, "%s at %d px: console messages:\n%s", tag,
+		     width, seen.buf);
+	strbuf_release(&seen);
+	char *dom = regrade_slurp(dom_path);
+	const char *out = strstr(dom, "ready=");
+	cr_assert_not_null(out, "%s at %d px: the harness saw no rendered report", tag, width);
+	struct view v = {xstrndup(out, strcspn(out, "<")), 0, -1, 0, 0, ""};
+	cr_assert_eq(sscanf(v.text, "ready=%d errors=%d width=%d scroll=%d gold=[%255[^]]]",
+			    &v.ready, &v.errors, &v.width, &v.scroll, v.gold),
+		     5, "%s at %d px: %s", tag, width, v.text);
+	cr_assert_eq(v.errors, 0, "%s at %d px: script errors or blocked requests", tag, width);
+	cr_assert_leq(v.scroll, v.width, "%s at %d px: the page scrolls sideways (%d > %d)", tag,
+		      width, v.scroll, v.width);
+	cr_assert_gt(strlen(v.gold), 0, "%s at %d px: the drill-down shows no gold answer: %s",
+		     tag, width, v.text);
+	fprintf(stderr, "report %s at %d px: %s\n", tag, width, hash);
+	free(dom);
+	free(flags);
+	free(log);
+	free(dom_path);
+	free(doc);
+	free(harness);
+	free(hash);
+	return v;
+}
+
 Test(report, html_leaderboard_in_chromium_matches_results, .timeout = 600)
 {
 	char *dir = support_tmpdir("report-html");
@@ -154,23 +241,26 @@ Test(report, html_leaderboard_in_chromium_matches_results, .timeout = 600)
 		cJSON_Delete(res);
 		free(rp);
 	}
-	const char *first = strstr(dom, "<tbody>");
-	const char *pos[3];
+	long rank[3];
 	for (int i = 0; i < 3; i++) {
-		char *row = xasprintf("<tr data-run=\"%s\">", settings[i]);
-		pos[i] = strstr(first, row);
-		cr_assert_not_null(pos[i], "no row %s", row);
-		free(row);
+		char *key = xasprintf("data-run=\"%s\" data-rank=\"", settings[i]);
+		const char *at = strstr(dom, key);
+		cr_assert_not_null(at, "no heading %s", key);
+		rank[i] = strtol(at + strlen(key), NULL, 10);
+		free(key);
 	}
 	for (int i = 0; i < 3; i++)
 		for (int j = 0; j < 3; j++)
 			if (mean[i] > mean[j])
-				cr_assert_lt(pos[i], pos[j], "%s should rank above %s", settings[i],
+				cr_assert_lt(rank[i], rank[j], "%s should rank above %s", settings[i],
 					     settings[j]);
-	/* The drill-down of failures and the changes between runs are in the page. */
-	cr_assert(strstr(dom, "class=\"drill\""));
+	/* 16 tasks, 3 runs: a row per task. */
+	cr_assert(strstr(dom, "(a row per task, a column per run)"));
 	cr_assert(strstr(dom, "Changes against deepseek-r1"));
-	cr_assert(strstr(dom, "final answer:"));
+	/* A failing cell's drill-down opens with the gold answer and the sample's text. */
+	struct view v = view_at(dir, html, 1400, "lb");
+	cr_assert(strstr(v.text, "final answer:"), "%s", v.text);
+	view_release(&v);
 
 	/* The screenshot, kept with the test output. */
 	const char *build = getenv("REVAL_BUILD");
@@ -264,18 +354,25 @@ Test(report, model_output_cannot_inject_markup, .timeout = 300)
 	struct proc_result r = report(args);
 	cr_assert_eq(r.status, 0, "%s", r.err.buf);
 	char *page = regrade_slurp(html);
-	cr_assert(strstr(page, "&lt;/script&gt;&lt;script&gt;window.__pwned=1"),
-		  "the hostile text is not shown escaped");
+	cr_assert(strstr(page, "\\u003c/script\\u003e\\u003cscript\\u003ewindow.__pwned=1"),
+		  "the hostile text is not in the drill-down data, escaped");
 	cr_assert_null(strstr(page, "<img src=x"));
 	cr_assert_null(strstr(page, "__pwned=1</script>"));
 	cr_assert_null(strstr(page, "<style>body{display:none}"));
 	/* The prompt of the task is in the drill-down. */
 	cr_assert(strstr(page, "Q: 0+0"), "no prompt in the drill-down");
+	/* Opened in Chromium, the drill-down shows the text as text. */
+	char *hash = first_failing_cell(page);
+	char *opened = xasprintf("%s%s", html, hash);
 	char *dom_path = path_join(dir, "dom.html"), *log = path_join(dir, "chromium.log");
-	chromium(dir, html, "--dump-dom", dom_path, log);
+	chromium(dir, opened, "--dump-dom", dom_path, log);
 	char *dom = regrade_slurp(dom_path);
 	assert_selfcheck(dom);
+	cr_assert(strstr(dom, "&lt;/script&gt;&lt;script&gt;window.__pwned=1"),
+		  "the opened drill-down does not show the hostile text escaped");
 	cr_assert_null(strstr(dom, "<img"), "an <img> element was created");
+	free(opened);
+	free(hash);
 	struct strbuf seen = STRBUF_INIT;
 	cr_assert_eq(console_lines(log, &seen), 0, "console messages:\n%s", seen.buf);
 	strbuf_release(&seen);
@@ -394,6 +491,126 @@ Test(report, outputs_go_to_stdout_new_directories_and_through_links)
 	}
 	free(node);
 	free(link);
+	free(html);
+	free(run);
+	free(dir);
+}
+
+/* ---- Scale: 1 x 27, 3 x 16 and 20 x 3 (runs x tasks) ---- */
+
+static void check_scale(const char *dir, char *const *runs, size_t nruns, const char *tag,
+			long max_bytes)
+{
+	char *html = xasprintf("%s/%s.html", dir, tag);
+	const char **args = xcalloc(nruns + 4, sizeof(char *));
+	args[0] = "report";
+	for (size_t i = 0; i < nruns; i++)
+		args[i + 1] = runs[i];
+	args[nruns + 1] = "--html";
+	args[nruns + 2] = html;
+	struct proc_result r = report(args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	struct stat st;
+	cr_assert_eq(stat(html, &st), 0);
+	fprintf(stderr, "report %s: %ld bytes\n", tag, (long)st.st_size);
+	if (max_bytes > 0)
+		cr_assert_lt(st.st_size, max_bytes, "%s: the page is %ld bytes", tag,
+			     (long)st.st_size);
+	for (int w = 0; w < 2; w++) {
+		struct view v = view_at(dir, html, w ? 400 : 1400, tag);
+		view_release(&v);
+	}
+	free(args);
+	free(html);
+}
+
+static char *slurp_in(const char *dir, const char *name)
+{
+	char *path = path_join(dir, name);
+	char *text = regrade_slurp(path);
+	free(path);
+	return text;
+}
+
+Test(report, scales_from_one_run_of_27_tasks_to_20_runs_of_3, .timeout = 900)
+{
+	char *dir = support_tmpdir("report-scale");
+	/* 1 x 27: the BBH recording, every subtask. */
+	char *replay = support_path("datasets/recordings/bbh-codex-suzgun2022/cot.samples.jsonl");
+	char *engine = xasprintf("replay:%s", replay);
+	char *data = support_path("datasets");
+	char *bbh = path_join(dir, "bbh");
+	const char *run[] = {"run", "--task", "bbh", "--engine", engine, "--data-dir", data,
+			     "--out", bbh, "--no-progress", NULL};
+	struct proc_result r;
+	support_reval(&r, run);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	check_scale(dir, &bbh, 1, "1x27", 2L << 20);
+	char *page = slurp_in(dir, "1x27.html");
+	cr_assert(strstr(page, "(a row per task, a column per run)"),
+		  "27 tasks, 1 run: a row per task");
+	cr_assert_null(strstr(page, "<title>pass@k</title>"), "a pass@k curve with n = 1");
+	free(page);
+
+	/* 3 x 16: three models on the reasoning-gym tasks. */
+	char *three[3];
+	for (int i = 0; i < 3; i++)
+		three[i] = regrade(dir, settings[i], settings[i], NULL, NULL);
+	check_scale(dir, three, 3, "3x16", 0);
+
+	/* 20 x 3: twenty runs of three tasks. */
+	char *tasks = regrade_tasks();
+	char *comma = tasks;
+	for (int k = 0; k < 3 && comma; k++)
+		comma = strchr(comma + 1, ',');
+	cr_assert_not_null(comma);
+	*comma = '\0';
+	const char *extra[] = {"--task", tasks, NULL};
+	char *twenty[20];
+	for (int i = 0; i < 20; i++) {
+		char name[16];
+		snprintf(name, sizeof(name), "m%02d", i);
+		twenty[i] = regrade(dir, name, settings[i % 3], NULL, extra);
+	}
+	check_scale(dir, twenty, 20, "20x3", 0);
+	page = slurp_in(dir, "20x3.html");
+	cr_assert_null(strstr(page, "(a row per task, a column per run)"),
+		       "3 tasks, 20 runs: a row per run");
+	free(page);
+	for (int i = 0; i < 20; i++)
+		free(twenty[i]);
+	for (int i = 0; i < 3; i++)
+		free(three[i]);
+	free(tasks);
+	free(bbh);
+	free(data);
+	free(engine);
+	free(replay);
+	free(dir);
+}
+
+/* Breakdowns by metadata and the generation figures are shown, in HTML and in Markdown. */
+Test(report, breakdowns_and_generation_are_shown, .timeout = 120)
+{
+	char *dir = support_tmpdir("report-breakdown");
+	char *run = toy_run(dir);
+	char *html = path_join(dir, "r.html"), *md = path_join(dir, "r.md");
+	const char *args[] = {"report", run, "--html", html, "--md", md, NULL};
+	struct proc_result r = report(args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	char *page = regrade_slurp(html), *text = regrade_slurp(md);
+	cr_expect(strstr(page, "<h3>By level</h3>"), "no breakdown by level in the HTML");
+	cr_expect(strstr(page, "<h3>Generation, latency and cost</h3>"));
+	cr_expect(strstr(page, "<title>pass@k</title>"), "n = 4: the pass@k curve is drawn");
+	cr_expect(strstr(text, "#### toy by level (avg@4)"), "%s", text);
+	cr_expect(strstr(text, "#### Generation, latency and cost"), "%s", text);
+	cr_expect(strstr(text, "two-sided"), "the Markdown does not say which p it uses");
+	free(page);
+	free(text);
+	free(md);
 	free(html);
 	free(run);
 	free(dir);

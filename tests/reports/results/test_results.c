@@ -473,3 +473,64 @@ Test(results, code_verdicts_are_counted_in_their_final_state, .timeout = 300)
 	free(script);
 	free(dir);
 }
+
+/*
+ * Code answers are never voted on: cons@k is absent (not 0) from
+ * results.json's metrics and curves, from results.csv and from the report's
+ * CSV, and the HTML draws no cons@k chart -- while pass@k is all there.
+ */
+Test(results, code_tasks_have_no_cons_at_k, .timeout = 300)
+{
+	char *dir = support_tmpdir("nocons");
+	char *script = path_join(dir, "engine.py"), *run = path_join(dir, "run");
+	cr_assert_eq(support_write(script, he_engine), 0);
+	char *he = support_path("datasets/humaneval/HumanEval.jsonl");
+	char *engine = xasprintf("exec:python3 %s %s", script, he);
+	const char *args[] = {"run", "--task", "humaneval", "--limit", "3", "--n", "4",
+			      "--engine", engine, "--out", run, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	char *rp = path_join(run, "results.json");
+	cJSON *doc = support_json_file(rp);
+	cr_assert_not_null(doc);
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(
+		cJSON_GetObjectItemCaseSensitive(doc, "tasks"), "humaneval");
+	const cJSON *m;
+	int pass = 0;
+	cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(t, "metrics"))
+	{
+		cr_expect(strncmp(m->string, "cons@", 5), "results.json has %s", m->string);
+		pass += !strncmp(m->string, "pass@", 5);
+	}
+	cr_expect_gt(pass, 0);
+	const cJSON *curves = cJSON_GetObjectItemCaseSensitive(t, "curves");
+	cr_expect_not_null(cJSON_GetObjectItemCaseSensitive(curves, "pass"));
+	cr_expect_null(cJSON_GetObjectItemCaseSensitive(curves, "cons"), "a cons curve");
+	char *csv_path = path_join(run, "results.csv"), *csv, *page;
+	size_t len;
+	cr_assert_eq(read_file(csv_path, 1 << 20, &csv, &len), 0);
+	cr_expect_null(strstr(csv, "cons@"), "results.csv: %s", csv);
+	cr_expect(strstr(csv, "pass@"), "results.csv: %s", csv);
+	char *html = path_join(dir, "r.html");
+	const char *rargs[] = {"report", run, "--html", html, "--csv", "-", NULL};
+	support_reval(&r, rargs);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cr_expect_null(strstr(r.out.buf, "cons@"), "report CSV: %s", r.out.buf);
+	proc_result_release(&r);
+	cr_assert_eq(read_file(html, 1 << 26, &page, &len), 0);
+	cr_expect(strstr(page, "<title>pass@k</title>"));
+	cr_expect_null(strstr(page, "<title>cons@k"), "the HTML draws a cons@k chart");
+	free(page);
+	free(html);
+	free(csv);
+	free(csv_path);
+	cJSON_Delete(doc);
+	free(rp);
+	free(engine);
+	free(he);
+	free(run);
+	free(script);
+	free(dir);
+}
