@@ -2,7 +2,8 @@
 #
 #   make            build build/reval
 #   make deps       install the Debian packages that building and testing need (root)
-#   make test       build and run the Criterion suites
+#   make test       check the layers, build and run the Criterion suites
+#   make layers     fail when an #include points up the layers (tests/layers/check.sh)
 #   make check      the suites again under AddressSanitizer and UndefinedBehaviorSanitizer
 #   make bench      benchmark programs, printing figures (never asserted)
 #   make reproduce  regrade every bundled recording and compare with published scores
@@ -56,7 +57,7 @@ DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre
             libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 python3-dev gcc g++ \
             clang nginx-light wrk valgrind chromium
 
-.PHONY: all deps test check bench reproduce install format clean fuzz demo
+.PHONY: all deps test check bench reproduce install format clean fuzz demo layers
 
 all: $(REVAL)
 
@@ -86,8 +87,12 @@ $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libreval.a
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
+# Every #include points down the layers (docs/architecture.md).
+layers:
+	@sh tests/layers/check.sh .
+
 # The suites find the binaries and the repository through the environment.
-test: $(REVAL) $(TESTS) $(if $(FAKE_SRC),$(FAKE))
+test: layers $(REVAL) $(TESTS) $(if $(FAKE_SRC),$(FAKE))
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp REVAL_BIN=$(abspath $(REVAL)) REVAL_FAKE=$(abspath $(FAKE)) REVAL_ROOT=$(CURDIR) \
 	REVAL_BUILD=$(abspath $(BUILD)) $(TESTS) --jobs 2 $(TESTFLAGS)
 

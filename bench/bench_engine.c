@@ -15,6 +15,7 @@
 #include "harness/pipeline/config.h"
 #include "harness/engine/engine.h"
 #include "harness/engine/openai.h"
+#include "harness/pipeline/run.h"
 #include "harness/model/task.h"
 
 static double *lat;
@@ -67,7 +68,9 @@ int main(int argc, char **argv)
 	cfg.stream = 0;
 	char *urls[] = {argv[1], NULL};
 	struct openai *e;
-	if (openai_new(&cfg, urls, 1, &e))
+	struct engine_options opt;
+	run_engine_options(&opt, &cfg);
+	if (openai_new(&opt, urls, 1, &e))
 		return 1;
 	struct sampling s;
 	sampling_init(&s);

@@ -8,9 +8,9 @@
  * `const struct grader_ops` and one line in the table in registry.c.
  *
  * Ownership: init() allocates the grader's private state from the task's
- * "grader_options" object; grade() fills a struct grade whose strings are
- * heap-allocated and owned by the caller, who frees them with
- * grade_release().  The input strings are borrowed for the call only.
+ * "grader_options" object; grade() fills a struct grade (harness/model/grade.h)
+ * whose strings are heap-allocated and owned by the caller, who frees them
+ * with grade_release().  The input strings are borrowed for the call only.
  */
 #ifndef REVAL_GRADER_H
 #define REVAL_GRADER_H
@@ -18,33 +18,7 @@
 #include <cjson/cJSON.h>
 
 #include "harness/base/util.h"
-
-enum grade_status {
-	GRADE_OK = 0,      /* an answer was found and judged; see correct */
-	GRADE_NO_ANSWER,   /* nothing could be extracted: counts as wrong */
-	GRADE_TRUNCATED,   /* finish_reason "length": wrong, counted separately */
-	GRADE_UNDECIDED,   /* the checker ran out of budget: wrong, counted separately */
-	GRADE_INFRA,       /* infrastructure failure: excluded from every score */
-};
-
-struct grade {
-	int correct;        /* 1 when the sample counts as solved */
-	double score;       /* in [0, 1]; equals correct for binary graders */
-	char *extracted;    /* the answer as found in the output, or NULL */
-	char *canonical;    /* voting key: equivalent answers share it; NULL = no vote */
-	char *reason;       /* short explanation for reports, or NULL */
-	char *detail;       /* grader-specific JSON object text (per-test results...), or NULL */
-	enum grade_status status;
-};
-
-struct grade_input {
-	const char *problem_id;    /* for messages */
-	const char *gold;          /* the gold answer as text, from the task's answer field */
-	const cJSON *record;       /* the whole dataset record: tests, entry_point, choices, ... */
-	const char *content;       /* completion with the reasoning removed; never NULL */
-	const char *reasoning;     /* the reasoning text, or NULL */
-	const char *finish_reason; /* "stop", "length", ... or NULL when unknown */
-};
+#include "harness/model/grade.h"
 
 struct grader_ops {
 	const char *name;    /* as written in task files: "math", "code", "choice", ... */
@@ -69,8 +43,5 @@ struct grader_ops {
 const struct grader_ops *grader_find(const char *name);
 /* The registry, NULL-terminated, for listings. */
 extern const struct grader_ops *const grader_table[];
-
-void grade_release(struct grade *g);
-const char *grade_status_name(enum grade_status s);
 
 #endif

@@ -464,3 +464,14 @@ char *path_join(const char *dir, const char *name)
 		return xasprintf("%s%s", dir, name);
 	return xasprintf("%s/%s", dir, name);
 }
+
+char *url_redact(const char *url)
+{
+	const char *scheme = strstr(url, "://");
+	const char *host = scheme ? scheme + 3 : url;
+	const char *at = strchr(host, '@');
+	const char *slash = strchr(host, '/');
+	if (!at || (slash && at > slash))
+		return xstrdup(url);
+	return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
+}

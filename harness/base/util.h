@@ -128,5 +128,7 @@ uint64_t hash64(const void *data, size_t len, uint64_t seed);
 const char *path_base(const char *path);
 /* Join a directory and a name with one '/'; caller frees. */
 char *path_join(const char *dir, const char *name);
+/* A URL without its user:password@; caller frees. */
+char *url_redact(const char *url);
 
 #endif

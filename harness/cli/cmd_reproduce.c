@@ -14,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "graders/grader.h"
 #include "harness/cli/cmd.h"
 #include "harness/pipeline/config.h"
 #include "harness/base/json.h"

@@ -7,6 +7,7 @@
 
 #include "harness/cli/cmd.h"
 #include "harness/pipeline/config.h"
+#include "harness/pipeline/grading.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/pipeline/run.h"
@@ -53,46 +54,36 @@ enum reval_err cmd_run(int argc, char **argv)
 /* ---- reval grade ---- */
 
 /* Lines are regraded in batches, so a parallel grader (code) keeps its workers busy. */
-#define REGRADE_BATCH 64
+#define REGRADE_BATCH GRADE_QUEUE_MAX
 
 struct regrade {
 	struct run *r;
 	struct strbuf out;   /* the rewritten journal */
 	struct strbuf line;
-	struct sample queue[REGRADE_BATCH]; /* read, not yet regraded, in journal order */
-	struct sample_job jobs[REGRADE_BATCH];
-	int was_correct[REGRADE_BATCH];
-	int was_status[REGRADE_BATCH];
-	size_t nqueue;
-	size_t njobs;
+	struct grade_queue q;
+	int was_correct[GRADE_QUEUE_MAX]; /* by queue slot */
+	int was_status[GRADE_QUEUE_MAX];
 	long changed;
 	long lines;
 };
 
-/* Regrade the queued samples and append them to the new journal in their order. */
-static enum reval_err regrade_flush(struct regrade *g)
+/* Append one regraded sample to the new journal, in journal order. */
+static enum reval_err regrade_emit(void *ud, struct sample *s, size_t slot)
 {
-	enum reval_err err = sample_grade_many(g->jobs, g->njobs);
-	for (size_t i = 0; i < g->nqueue; i++) {
-		struct sample *s = &g->queue[i];
-		g->changed += g->was_correct[i] != s->grade.correct ||
-			      g->was_status[i] != (int)s->grade.status;
-		if (!err) {
-			strbuf_reset(&g->line);
-			sample_to_line(s, &g->line);
-			strbuf_add(&g->out, g->line.buf, g->line.len);
-			strbuf_addch(&g->out, '\n');
-		}
-		sample_release(s);
-	}
-	g->nqueue = g->njobs = 0;
-	return err;
+	struct regrade *g = ud;
+	g->changed += g->was_correct[slot] != s->grade.correct ||
+		      g->was_status[slot] != (int)s->grade.status;
+	strbuf_reset(&g->line);
+	sample_to_line(s, &g->line);
+	strbuf_add(&g->out, g->line.buf, g->line.len);
+	strbuf_addch(&g->out, '\n');
+	return RV_OK;
 }
 
 static enum reval_err regrade_line(void *ud, const cJSON *obj, long lineno)
 {
 	struct regrade *g = ud;
-	struct sample *s = &g->queue[g->nqueue];
+	struct sample *s = grade_queue_slot(&g->q);
 	const char *why;
 	if (sample_from_json(s, obj, &why)) {
 		diag("cannot read journal line %ld: %s", lineno, why);
@@ -100,18 +91,15 @@ static enum reval_err regrade_line(void *ud, const cJSON *obj, long lineno)
 		return RV_EINPUT;
 	}
 	g->lines++;
-	g->was_correct[g->nqueue] = s->grade.correct;
-	g->was_status[g->nqueue] = (int)s->grade.status;
-	g->nqueue++;
+	g->was_correct[g->q.n] = s->grade.correct;
+	g->was_status[g->q.n] = (int)s->grade.status;
 	const struct task *t = NULL;
 	for (size_t i = 0; i < g->r->ntasks; i++)
 		if (!strcmp(g->r->tasks[i]->id, s->task))
 			t = g->r->tasks[i];
 	const struct problem *p = t ? task_problem(t, s->problem) : NULL;
 	/* A line of a task or problem outside this run is kept as it is. */
-	if (p)
-		g->jobs[g->njobs++] = (struct sample_job){s, t, p};
-	return g->nqueue == REGRADE_BATCH ? regrade_flush(g) : RV_OK;
+	return grade_queue_push(&g->q, p ? t : NULL, p);
 }
 
 enum reval_err cmd_grade(int argc, char **argv)
@@ -138,6 +126,7 @@ enum reval_err cmd_grade(int argc, char **argv)
 	if (!err)
 		err = run_setup(&r, &cfg);
 	struct regrade g = {.r = &r, .out = STRBUF_INIT, .line = STRBUF_INIT};
+	grade_queue_init(&g.q, REGRADE_BATCH, regrade_emit, &g);
 	char *jpath = npos == 1 ? path_join(pos[0], "samples.jsonl") : NULL;
 	if (!err) {
 		/* The data must be the data the run saw. */
@@ -160,7 +149,7 @@ enum reval_err cmd_grade(int argc, char **argv)
 	long torn = 0;
 	if (!err)
 		err = journal_read(jpath, regrade_line, &g, &torn);
-	enum reval_err ferr = regrade_flush(&g);
+	enum reval_err ferr = grade_queue_flush(&g.q);
 	if (!err)
 		err = ferr;
 	if (!err) {

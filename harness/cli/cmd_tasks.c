@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/cli/cmd.h"
+#include "harness/pipeline/grading.h"
 #include "harness/pipeline/config.h"
 #include "harness/base/json.h"
 #include "harness/base/sha256.h"
@@ -75,7 +76,7 @@ static int list_task(struct task *t, const struct task_catalog *cat)
 	int bad = 0;
 	if (us) {
 		snprintf(probs, sizeof(probs), "yours");
-	} else if (!task_load(t, cat, NULL)) {
+	} else if (!grading_bind(t) && !task_load(t, cat, NULL)) {
 		snprintf(probs, sizeof(probs), "%zu", t->nproblems);
 	} else {
 		snprintf(probs, sizeof(probs), "ERROR");
@@ -93,7 +94,7 @@ static int list_task(struct task *t, const struct task_catalog *cat)
 		strbuf_addf(&m, " pass@%d", t->pass_k[k]);
 	for (size_t k = 0; k < t->ncons_k; k++)
 		strbuf_addf(&m, " cons@%d", t->cons_k[k]);
-	printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader->name, t->sampling.n,
+	printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader_name, t->sampling.n,
 	       temp, topp, maxtok, m.buf);
 	strbuf_release(&m);
 	return bad;

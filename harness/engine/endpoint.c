@@ -3,7 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "harness/pipeline/config.h"
 #include "harness/base/util.h"
 
 void endpoint_pool_init(struct endpoint_pool *p, char *const *urls, size_t n)
@@ -16,7 +15,7 @@ void endpoint_pool_init(struct endpoint_pool *p, char *const *urls, size_t n)
 		while (len && urls[i][len - 1] == '/')
 			len--;
 		p->ep[i].url = xstrndup(urls[i], len);
-		p->ep[i].label = config_redact_url(p->ep[i].url);
+		p->ep[i].label = url_redact(p->ep[i].url);
 	}
 }
 

@@ -20,9 +20,30 @@
 
 #include <stdint.h>
 
-#include "harness/pipeline/config.h"
 #include "harness/base/err.h"
 #include "harness/model/task.h"
+
+/*
+ * What an engine needs to know of the run, built by the pipeline from its
+ * configuration (pipeline/run.h: run_engine_options).  Strings are
+ * borrowed and outlive the engine.  How a request is shaped is data here
+ * (fold_system), never a preset's name.
+ */
+struct engine_options {
+	const char *model;        /* model name sent to the server, or NULL */
+	const char *api_key;      /* bearer token, or NULL; never written anywhere */
+	char *const *base_urls;   /* one or more OpenAI-compatible base URLs */
+	size_t nbase_urls;
+	long concurrency;         /* requests in flight at most */
+	long timeout_s;           /* per request attempt */
+	long max_attempts;        /* per sample */
+	long seed;                /* run seed (jitter, server-side seeds) */
+	const char *extra_body;   /* JSON object text merged into every request body, or NULL */
+	int stream;               /* 1: ask for a streamed response */
+	int fold_system;          /* send the system message folded into the user message */
+	const char *out;          /* the run directory (a local server's log goes there), or NULL */
+	long ready_timeout_s;     /* --engine local: seconds for the server to answer; <0: default */
+};
 
 struct engine_request {
 	size_t item;                     /* the runner's index, echoed back */
@@ -67,7 +88,7 @@ struct engine_ops {
 	const char *name; /* "openai", "replay", ... as in --engine NAME[:ARG] */
 	const char *help; /* one line for --help */
 	/* arg is what follows "NAME:" in --engine, or NULL. */
-	enum reval_err (*open)(void **state, const char *arg, const struct config *cfg);
+	enum reval_err (*open)(void **state, const char *arg, const struct engine_options *opt);
 	enum reval_err (*run)(void *state, const struct engine_request *reqs, size_t n,
 			      engine_done_fn done, void *ud);
 	void (*close)(void *state);

@@ -33,7 +33,7 @@
 
 struct exec_engine {
 	char *cmd;
-	const struct config *cfg;
+	const struct engine_options *opt;
 };
 
 struct child {
@@ -49,15 +49,15 @@ struct child {
 	const char *fail; /* "timeout", "too_big", or NULL */
 };
 
-static char *request_json(const struct engine_request *r, const struct config *cfg)
+static char *request_json(const struct engine_request *r, const struct engine_options *opt)
 {
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "task", r->task_id);
 	cJSON_AddStringToObject(o, "problem", r->problem_id);
 	cJSON_AddNumberToObject(o, "sample", r->sample);
 	cJSON_AddNumberToObject(o, "seed", (double)r->seed);
-	if (cfg->model)
-		cJSON_AddStringToObject(o, "model", cfg->model);
+	if (opt->model)
+		cJSON_AddStringToObject(o, "model", opt->model);
 	cJSON_AddStringToObject(o, "api", r->api);
 	if (r->system)
 		cJSON_AddStringToObject(o, "system", r->system);
@@ -130,12 +130,12 @@ static int start_child(struct exec_engine *x, struct child *c, const struct engi
 	strbuf_init(&c->input);
 	strbuf_init(&c->output);
 	strbuf_init(&c->errtail);
-	char *json = request_json(r, x->cfg);
+	char *json = request_json(r, x->opt);
 	strbuf_adds(&c->input, json);
 	strbuf_addch(&c->input, '\n');
 	free(json);
 	c->t_start = now_ms();
-	c->deadline = c->t_start + (double)x->cfg->timeout_s * 1000.0;
+	c->deadline = c->t_start + (double)x->opt->timeout_s * 1000.0;
 	return 0;
 }
 
@@ -280,7 +280,7 @@ static enum reval_err exec_run(void *state, const struct engine_request *reqs, s
 			       engine_done_fn done, void *ud)
 {
 	struct exec_engine *x = state;
-	size_t width = (size_t)x->cfg->concurrency;
+	size_t width = (size_t)x->opt->concurrency;
 	struct child *kids = xcalloc(width, sizeof(*kids));
 	struct pollfd *pfd = xcalloc(3 * width, sizeof(*pfd));
 	size_t next = 0, running = 0;
@@ -363,7 +363,7 @@ static enum reval_err exec_run(void *state, const struct engine_request *reqs, s
 	return (enum reval_err)stop;
 }
 
-static enum reval_err exec_open(void **state, const char *arg, const struct config *cfg)
+static enum reval_err exec_open(void **state, const char *arg, const struct engine_options *opt)
 {
 	if (!arg || !*arg) {
 		diag("--engine exec needs a command: --engine exec:'./my-model --json'");
@@ -371,7 +371,7 @@ static enum reval_err exec_open(void **state, const char *arg, const struct conf
 	}
 	struct exec_engine *x = xcalloc(1, sizeof(*x));
 	x->cmd = xstrdup(arg);
-	x->cfg = cfg;
+	x->opt = opt;
 	*state = x;
 	return RV_OK;
 }

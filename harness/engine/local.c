@@ -182,9 +182,9 @@ static enum reval_err spawn(struct local *l, const char *cmd)
 	return RV_OK;
 }
 
-static enum reval_err wait_ready(struct local *l, const struct config *cfg)
+static enum reval_err wait_ready(struct local *l, const struct engine_options *opt)
 {
-	long secs = cfg->ready_timeout_s == CONFIG_UNSET ? LOCAL_READY_DEFAULT_S : cfg->ready_timeout_s;
+	long secs = opt->ready_timeout_s < 0 ? LOCAL_READY_DEFAULT_S : opt->ready_timeout_s;
 	double deadline = now_ms() + (double)secs * 1000.0;
 	char *models = xasprintf("%s/models", l->url);
 	char *health = xasprintf("%.*s/health", (int)(strlen(l->url) - 3), l->url);
@@ -225,7 +225,7 @@ static void local_close(void *state)
 	free(l);
 }
 
-static enum reval_err local_open(void **state, const char *arg, const struct config *cfg)
+static enum reval_err local_open(void **state, const char *arg, const struct engine_options *opt)
 {
 	if (!arg || !*arg) {
 		diag("--engine local needs a command: --engine local:'llama-server -m M.gguf --port {port}'");
@@ -238,17 +238,17 @@ static enum reval_err local_open(void **state, const char *arg, const struct con
 	}
 	struct local *l = xcalloc(1, sizeof(*l));
 	l->url = xasprintf("http://127.0.0.1:%d/v1", port);
-	if (cfg->out && !mkdir_p(cfg->out))
-		l->log_path = path_join(cfg->out, "local-server.log");
+	if (opt->out && !mkdir_p(opt->out))
+		l->log_path = path_join(opt->out, "local-server.log");
 	else
 		l->log_path = xasprintf("/tmp/reval-local-%ld.log", (long)getpid());
 	char *cmd = expand_port(arg, port);
 	enum reval_err err = spawn(l, cmd);
 	free(cmd);
 	if (!err)
-		err = wait_ready(l, cfg);
+		err = wait_ready(l, opt);
 	if (!err)
-		err = openai_new(cfg, &l->url, 1, &l->oa);
+		err = openai_new(opt, &l->url, 1, &l->oa);
 	if (err) {
 		local_close(l);
 		return err;

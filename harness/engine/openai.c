@@ -51,7 +51,7 @@ struct sample_state {
 };
 
 struct openai {
-	const struct config *cfg;
+	const struct engine_options *opt;
 	char *model;
 	struct endpoint_pool pool;
 	char **chat_url, **compl_url; /* per endpoint */
@@ -229,7 +229,7 @@ static void retry_job(struct openai *e, struct job *j, const char *kind, const c
 		if (++s->failures > failures)
 			failures = s->failures;
 	}
-	if (failures >= e->cfg->max_attempts) {
+	if (failures >= e->opt->max_attempts) {
 		if (!e->ok_total && !strcmp(kind, "connect")) {
 			stop_run(e, "cannot reach '%s' (tried %ld times) for model '%s': %s",
 				 e->pool.ep[j->ep].label, (long)failures, msg);
@@ -499,7 +499,7 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	x->url = completions ? e->compl_url[ep] : e->chat_url[ep];
 	x->body = j->body.buf;
 	x->body_len = j->body.len;
-	x->timeout_ms = e->cfg->timeout_s * 1000;
+	x->timeout_ms = e->opt->timeout_s * 1000;
 	x->max_body = OA_MAX_BODY;
 	x->on_data = e->body.stream ? on_data : NULL;
 	x->on_done = job_done;
@@ -608,16 +608,16 @@ static void raise_fd_limit(long concurrency)
 	setrlimit(RLIMIT_NOFILE, &rl);
 }
 
-enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nurls,
+enum reval_err openai_new(const struct engine_options *opt, char *const *urls, size_t nurls,
 			  struct openai **out)
 {
 	if (!nurls) {
 		diag("the openai engine needs --base-url URL (or OPENAI_BASE_URL)");
 		return RV_EUSAGE;
 	}
-	raise_fd_limit(cfg->concurrency);
+	raise_fd_limit(opt->concurrency);
 	struct openai *e = xcalloc(1, sizeof(*e));
-	e->cfg = cfg;
+	e->opt = opt;
 	endpoint_pool_init(&e->pool, urls, nurls);
 	e->chat_url = xcalloc(nurls, sizeof(char *));
 	e->compl_url = xcalloc(nurls, sizeof(char *));
@@ -627,11 +627,11 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 		e->compl_url[i] = xasprintf("%s/completions", e->pool.ep[i].url);
 		openai_com |= strstr(e->pool.ep[i].url, "://api.openai.com") != NULL;
 	}
-	char *auth = cfg->api_key ? xasprintf("Authorization: Bearer %s", cfg->api_key) : NULL;
+	char *auth = opt->api_key ? xasprintf("Authorization: Bearer %s", opt->api_key) : NULL;
 	const char *headers[] = {"Content-Type: application/json", auth, NULL};
 	e->http = http_client_new(headers, 0);
-	if (cfg->model)
-		e->model = xstrdup(cfg->model);
+	if (opt->model)
+		e->model = xstrdup(opt->model);
 	else if (!(e->model = first_model(e->pool.ep[0].url, headers))) {
 		diag("no --model given and '%s/models' lists none", e->pool.ep[0].label);
 		if (auth)
@@ -643,14 +643,14 @@ enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nu
 	if (auth)
 		memset(auth, 0, strlen(auth));
 	free(auth);
-	e->extra = cfg->extra_body ? cJSON_Parse(cfg->extra_body) : NULL;
+	e->extra = opt->extra_body ? cJSON_Parse(opt->extra_body) : NULL;
 	e->body.model = e->model;
-	e->body.stream = cfg->stream == 1;
+	e->body.stream = opt->stream == 1;
 	e->body.max_completion_tokens = openai_com;
-	e->body.fold_system = cfg->preset && !strcmp(cfg->preset, "r1");
+	e->body.fold_system = opt->fold_system;
 	e->body.extra = e->extra;
-	aimd_init(&e->aimd, (double)cfg->concurrency);
-	e->rng = (uint64_t)cfg->seed ^ 0x5eedu;
+	aimd_init(&e->aimd, (double)opt->concurrency);
+	e->rng = (uint64_t)opt->seed ^ 0x5eedu;
 	*out = e;
 	return RV_OK;
 }
@@ -684,14 +684,14 @@ void openai_free(struct openai *e)
 
 /* ---- The engine descriptor ---- */
 
-static enum reval_err eng_open(void **state, const char *arg, const struct config *cfg)
+static enum reval_err eng_open(void **state, const char *arg, const struct engine_options *opt)
 {
 	if (arg && *arg) {
 		diag("--engine openai takes no argument; give the server with --base-url");
 		return RV_EUSAGE;
 	}
 	struct openai *e;
-	enum reval_err err = openai_new(cfg, cfg->base_urls, cfg->nbase_urls, &e);
+	enum reval_err err = openai_new(opt, opt->base_urls, opt->nbase_urls, &e);
 	if (!err)
 		*state = e;
 	return err;

@@ -25,9 +25,9 @@ struct openai;
 
 /*
  * A new engine state for these base URLs (the config's own are ignored).
- * When cfg->model is unset the first model the server lists is used.
+ * When opt->model is unset the first model the server lists is used.
  */
-enum reval_err openai_new(const struct config *cfg, char *const *urls, size_t nurls,
+enum reval_err openai_new(const struct engine_options *opt, char *const *urls, size_t nurls,
 			  struct openai **out);
 void openai_free(struct openai *e);
 

@@ -94,9 +94,9 @@ static void replay_close(void *state)
 	free(r);
 }
 
-static enum reval_err replay_open(void **state, const char *arg, const struct config *cfg)
+static enum reval_err replay_open(void **state, const char *arg, const struct engine_options *opt)
 {
-	(void)cfg;
+	(void)opt;
 	if (!arg || !*arg) {
 		diag("--engine replay needs a file: --engine replay:PATH");
 		return RV_EUSAGE;

@@ -5,7 +5,6 @@
 #include <string.h>
 
 #include "harness/base/json.h"
-#include "harness/model/think.h"
 
 static char *dup_or_null(const char *s)
 {
@@ -35,147 +34,9 @@ void sample_release(struct sample *s)
 	sample_init(s);
 }
 
-void sample_from_completion(struct sample *s, const struct engine_request *req,
-			    const struct completion *c)
-{
-	sample_init(s);
-	s->task = xstrdup(req->task_id);
-	s->problem = xstrdup(req->problem_id);
-	s->index = req->sample;
-	s->seed = c->has_seed ? c->seed : req->seed;
-	s->finish_reason = dup_or_null(c->finish_reason);
-	s->prompt_tokens = c->prompt_tokens;
-	s->completion_tokens = c->completion_tokens;
-	s->reasoning_tokens = c->reasoning_tokens;
-	s->latency_ms = c->latency_ms;
-	s->ttft_ms = c->ttft_ms;
-	s->endpoint = dup_or_null(c->endpoint);
-	s->attempts = c->attempts;
-	s->error_kind = dup_or_null(c->error_kind);
-	s->error_message = dup_or_null(c->error_message);
-	if (c->error_kind) {
-		s->content = xstrdup("");
-		return;
-	}
-	const char *text = c->content ? c->content : "";
-	struct think_parts tp;
-	think_split(text, &tp);
-	if (c->reasoning) {
-		/* The server separated the reasoning; content may still carry stray tags. */
-		s->reasoning = xstrdup(c->reasoning);
-		s->reasoning_closed = !tp.unclosed;
-		s->content = tp.has_reasoning ? sv_dup(tp.content) : xstrdup(text);
-	} else if (tp.has_reasoning) {
-		s->reasoning = sv_dup(tp.reasoning);
-		s->reasoning_closed = !tp.unclosed;
-		s->content = sv_dup(tp.content);
-	} else {
-		s->content = xstrdup(text);
-	}
-}
-
 int sample_is_infra(const struct sample *s)
 {
-	return s->error_kind != NULL;
-}
-
-int sample_grade_begin(struct sample *s, const struct task *t, const struct problem *p,
-		       struct grade_input *in)
-{
-	grade_release(&s->grade);
-	free(s->grader);
-	free(s->verdict); /* the old grade's */
-	s->verdict = NULL;
-	s->grader = xasprintf("%s/%s", t->grader->name, t->grader->version);
-	struct grade *g = &s->grade;
-	if (sample_is_infra(s)) {
-		g->status = GRADE_INFRA;
-		g->reason = xasprintf("infrastructure failure: %s", s->error_kind);
-		return 0;
-	}
-	if (s->finish_reason && !strcmp(s->finish_reason, "length")) {
-		g->status = GRADE_TRUNCATED;
-		g->reason = xstrdup("the output hit the token limit before it finished");
-		return 0;
-	}
-	if (s->reasoning && !s->reasoning_closed && !*s->content) {
-		g->status = GRADE_NO_ANSWER;
-		g->reason = xstrdup("the reasoning was never closed");
-		return 0;
-	}
-	*in = (struct grade_input){
-		.problem_id = p->id,
-		.gold = p->answer ? p->answer : "",
-		.record = p->record,
-		.content = s->content ? s->content : "",
-		.reasoning = s->reasoning,
-		.finish_reason = s->finish_reason,
-	};
-	return 1;
-}
-
-void sample_grade_end(struct sample *s)
-{
-	struct grade *g = &s->grade;
-	if (g->status != GRADE_OK)
-		g->correct = 0;
-	if (!g->correct && g->score > 0 && g->status != GRADE_OK)
-		g->score = 0;
-}
-
-enum reval_err sample_grade(struct sample *s, const struct task *t, const struct problem *p)
-{
-	struct grade_input in;
-	if (!sample_grade_begin(s, t, p, &in))
-		return RV_OK;
-	if (t->grader->grade(t->grader_state, &in, &s->grade)) {
-		diag("grader '%s' failed on task '%s' problem '%s' sample %d", t->grader->name, t->id,
-		     p->id, s->index);
-		return RV_EINTERNAL;
-	}
-	sample_grade_end(s);
-	return RV_OK;
-}
-
-enum reval_err sample_grade_many(struct sample_job *jobs, size_t n)
-{
-	struct grade_input *in = xcalloc(n + 1, sizeof(*in));
-	size_t *idx = xcalloc(n + 1, sizeof(*idx));
-	enum reval_err err = RV_OK;
-	for (size_t i = 0; i < n && !err;) {
-		/* A run of samples of one task goes to its grader in one call. */
-		const struct task *t = jobs[i].task;
-		size_t m = 0, j = i;
-		for (; j < n && jobs[j].task == t; j++)
-			if (sample_grade_begin(jobs[j].s, t, jobs[j].problem, &in[m]))
-				idx[m++] = j;
-		if (m && t->grader->grade_batch) {
-			struct grade *out = xcalloc(m, sizeof(*out));
-			if (t->grader->grade_batch(t->grader_state, in, out, m)) {
-				diag("grader '%s' failed on a batch of task '%s'", t->grader->name, t->id);
-				err = RV_EINTERNAL;
-			}
-			for (size_t k = 0; k < m; k++) {
-				jobs[idx[k]].s->grade = out[k];
-				sample_grade_end(jobs[idx[k]].s);
-			}
-			free(out);
-		} else {
-			for (size_t k = 0; k < m && !err; k++) {
-				struct sample *s = jobs[idx[k]].s;
-				if (t->grader->grade(t->grader_state, &in[k], &s->grade)) {
-					diag("grader '%s' failed on task '%s' problem '%s' sample %d",
-					     t->grader->name, t->id, in[k].problem_id, s->index);
-					err = RV_EINTERNAL;
-				}
-				sample_grade_end(s);
-			}
-		}
-		i = j;
-	}
-	free(in);
-	free(idx);
-	return err;
+	return s->error_kind != NULL || s->grade.status == GRADE_INFRA;
 }
 
 static void add_long(struct strbuf *sb, const char *sep, const char *key, long v)

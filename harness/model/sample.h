@@ -2,9 +2,9 @@
  * sample: one finished sample, as the journal holds it.
  *
  * A sample is built from an engine's completion (copying every string), is
- * graded by the task's grader, and becomes exactly one journal line.  The
- * same struct is read back from a journal for resume, regrading and
- * metrics.  Everything inside is owned by the struct; sample_release frees it.
+ * graded by the task's grader (both done by harness/pipeline), and becomes
+ * exactly one journal line.  The same struct is read back from a journal
+ * for resume, regrading and metrics.  Everything inside is owned by the struct; sample_release frees it.
  */
 #ifndef REVAL_SAMPLE_H
 #define REVAL_SAMPLE_H
@@ -12,9 +12,8 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
-#include "harness/engine/engine.h"
-#include "graders/grader.h"
-#include "harness/model/task.h"
+#include "harness/base/util.h"
+#include "harness/model/grade.h"
 
 struct sample {
 	char *task;
@@ -43,44 +42,17 @@ struct sample {
 void sample_init(struct sample *s);
 void sample_release(struct sample *s);
 
-/* Copy a completion; reasoning inside <think> tags is split from the content. */
-void sample_from_completion(struct sample *s, const struct engine_request *req,
-			    const struct completion *c);
-
-/* Grade with the task's grader, replacing any earlier grade. */
-enum reval_err sample_grade(struct sample *s, const struct task *t, const struct problem *p);
-
-/*
- * The halves of sample_grade.  sample_grade_begin settles what needs no
- * grader (infrastructure failure, truncation, reasoning never closed) and
- * returns 1, with *in filled, when the grader must judge the content;
- * sample_grade_end applies the common rules to the grader's verdict.
- */
-int sample_grade_begin(struct sample *s, const struct task *t, const struct problem *p,
-		       struct grade_input *in);
-void sample_grade_end(struct sample *s);
-
-/* A sample waiting for its grade, with the task and problem it belongs to. */
-struct sample_job {
-	struct sample *s;
-	const struct task *task;
-	const struct problem *problem;
-};
-
-/*
- * Grade many samples; consecutive samples of one task go to the grader's
- * grade_batch in one call where it has one (the code checker judges them in
- * parallel over its sandbox workers).
- */
-enum reval_err sample_grade_many(struct sample_job *jobs, size_t n);
-
 /* The journal line (no newline). */
 void sample_to_line(const struct sample *s, struct strbuf *out);
 
 /* Read a journal line's object; on a missing field, *why names it. */
 int sample_from_json(struct sample *s, const cJSON *obj, const char **why);
 
-/* 1 for an infrastructure failure (excluded from scores). */
+/*
+ * 1 for a sample that failed outside the model and is excluded from scores:
+ * the request failed (error_kind), or the grader could not judge it for
+ * reasons of its own (GRADE_INFRA, such as a sandbox that would not start).
+ */
 int sample_is_infra(const struct sample *s);
 
 #endif

@@ -435,13 +435,7 @@ static enum reval_err task_from_def(const cJSON *def, const char *file, struct t
 		err = RV_EINPUT;
 		goto out;
 	}
-	t->grader = grader_find(g);
-	if (!t->grader) {
-		diag("cannot read task file '%s': task '%s': field \"grader\": unknown grader '%s'",
-		     file, t->id, g);
-		err = RV_EINPUT;
-		goto out;
-	}
+	t->grader_name = xstrdup(g);
 	const cJSON *go = cJSON_GetObjectItemCaseSensitive(def, "grader_options");
 	if (go && !cJSON_IsObject(go)) {
 		diag("cannot read task file '%s': field \"grader_options\" must be an object", file);
@@ -539,18 +533,7 @@ enum reval_err task_load(struct task *t, const struct task_catalog *cat, const c
 	err = dataset_read(t, (struct task_catalog *)cat);
 	if (err)
 		return err;
-	err = prompt_render_all(t, cat->data_dir);
-	if (err)
-		return err;
-	struct strbuf msg = STRBUF_INIT;
-	if (t->grader->init(&t->grader_state, t->grader_options, &msg)) {
-		diag("cannot read task file '%s': task '%s': grader \"%s\": %s", t->file, t->id,
-		     t->grader->name, msg.buf);
-		strbuf_release(&msg);
-		return RV_EINPUT;
-	}
-	strbuf_release(&msg);
-	return RV_OK;
+	return prompt_render_all(t, cat->data_dir);
 }
 
 void task_free(struct task *t)
@@ -569,8 +552,9 @@ void task_free(struct task *t)
 	}
 	free(t->problems);
 	free(t->index);
-	if (t->grader && t->grader_state)
-		t->grader->free(t->grader_state);
+	if (t->grader_free && t->grader_state)
+		t->grader_free(t->grader_state);
+	free(t->grader_name);
 	cJSON_Delete(t->grader_options);
 	sampling_release(&t->sampling);
 	free(t->pass_k);

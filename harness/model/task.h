@@ -14,8 +14,9 @@
 #include <cjson/cJSON.h>
 
 #include "harness/base/err.h"
-#include "graders/grader.h"
 #include "harness/base/util.h"
+
+struct grader_ops; /* graders/grader.h; the model holds a bound grader without calling it */
 
 struct sampling {
 	int n;                    /* samples per problem */
@@ -53,9 +54,17 @@ struct task {
 	char *description;
 	char *dataset;       /* absolute path of the data file */
 	char dataset_sha256[65];
-	const struct grader_ops *grader;
+	char *grader_name;      /* the task file's "grader" */
 	cJSON *grader_options;  /* owned, may be NULL */
-	void *grader_state;     /* from grader->init */
+	/*
+	 * Bound by the pipeline (harness/pipeline/grading.h) before anything is
+	 * graded; NULL until then.  task_free releases the state through
+	 * grader_free.
+	 */
+	const struct grader_ops *grader;
+	const char *grader_version;       /* the bound grader's version (static) */
+	void *grader_state;               /* from grader->init */
+	void (*grader_free)(void *state); /* the bound grader's free */
 	struct sampling sampling; /* the task's defaults, before flags */
 	int *pass_k;            /* pass@k list from the task */
 	size_t npass_k;
@@ -98,7 +107,8 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 			   size_t *count);
 
 /*
- * Read the dataset, build problems and prompts, initialise the grader.
+ * Read the dataset and build problems and prompts.  The grader is not
+ * touched: the pipeline binds it (harness/pipeline/grading.h).
  * user_paths maps user-supplied datasets ("gpqa" -> path) as a cJSON object;
  * may be NULL.
  */

@@ -460,17 +460,6 @@ void config_print_help(const char *cmd)
 	}
 }
 
-char *config_redact_url(const char *url)
-{
-	const char *scheme = strstr(url, "://");
-	const char *host = scheme ? scheme + 3 : url;
-	const char *at = strchr(host, '@');
-	const char *slash = strchr(host, '/');
-	if (!at || (slash && at > slash))
-		return xstrdup(url);
-	return xasprintf("%.*s%s", (int)(host - url), url, at + 1);
-}
-
 cJSON *config_to_json(const struct config *cfg)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -496,7 +485,7 @@ cJSON *config_to_json(const struct config *cfg)
 		case OPT_LIST: {
 			cJSON *a = cJSON_AddArrayToObject(o, op->name);
 			for (char *const *l = *(char **const *)f; l && *l; l++) {
-				char *s = op->off == OFF(base_urls) ? config_redact_url(*l) : xstrdup(*l);
+				char *s = op->off == OFF(base_urls) ? url_redact(*l) : xstrdup(*l);
 				cJSON_AddItemToArray(a, cJSON_CreateString(s));
 				free(s);
 			}

@@ -84,7 +84,4 @@ void config_print_help(const char *cmd);
 /* The resolved configuration as JSON, without secrets. */
 cJSON *config_to_json(const struct config *cfg);
 
-/* Strip user:password@ from a URL; caller frees. */
-char *config_redact_url(const char *url);
-
 #endif

@@ -83,7 +83,7 @@ void preset_apply(const char *preset, struct sampling *s, struct task *t, const 
 			 s->n, is_aime(t) ? "" : "at least ", want_n);
 		warn(warnings, t->id, what);
 	}
-	if (t->grader && !strcmp(t->grader->name, "math"))
+	if (t->grader_name && !strcmp(t->grader_name, "math"))
 		add_boxed_directive(t);
 	if (!isnan(s->top_k) || !isnan(s->min_p) || !isnan(s->presence_penalty) ||
 	    !isnan(s->frequency_penalty))

@@ -10,6 +10,8 @@
 #include "harness/engine/engine.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
+#include "harness/model/think.h"
+#include "harness/pipeline/grading.h"
 #include "harness/pipeline/preset.h"
 #include "harness/pipeline/progress.h"
 #include "reports/results/results.h"
@@ -68,6 +70,9 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 	}
 	if ((err = task_select(&r->cat, cfg->tasks, &r->tasks, &r->ntasks)))
 		return err;
+	for (size_t i = 0; i < r->ntasks; i++)
+		if ((err = grading_bind(r->tasks[i])))
+			return err;
 	r->sampling = xcalloc(r->ntasks, sizeof(struct sampling));
 	r->n = xcalloc(r->ntasks, sizeof(int));
 	for (size_t i = 0; i < r->ntasks; i++) {
@@ -83,6 +88,26 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 	if (cfg->out)
 		r->dir = xstrdup(cfg->out);
 	return RV_OK;
+}
+
+void run_engine_options(struct engine_options *opt, const struct config *cfg)
+{
+	*opt = (struct engine_options){
+		.model = cfg->model,
+		.api_key = cfg->api_key,
+		.base_urls = cfg->base_urls,
+		.nbase_urls = cfg->nbase_urls,
+		.concurrency = cfg->concurrency,
+		.timeout_s = cfg->timeout_s,
+		.max_attempts = cfg->max_attempts,
+		.seed = cfg->seed,
+		.extra_body = cfg->extra_body,
+		.stream = cfg->stream == 1,
+		/* R1's protocol has no system prompt: an instruction goes in the user turn. */
+		.fold_system = cfg->preset && !strcmp(cfg->preset, "r1"),
+		.out = cfg->out,
+		.ready_timeout_s = cfg->ready_timeout_s == CONFIG_UNSET ? -1 : cfg->ready_timeout_s,
+	};
 }
 
 void run_release(struct run *r)
@@ -148,8 +173,8 @@ cJSON *run_config_json(const struct run *r)
 		cJSON_AddStringToObject(o, "dataset", path_base(t->dataset));
 		cJSON_AddStringToObject(o, "dataset_sha256", t->dataset_sha256);
 		cJSON_AddStringToObject(o, "prompt_sha256", t->prompt_sha256);
-		cJSON_AddStringToObject(o, "grader", t->grader->name);
-		cJSON_AddStringToObject(o, "grader_version", t->grader->version);
+		cJSON_AddStringToObject(o, "grader", t->grader_name);
+		cJSON_AddStringToObject(o, "grader_version", t->grader_version);
 		cJSON_AddItemToObject(o, "grader_options", t->grader_options
 								   ? cJSON_Duplicate(t->grader_options, 1)
 								   : cJSON_CreateObject());
@@ -290,31 +315,68 @@ struct exec_ctx {
 	struct journal j;
 	struct progress prog;
 	struct strbuf line;
-	struct sample pend[GRADE_BATCH];
-	struct sample_job jobs[GRADE_BATCH];
-	size_t npend;
+	struct grade_queue q;
 	long graded;
 	long infra;
 };
 
-/* Grade what is pending and journal it, in completion order. */
-static enum reval_err flush_pending(struct exec_ctx *x)
+static char *dup_or_null(const char *s)
 {
-	enum reval_err err = sample_grade_many(x->jobs, x->npend);
-	for (size_t i = 0; i < x->npend; i++) {
-		struct sample *s = &x->pend[i];
-		if (!err) {
-			strbuf_reset(&x->line);
-			sample_to_line(s, &x->line);
-			err = journal_append(&x->j, x->line.buf, x->line.len);
-		}
-		int infra = sample_is_infra(s);
-		x->infra += infra;
-		x->graded += !infra;
-		progress_add(&x->prog, infra, s->completion_tokens);
-		sample_release(s);
+	return s ? xstrdup(s) : NULL;
+}
+
+/* Copy a completion; reasoning inside <think> tags is split from the content. */
+static void sample_from_completion(struct sample *s, const struct engine_request *req,
+			    const struct completion *c)
+{
+	sample_init(s);
+	s->task = xstrdup(req->task_id);
+	s->problem = xstrdup(req->problem_id);
+	s->index = req->sample;
+	s->seed = c->has_seed ? c->seed : req->seed;
+	s->finish_reason = dup_or_null(c->finish_reason);
+	s->prompt_tokens = c->prompt_tokens;
+	s->completion_tokens = c->completion_tokens;
+	s->reasoning_tokens = c->reasoning_tokens;
+	s->latency_ms = c->latency_ms;
+	s->ttft_ms = c->ttft_ms;
+	s->endpoint = dup_or_null(c->endpoint);
+	s->attempts = c->attempts;
+	s->error_kind = dup_or_null(c->error_kind);
+	s->error_message = dup_or_null(c->error_message);
+	if (c->error_kind) {
+		s->content = xstrdup("");
+		return;
 	}
-	x->npend = 0;
+	const char *text = c->content ? c->content : "";
+	struct think_parts tp;
+	think_split(text, &tp);
+	if (c->reasoning) {
+		/* The server separated the reasoning; content may still carry stray tags. */
+		s->reasoning = xstrdup(c->reasoning);
+		s->reasoning_closed = !tp.unclosed;
+		s->content = tp.has_reasoning ? sv_dup(tp.content) : xstrdup(text);
+	} else if (tp.has_reasoning) {
+		s->reasoning = sv_dup(tp.reasoning);
+		s->reasoning_closed = !tp.unclosed;
+		s->content = sv_dup(tp.content);
+	} else {
+		s->content = xstrdup(text);
+	}
+}
+
+/* Journal one graded sample, in completion order. */
+static enum reval_err journal_sample(void *ud, struct sample *s, size_t slot)
+{
+	struct exec_ctx *x = ud;
+	(void)slot;
+	strbuf_reset(&x->line);
+	sample_to_line(s, &x->line);
+	enum reval_err err = journal_append(&x->j, x->line.buf, x->line.len);
+	int infra = sample_is_infra(s);
+	x->infra += infra;
+	x->graded += !infra;
+	progress_add(&x->prog, infra, s->completion_tokens);
 	return err;
 }
 
@@ -323,12 +385,8 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	struct exec_ctx *x = ud;
 	const struct task *t = x->r->tasks[req->item >> 32];
 	const struct problem *p = &t->problems[req->item & 0xffffffffu];
-	struct sample *s = &x->pend[x->npend];
-	sample_from_completion(s, req, c);
-	x->jobs[x->npend++] = (struct sample_job){s, t, p};
-	if (t->grader->grade_batch && x->npend < GRADE_BATCH)
-		return RV_OK;
-	return flush_pending(x);
+	sample_from_completion(grade_queue_slot(&x->q), req, c);
+	return grade_queue_push(&x->q, t, p);
 }
 
 static int planned_cb(void *ud, size_t i, size_t j)
@@ -383,6 +441,7 @@ enum reval_err run_execute(struct run *r)
 		return err;
 
 	struct exec_ctx x = {.r = r, .line = STRBUF_INIT};
+	grade_queue_init(&x.q, GRADE_BATCH, journal_sample, &x);
 	char *jpath = path_join(r->dir, "samples.jsonl");
 	int torn = 0;
 	if ((err = journal_open(&x.j, jpath, &torn))) {
@@ -427,11 +486,13 @@ enum reval_err run_execute(struct run *r)
 
 	void *state = NULL;
 	if (!err && nreq) {
-		err = eng->open(&state, arg, r->cfg);
+		struct engine_options opt;
+		run_engine_options(&opt, r->cfg);
+		err = eng->open(&state, arg, &opt);
 		if (!err) {
 			progress_init(&x.prog, r->cfg->progress, (long)nreq, "run");
 			err = eng->run(state, reqs, nreq, on_done, &x);
-			enum reval_err ferr = flush_pending(&x);
+			enum reval_err ferr = grade_queue_flush(&x.q);
 			if (!err)
 				err = ferr;
 			progress_finish(&x.prog);

@@ -14,6 +14,7 @@
 
 #include <cjson/cJSON.h>
 
+#include "harness/engine/engine.h"
 #include "harness/pipeline/config.h"
 #include "harness/base/err.h"
 #include "harness/model/task.h"
@@ -30,6 +31,9 @@ struct run {
 };
 
 enum reval_err run_setup(struct run *r, struct config *cfg);
+
+/* What the engine is told of the run; strings borrowed from cfg. */
+void run_engine_options(struct engine_options *opt, const struct config *cfg);
 void run_release(struct run *r);
 
 /* Is problem j of task i in this run (after --limit and --shard)? */

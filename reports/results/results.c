@@ -291,8 +291,8 @@ static cJSON *task_json(const struct task_tally *tt, const struct results_opts *
 	struct task_scores ts;
 	scores_compute(&ts, tt, seed);
 	cJSON *out = cJSON_CreateObject();
-	cJSON_AddStringToObject(out, "grader", t->grader->name);
-	cJSON_AddStringToObject(out, "grader_version", t->grader->version);
+	cJSON_AddStringToObject(out, "grader", t->grader_name);
+	cJSON_AddStringToObject(out, "grader_version", t->grader_version);
 	cJSON_AddStringToObject(out, "dataset_sha256", t->dataset_sha256);
 	cJSON_AddStringToObject(out, "family", t->family ? t->family : t->id);
 	add_counts(out, &ts);

@@ -235,7 +235,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	struct rs_task *t = &f->run->tasks[ti];
 	struct rs_problem *p = problem_of(f, ti, s.problem);
 	struct rs_slot *sl = &p->slots[s.index];
-	int infra = sample_is_infra(&s) || s.grade.status == GRADE_INFRA;
+	int infra = sample_is_infra(&s);
 	if (infra && sl->state == RS_GRADED) {
 		sample_release(&s);
 		return RV_OK;

@@ -128,7 +128,7 @@ static enum reval_err locate(struct reader *r, const cJSON *obj, long line)
 	r->pt = r->tt ? find_problem(r->tt, r->s.problem) : NULL;
 	if (r->pt && r->s.index < r->tt->n)
 		r->sl = &r->pt->slots[r->s.index];
-	r->infra = sample_is_infra(&r->s) || r->s.grade.status == GRADE_INFRA;
+	r->infra = sample_is_infra(&r->s);
 	return RV_OK;
 }
 

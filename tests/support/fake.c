@@ -1,6 +1,8 @@
 /* Helpers for the engine suites; see fake.h.  No tests here. */
 #include "tests/support/fake.h"
 
+#include "harness/pipeline/run.h"
+
 #include <criterion/criterion.h>
 #include <math.h>
 #include <signal.h>
@@ -199,7 +201,9 @@ enum reval_err plan_run(struct plan *p, const char *spec, const struct config *c
 	const struct engine_ops *ops = engine_find(spec, &arg);
 	cr_assert(ops, "no engine '%s'", spec);
 	void *state = NULL;
-	enum reval_err err = ops->open(&state, arg, cfg);
+	struct engine_options opt;
+	run_engine_options(&opt, cfg);
+	enum reval_err err = ops->open(&state, arg, &opt);
 	if (err)
 		return err;
 	err = ops->run(state, p->reqs, p->n, on_done, p);

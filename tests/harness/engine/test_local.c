@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "harness/pipeline/run.h"
 #include "tests/support/fake.h"
 #include "harness/base/json.h"
 
@@ -188,7 +189,9 @@ Test(local, the_server_dies_with_a_killed_reval)
 		const char *arg;
 		const struct engine_ops *ops = engine_find(s, &arg);
 		void *state;
-		if (ops->open(&state, arg, &cfg))
+		struct engine_options opt;
+		run_engine_options(&opt, &cfg);
+		if (ops->open(&state, arg, &opt))
 			_exit(1);
 		pause(); /* "mid-run" until killed */
 		_exit(0);
