@@ -63,6 +63,7 @@ struct task {
 	 */
 	const struct grader_ops *grader;
 	const char *grader_version;       /* the bound grader's version (static) */
+	int grader_no_vote;               /* the bound grader's answers cannot be voted on */
 	void *grader_state;               /* from grader->init */
 	void (*grader_free)(void *state); /* the bound grader's free */
 	struct sampling sampling; /* the task's defaults, before flags */

@@ -26,6 +26,7 @@ enum reval_err grading_bind(struct task *t)
 		t->grader_free(t->grader_state);
 	t->grader = g;
 	t->grader_version = g->version;
+	t->grader_no_vote = g->no_vote;
 	t->grader_state = state;
 	t->grader_free = g->free;
 	return RV_OK;

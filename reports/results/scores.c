@@ -167,7 +167,7 @@ void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_
 	/* pass@n and cons@n always: the headline "solved at all" and the plain majority. */
 	if (n >= 1)
 		add_column(ts, METRIC_PASS, n, "pass@%d");
-	int votes = !(t->grader && t->grader->no_vote);
+	int votes = !t->grader_no_vote;
 	for (size_t i = 0; votes && i < t->ncons_k; i++)
 		if (t->cons_k[i] >= 1 && t->cons_k[i] <= n)
 			add_column(ts, METRIC_CONS, t->cons_k[i], "cons@%d");
