@@ -34,7 +34,8 @@ struct engine_options {
 	const char *api_key;      /* bearer token, or NULL; never written anywhere */
 	char *const *base_urls;   /* one or more OpenAI-compatible base URLs */
 	size_t nbase_urls;
-	long concurrency;         /* requests in flight at most */
+	long concurrency;         /* samples in flight, fixed; 0: found by the limiter */
+	long max_concurrency;     /* ceiling for the limiter; 0: its default */
 	long timeout_s;           /* per request attempt */
 	long max_attempts;        /* per sample */
 	long seed;                /* run seed (jitter, server-side seeds) */

@@ -2,7 +2,7 @@
  * exec: run a program per prompt, for scripted local models.
  *
  * The command runs as `sh -c COMMAND`, one process per request and up to
- * --concurrency at once, each in its own process group.  It gets the
+ * --concurrency (default EXEC_WIDTH) at once, each in its own process group.  It gets the
  * request as one JSON object on stdin ({"task", "problem", "sample",
  * "seed", "model", "api", "system", "prompt", "sampling"}) and answers on
  * stdout: either a JSON object {"content", "reasoning", "finish_reason",
@@ -30,6 +30,7 @@
 
 #define EXEC_MAX_OUT (64u << 20) /* bytes of stdout; more is an error */
 #define EXEC_ERR_TAIL 2000       /* bytes of stderr kept for messages */
+#define EXEC_WIDTH 16            /* processes at once without --concurrency */
 
 struct exec_engine {
 	char *cmd;
@@ -280,7 +281,7 @@ static enum reval_err exec_run(void *state, const struct engine_request *reqs, s
 			       engine_done_fn done, void *ud)
 {
 	struct exec_engine *x = state;
-	size_t width = (size_t)x->opt->concurrency;
+	size_t width = x->opt->concurrency > 0 ? (size_t)x->opt->concurrency : EXEC_WIDTH;
 	struct child *kids = xcalloc(width, sizeof(*kids));
 	struct pollfd *pfd = xcalloc(3 * width, sizeof(*pfd));
 	size_t next = 0, running = 0;

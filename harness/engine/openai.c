@@ -1,7 +1,8 @@
 /*
  * The openai engine: scheduling, retries and delivery.  Transport is in
  * http.c, bodies in openai_body.c, parsing in openai_parse.c and sse.c,
- * the retry rules in retry.c and endpoint choice in endpoint.c; this file
+ * the retry rules in retry.c, how many samples go in flight in limiter.c
+ * and endpoint choice in endpoint.c; this file
  * only ties them together.
  */
 #include "harness/engine/openai.h"
@@ -21,6 +22,7 @@
 #include "harness/base/json.h"
 #include "harness/engine/openai_body.h"
 #include "harness/engine/openai_parse.h"
+#include "harness/engine/limiter.h"
 #include "harness/engine/retry.h"
 #include "harness/net/sse.h"
 
@@ -46,6 +48,7 @@ struct job {
 struct sample_state {
 	int attempts;    /* requests made */
 	int failures;    /* failed attempts, against --max-attempts */
+	int throttles;   /* 429s, which do not count as failures up to OA_MAX_THROTTLES */
 	double t_first;  /* start of the first attempt, -1 */
 	int delivered;
 };
@@ -60,7 +63,7 @@ struct openai {
 	struct oa_body_opts body;
 	enum n_support n_support;
 	int n_cap;                  /* most choices the server gave when it gave fewer */
-	struct aimd aimd;
+	struct limiter lim;         /* samples in flight */
 	uint64_t rng;
 	long ok_total;              /* successful responses, over all endpoints */
 	int (*watch)(void *ud);
@@ -77,7 +80,7 @@ struct openai {
 	struct job **heap; /* jobs waiting to be sent, a min-heap on (ready_at, seq) */
 	size_t nheap, heap_cap;
 	struct job *live;  /* jobs in flight */
-	long inflight;
+	long inflight;     /* samples in flight (a request with server-side n counts n) */
 	uint64_t seq;
 	enum reval_err fatal;
 	struct job **spare; /* finished jobs for reuse */
@@ -248,6 +251,34 @@ static void retry_job(struct openai *e, struct job *j, const char *kind, const c
 	heap_push(e, j);
 }
 
+/*
+ * A 429: the server is full, not failing.  The request waits for its own
+ * Retry-After (or a backoff) and goes again without spending an attempt,
+ * so overload never costs a sample; only a server that refuses for very
+ * long falls through to the failure count.
+ */
+static void throttle_job(struct openai *e, struct job *j, const char *msg, double hint_ms)
+{
+	limiter_throttled(&e->lim, now_ms(), e->inflight + j->count);
+	int throttles = 0;
+	for (int k = 0; k < j->count; k++) {
+		struct sample_state *s = &e->st[j->first + (size_t)k];
+		if (++s->throttles > throttles)
+			throttles = s->throttles;
+	}
+	if (throttles > OA_MAX_THROTTLES) {
+		retry_job(e, j, "http_429", msg, hint_ms);
+		return;
+	}
+	double delay = hint_ms >= 0 ? fmin(hint_ms, OA_HINT_CAP_MS)
+				    : retry_backoff_ms(throttles, OA_BACKOFF_BASE_MS,
+						       OA_BACKOFF_CAP_MS, &e->rng);
+	j->ready_at = now_ms() + delay;
+	j->last_ep = -1; /* any endpoint may take it */
+	j->seq = e->seq++;
+	heap_push(e, j);
+}
+
 /* Send the samples of j from `from` on again at once, as a new request. */
 static void requeue_rest(struct openai *e, struct job *j, int from, int singles)
 {
@@ -358,9 +389,12 @@ static void on_http_error(struct openai *e, struct job *j)
 	snprintf(kind, sizeof(kind), "http_%ld", x->status);
 	enum retry_class cls = retry_classify_status(x->status);
 	if (cls == RETRY_AGAIN) {
-		if (x->status == 429)
-			aimd_throttled(&e->aimd, now_ms());
-		else if (x->status >= 500)
+		if (x->status == 429) {
+			throttle_job(e, j, msg, hint_ms(x));
+			free(msg);
+			return;
+		}
+		if (x->status >= 500)
 			endpoint_failed(&e->pool, j->ep, now_ms(), 0);
 		retry_job(e, j, kind, msg, hint_ms(x));
 	} else if (cls == RETRY_FATAL && !e->ok_total) {
@@ -372,6 +406,19 @@ static void on_http_error(struct openai *e, struct job *j)
 		on_rejected(e, j, x->status, msg);
 	}
 	free(msg);
+}
+
+/* Each sample of a successful request is one observation for the limiter. */
+static void limiter_note_success(struct openai *e, const struct job *j)
+{
+	const struct oa_result *r = &j->res;
+	long m = 0;
+	for (size_t i = 0; i < r->nchoices; i++)
+		m += r->choices[i].seen;
+	long tokens = r->completion_tokens >= 0 && m ? r->completion_tokens / m : -1;
+	double now = now_ms();
+	for (long k = 0; k < m; k++)
+		limiter_done(&e->lim, now, j->x.t_end - j->x.t_start, tokens, e->inflight);
 }
 
 static void on_success(struct openai *e, struct job *j)
@@ -396,7 +443,7 @@ static void on_success(struct openai *e, struct job *j)
 	}
 	e->ok_total++;
 	endpoint_ok(&e->pool, j->ep);
-	aimd_succeeded(&e->aimd);
+	limiter_note_success(e, j);
 	deliver_choices(e, j);
 }
 
@@ -405,7 +452,7 @@ static void job_done(void *ud, struct http_xfer *x)
 	struct job *j = ud;
 	struct openai *e = j->e;
 	live_remove(e, j);
-	e->inflight--;
+	e->inflight -= j->count;
 	e->pool.ep[j->ep].outstanding--;
 	if (x->result == HTTP_OK && x->status >= 200 && x->status < 300) {
 		on_success(e, j);
@@ -479,7 +526,7 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	double now = now_ms();
 	j->ep = ep;
 	e->pool.ep[ep].outstanding++;
-	e->inflight++;
+	e->inflight += j->count;
 	for (int k = 0; k < j->count; k++) {
 		struct sample_state *s = &e->st[j->first + (size_t)k];
 		s->attempts++;
@@ -511,7 +558,7 @@ static void send_job(struct openai *e, struct job *j, int ep)
 static void dispatch(struct openai *e)
 {
 	double now = now_ms();
-	while (!e->fatal && e->inflight < aimd_limit(&e->aimd)) {
+	while (!e->fatal && e->inflight < limiter_limit(&e->lim)) {
 		struct job *j;
 		if (e->nheap && e->heap[0]->ready_at <= now)
 			j = heap_pop(e);
@@ -532,7 +579,7 @@ static void dispatch(struct openai *e)
 
 static long wait_ms(struct openai *e)
 {
-	if (e->nheap && e->inflight < aimd_limit(&e->aimd)) {
+	if (e->nheap && e->inflight < limiter_limit(&e->lim)) {
 		double d = e->heap[0]->ready_at - now_ms();
 		if (d < 1)
 			return d > 0 ? 1 : 0;
@@ -568,7 +615,7 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		live_remove(e, j);
 		http_cancel(&j->x);
 		e->pool.ep[j->ep].outstanding--;
-		e->inflight--;
+		e->inflight -= j->count;
 		job_put(e, j);
 	}
 	while (e->nheap)
@@ -615,7 +662,8 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 		diag("the openai engine needs --base-url URL (or OPENAI_BASE_URL)");
 		return RV_EUSAGE;
 	}
-	raise_fd_limit(opt->concurrency);
+	raise_fd_limit(opt->concurrency > 0 ? opt->concurrency
+			   : opt->max_concurrency > 0 ? opt->max_concurrency : LIMITER_CEILING);
 	struct openai *e = xcalloc(1, sizeof(*e));
 	e->opt = opt;
 	endpoint_pool_init(&e->pool, urls, nurls);
@@ -649,7 +697,7 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 	e->body.max_completion_tokens = openai_com;
 	e->body.fold_system = opt->fold_system;
 	e->body.extra = e->extra;
-	aimd_init(&e->aimd, (double)opt->concurrency);
+	limiter_init(&e->lim, opt->concurrency, opt->max_concurrency, now_ms());
 	e->rng = (uint64_t)opt->seed ^ 0x5eedu;
 	*out = e;
 	return RV_OK;

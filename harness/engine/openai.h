@@ -20,6 +20,7 @@
 #define OA_BACKOFF_BASE_MS 250.0 /* first retry waits about this long */
 #define OA_BACKOFF_CAP_MS 30000.0
 #define OA_HINT_CAP_MS 600000.0  /* longest server-requested wait we honour */
+#define OA_MAX_THROTTLES 1000    /* 429s a sample rides out before they count as failures */
 
 struct openai;
 

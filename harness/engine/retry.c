@@ -129,39 +129,3 @@ int retry_is_context_length(const char *m)
 			return 1;
 	return 0;
 }
-
-void aimd_init(struct aimd *a, double max)
-{
-	memset(a, 0, sizeof(*a));
-	a->limit = a->max = max < 1 ? 1 : max;
-	a->min = 1;
-	a->cut_at_ms = -1e18;
-	a->hold_ms = 1000;
-}
-
-void aimd_throttled(struct aimd *a, double now_ms)
-{
-	a->throttles++;
-	if (now_ms - a->cut_at_ms < a->hold_ms)
-		return;
-	a->cut_at_ms = now_ms;
-	a->limit = floor(a->limit / 2);
-	if (a->limit < a->min)
-		a->limit = a->min;
-}
-
-void aimd_succeeded(struct aimd *a)
-{
-	/* +1 per `limit` successes: back to full speed in a few windows. */
-	if (a->limit < a->max) {
-		a->limit += 1.0 / floor(a->limit);
-		if (a->limit > a->max)
-			a->limit = a->max;
-	}
-}
-
-long aimd_limit(const struct aimd *a)
-{
-	long l = (long)floor(a->limit + 1e-9);
-	return l < 1 ? 1 : l;
-}

@@ -5,9 +5,8 @@
  * outcome (transport failure or HTTP status) as retryable, permanent or
  * fatal for the run; reading a server's wait hint (Retry-After in seconds or
  * as an HTTP date, x-ratelimit-reset-* as "1s", "6m0s", "250ms", seconds or
- * an epoch time); exponential backoff with jitter and a cap; and an AIMD
- * controller that halves the number of requests in flight under a storm of
- * 429s and raises it by one per window of successes when they stop.
+ * an epoch time); and exponential backoff with jitter and a cap.  How many
+ * requests to keep in flight, 429s included, is limiter.h's business.
  */
 #ifndef REVAL_RETRY_H
 #define REVAL_RETRY_H
@@ -43,22 +42,5 @@ double retry_backoff_ms(int failures, double base_ms, double cap_ms, uint64_t *r
 
 /* Does an error message say the prompt is too long for the model? */
 int retry_is_context_length(const char *message);
-
-struct aimd {
-	double limit;      /* requests allowed in flight now */
-	double max;        /* the configured concurrency */
-	double min;        /* never below this */
-	double cut_at_ms;  /* when the limit was last halved */
-	double hold_ms;    /* at most one cut per this interval: one storm, one halving */
-	long throttles;    /* 429s seen */
-};
-
-void aimd_init(struct aimd *a, double max);
-/* A 429 arrived at now_ms. */
-void aimd_throttled(struct aimd *a, double now_ms);
-/* A request succeeded. */
-void aimd_succeeded(struct aimd *a);
-/* The whole number of requests allowed in flight. */
-long aimd_limit(const struct aimd *a);
 
 #endif

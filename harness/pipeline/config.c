@@ -44,7 +44,10 @@ static const struct opt opts[] = {
 	{"shard", OPT_STR, OFF(shard), "run", "I/N",
 	 "run shard I of N (0-based; problems split deterministically)"},
 	{"seed", OPT_LONG, OFF(seed), "run", "S", "run seed for per-sample seeds (default 0)"},
-	{"concurrency", OPT_LONG, OFF(concurrency), "run", "N", "requests in flight (default 16)"},
+	{"concurrency", OPT_LONG, OFF(concurrency), "run", "N",
+	 "samples in flight, fixed (default: grown while the server's throughput grows)"},
+	{"max-concurrency", OPT_LONG, OFF(max_concurrency), "run", "N",
+	 "ceiling for the grown concurrency (default 1024)"},
 	{"temperature", OPT_DOUBLE, OFF(temperature), "run", "T", "sampling temperature"},
 	{"top-p", OPT_DOUBLE, OFF(top_p), "run", "P", "nucleus sampling"},
 	{"top-k", OPT_DOUBLE, OFF(top_k), "run", "K", "top-k sampling (server extension)"},
@@ -82,7 +85,7 @@ static const struct opt opts[] = {
 void config_init(struct config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = CONFIG_UNSET;
+	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = cfg->max_concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
 	cfg->ready_timeout_s = CONFIG_UNSET;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
@@ -380,10 +383,13 @@ enum reval_err config_finish(struct config *cfg)
 		cfg->engine = xstrdup("openai");
 	if (cfg->seed == CONFIG_UNSET)
 		cfg->seed = 0;
-	if (cfg->concurrency == CONFIG_UNSET)
-		cfg->concurrency = 16;
-	if (cfg->concurrency < 1 || cfg->concurrency > 100000) {
+	if (cfg->concurrency != CONFIG_UNSET && (cfg->concurrency < 1 || cfg->concurrency > 100000)) {
 		diag("--concurrency must be from 1 to 100000");
+		return RV_EUSAGE;
+	}
+	if (cfg->max_concurrency != CONFIG_UNSET &&
+	    (cfg->max_concurrency < 1 || cfg->max_concurrency > 100000)) {
+		diag("--max-concurrency must be from 1 to 100000");
 		return RV_EUSAGE;
 	}
 	if (cfg->timeout_s == CONFIG_UNSET)

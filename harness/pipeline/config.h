@@ -36,7 +36,8 @@ struct config {
 	long limit;              /* first N problems of each task */
 	char *shard;             /* "I/N" */
 	long seed;               /* run seed */
-	long concurrency;        /* requests in flight */
+	long concurrency;        /* samples in flight, fixed; unset: found by the limiter */
+	long max_concurrency;    /* the limiter's ceiling */
 	double temperature;
 	double top_p;
 	double top_k;

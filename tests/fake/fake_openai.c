@@ -21,6 +21,23 @@
  *   --fault-rate P:KIND[:ARG]          with probability P (cumulative over flags)
  *   --seed S       --die-after N       --ready-after MS   --never-ready   --exit-early
  *
+ * With --sim SLOTS:STEP_MS it is a continuous-batching server: SLOTS
+ * sequences decode at once, one token each per step of STEP_MS; a request
+ * with n asks for n sequences; sequences wait in a FIFO queue for a free
+ * slot; a request is answered (whole, or as one SSE stream) when its last
+ * sequence finishes, with usage.completion_tokens the tokens it generated.
+ * Lengths are seeded and heavy-tailed: a per-problem scale (from the
+ * prompt) times a per-sample draw (from the request's seed and the choice
+ * index), both log-normal, capped by max_tokens:
+ *   --sim-len MEDIAN:SIGMA_PROBLEM:SIGMA_SAMPLE:MAX   (default 300:0.6:0.5:4096)
+ *   --queue-cap Q     429 (Retry-After --retry-after S, default 1) for a
+ *                     request whose sequences would make more than Q wait
+ *   --step-log F      one line per step with work, "s STEP RUNNING WAITING",
+ *                     and one per finished sequence, "q TOKENS": enough to
+ *                     compute the utilisation and the longest-first ideal
+ * GET /metrics answers in Prometheus text as vLLM does
+ * (vllm:num_requests_running, vllm:num_requests_waiting, in sequences).
+ *
  * KIND: 429 (ARG Retry-After seconds), 429date, 429reset (x-ratelimit-reset-requests),
  * 500, 503, 400, 400ctx, 401, 403, 404, slow (ARG ms), hang, drop, malformed, truncate,
  * cut (stream cut mid-way), nodone (stream ends early but cleanly), empty (no choices),
@@ -28,6 +45,7 @@
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
+#include <math.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -72,6 +90,13 @@ static struct {
 	double ready_at;
 	int never_ready;
 	FILE *log;
+	long sim_slots;      /* --sim: decode slots; 0 off */
+	double sim_step_ms;
+	double len_median, len_sp, len_ss; /* --sim-len */
+	long len_max;
+	long queue_cap;      /* -1: no cap */
+	long retry_after_s;
+	FILE *step_log;
 	long count;    /* completion requests received */
 	long inflight; /* completion requests not yet answered */
 	double t0;
@@ -140,6 +165,149 @@ static void wait_then_answer(struct req *r, double ms)
 	pthread_mutex_unlock(&timer_lock);
 }
 
+/* ---- The batching simulator (--sim) ---- */
+
+struct simreq {
+	struct req *r; /* the suspended connection to resume */
+	int left;      /* sequences not finished */
+};
+
+struct seq {
+	struct simreq *owner;
+	long len;  /* tokens to generate */
+	long done; /* tokens generated */
+};
+
+static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct seq **sim_wait; /* FIFO: [sim_whead, sim_wlen) are waiting */
+static size_t sim_whead, sim_wlen, sim_wcap;
+static struct seq **sim_run;  /* sim_slots entries, NULL when free */
+static long sim_running;
+
+static long sim_waiting(void)
+{
+	pthread_mutex_lock(&sim_lock);
+	long w = (long)(sim_wlen - sim_whead);
+	pthread_mutex_unlock(&sim_lock);
+	return w;
+}
+
+/* A standard normal draw from a hash (Box-Muller over two 53-bit uniforms). */
+static double gauss(uint64_t h)
+{
+	uint64_t a = mix64(h + 0x9e3779b97f4a7c15ull), b = mix64(a + 0x9e3779b97f4a7c15ull);
+	double u = ((double)(a >> 11) + 0.5) / 9007199254740992.0;
+	double v = (double)(b >> 11) / 9007199254740992.0;
+	return sqrt(-2 * log(u)) * cos(2 * M_PI * v);
+}
+
+static uint64_t text_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull;
+	for (; s && *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ull;
+	return h;
+}
+
+/* Tokens choice i of a request generates: problem scale times sample draw, capped. */
+static long sim_length(const char *prompt, long seed, int i, long max_tokens, int *capped)
+{
+	double zp = gauss(text_hash(prompt));
+	double zs = gauss(mix64((uint64_t)seed * 0x100000001b3ull + (uint64_t)i));
+	double len = g.len_median * exp(g.len_sp * zp + g.len_ss * zs);
+	long cap = max_tokens > 0 && max_tokens < g.len_max ? max_tokens : g.len_max;
+	long n = (long)ceil(len);
+	*capped = n >= cap;
+	return n < 1 ? 1 : n > cap ? cap : n;
+}
+
+/* Queue a request's sequences; its connection waits, prepared, until the last finishes. */
+static void sim_submit(struct req *r, const long *lens, int n)
+{
+	struct simreq *q = xcalloc(1, sizeof(*q));
+	q->r = r;
+	q->left = n;
+	r->phase = 1;
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_lock(&sim_lock);
+	if (sim_whead > sim_wcap / 2) {
+		memmove(sim_wait, sim_wait + sim_whead, (sim_wlen - sim_whead) * sizeof(*sim_wait));
+		sim_wlen -= sim_whead;
+		sim_whead = 0;
+	}
+	GROW(sim_wait, sim_wcap, sim_wlen + (size_t)n);
+	for (int i = 0; i < n; i++) {
+		struct seq *s = xcalloc(1, sizeof(*s));
+		s->owner = q;
+		s->len = lens[i];
+		sim_wait[sim_wlen++] = s;
+	}
+	pthread_mutex_unlock(&sim_lock);
+}
+
+/* One decode step: fill free slots from the queue, one token for each running sequence. */
+static void sim_step(long step)
+{
+	pthread_mutex_lock(&sim_lock);
+	for (long i = 0; i < g.sim_slots && sim_whead < sim_wlen; i++)
+		if (!sim_run[i]) {
+			sim_run[i] = sim_wait[sim_whead++];
+			sim_running++;
+		}
+	long waiting = (long)(sim_wlen - sim_whead);
+	if (g.step_log && (sim_running || waiting))
+		fprintf(g.step_log, "s %ld %ld %ld\n", step, sim_running, waiting);
+	for (long i = 0; i < g.sim_slots; i++) {
+		struct seq *s = sim_run[i];
+		if (!s || ++s->done < s->len)
+			continue;
+		if (g.step_log)
+			fprintf(g.step_log, "q %ld\n", s->len);
+		if (!--s->owner->left) {
+			s->owner->r->phase = 2;
+			MHD_resume_connection(s->owner->r->conn);
+			free(s->owner);
+		}
+		free(s);
+		sim_run[i] = NULL;
+		sim_running--;
+	}
+	pthread_mutex_unlock(&sim_lock);
+}
+
+static void *sim_main(void *arg)
+{
+	(void)arg;
+	double next = wall_ms();
+	for (long step = 0;; step++) {
+		next += g.sim_step_ms;
+		double now = wall_ms();
+		if (next > now) {
+			struct timespec ts = {(time_t)((next - now) / 1e3),
+					      (long)(fmod(next - now, 1e3) * 1e6)};
+			nanosleep(&ts, NULL);
+		} else if (now - next > 100 * g.sim_step_ms) {
+			next = now; /* starved of CPU: do not replay a long backlog in a burst */
+		}
+		sim_step(step);
+	}
+	return NULL;
+}
+
+static char *sim_metrics(void)
+{
+	pthread_mutex_lock(&sim_lock);
+	long running = sim_running, waiting = (long)(sim_wlen - sim_whead);
+	pthread_mutex_unlock(&sim_lock);
+	return xasprintf("# HELP vllm:num_requests_running Number of requests in model execution batches.\n"
+			 "# TYPE vllm:num_requests_running gauge\n"
+			 "vllm:num_requests_running{model_name=\"%s\"} %ld.0\n"
+			 "# HELP vllm:num_requests_waiting Number of requests waiting to be processed.\n"
+			 "# TYPE vllm:num_requests_waiting gauge\n"
+			 "vllm:num_requests_waiting{model_name=\"%s\"} %ld.0\n",
+			 g.model, running, g.model, waiting);
+}
+
 /* ---- Content ---- */
 
 static const char *answer_for(const char *prompt)
@@ -169,6 +337,7 @@ struct choice_text {
 	char *content;   /* what goes in content / text */
 	char *reasoning; /* for a separate field, or NULL */
 	const char *finish;
+	long tokens;     /* simulated completion tokens, or -1: count words */
 };
 
 static void make_choice(struct choice_text *c, const char *prompt, long seed, int i,
@@ -179,6 +348,7 @@ static void make_choice(struct choice_text *c, const char *prompt, long seed, in
 			   : xasprintf("Sample s=%ld i=%d. The answer is \\boxed{42}.", seed, i);
 	char *thought = xasprintf("Let me think about sample %ld choice %d.", seed, i);
 	c->finish = "stop";
+	c->tokens = -1;
 	if (max_tokens >= 0 && max_tokens < 4) {
 		free(answer);
 		answer = xstrdup("The answer");
@@ -202,6 +372,13 @@ static void make_choice(struct choice_text *c, const char *prompt, long seed, in
 	}
 	free(answer);
 	free(thought);
+}
+
+static long choice_tokens(const struct choice_text *c)
+{
+	if (c->tokens >= 0)
+		return c->tokens;
+	return words(c->content) + (c->reasoning ? words(c->reasoning) : 0);
 }
 
 static void add_usage(cJSON *root, long prompt_tokens, long ctoks, long rtoks)
@@ -372,7 +549,7 @@ static char *build_stream(struct choice_text *cs, int nc, int completions, long 
 		strbuf_adds(&sb, ": keep-alive\n\n");
 		split_deltas(&sb, completions, i, "content", cs[i].content, crlf);
 		sse_event(&sb, delta_chunk(completions, i, NULL, NULL, cs[i].finish), crlf);
-		ctoks += words(cs[i].content) + (cs[i].reasoning ? words(cs[i].reasoning) : 0);
+		ctoks += choice_tokens(&cs[i]);
 	}
 	if (g.usage) {
 		cJSON *u = chunk_new("chat.completion.chunk");
@@ -403,7 +580,7 @@ static char *build_body(struct choice_text *cs, int nc, int completions, long pt
 		}
 		cJSON_AddStringToObject(ch, "finish_reason", cs[i].finish);
 		cJSON_AddItemToArray(arr, ch);
-		ctoks += words(cs[i].content) + (cs[i].reasoning ? words(cs[i].reasoning) : 0);
+		ctoks += choice_tokens(&cs[i]);
 		rtoks += cs[i].reasoning ? words(cs[i].reasoning) : 0;
 	}
 	add_usage(root, ptoks, ctoks, rtoks);
@@ -597,9 +774,24 @@ static int answer_completion(struct req *r, const char *url)
 		long seed = (long)json_num(body, "seed", -1);
 		long maxt = (long)json_num(body, "max_tokens", json_num(body, "max_completion_tokens", -1));
 		const char *prompt = user_prompt(body, completions);
+		if (g.sim_slots && g.queue_cap >= 0 && sim_waiting() + nc > g.queue_cap) {
+			r->status = 429;
+			r->resp = error_response("rate_limit_error", "Too many requests waiting");
+			char v[32];
+			snprintf(v, sizeof(v), "%ld", g.retry_after_s);
+			MHD_add_response_header(r->resp, "Retry-After", v);
+			goto out;
+		}
 		struct choice_text *cs = xcalloc((size_t)nc, sizeof(*cs));
-		for (int i = 0; i < nc; i++)
+		long *lens = g.sim_slots ? xcalloc((size_t)nc, sizeof(*lens)) : NULL;
+		for (int i = 0; i < nc; i++) {
 			make_choice(&cs[i], prompt, seed, i, maxt, completions);
+			if (lens) {
+				int capped;
+				cs[i].tokens = lens[i] = sim_length(prompt, seed, i, maxt, &capped);
+				cs[i].finish = capped ? "length" : "stop";
+			}
+		}
 		long ptoks = words(prompt);
 		int stream = json_bool(body, "stream", 0);
 		char *text = stream ? build_stream(cs, nc, completions, ptoks, (int)(n & 1))
@@ -631,6 +823,12 @@ static int answer_completion(struct req *r, const char *url)
 		}
 		MHD_add_response_header(r->resp, "Content-Type",
 					stream ? "text/event-stream" : "application/json");
+		if (lens) {
+			sim_submit(r, lens, nc);
+			free(lens);
+			cJSON_Delete(body);
+			return 1;
+		}
 		if (!strcmp(k, "slow"))
 			wait += f->arg[0] ? strtol(f->arg, NULL, 10) : 2000;
 		if (!strcmp(k, "hang"))
@@ -677,6 +875,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 				return MHD_NO;
 			if (r->phase == 1)
 				return MHD_YES;
+		} else if (!strcmp(method, "GET") && !strcmp(url, "/metrics") && g.sim_slots) {
+			r->status = 200;
+			char *m = sim_metrics();
+			r->resp = text_response(m);
+			free(m);
+			MHD_add_response_header(r->resp, "Content-Type", "text/plain; version=0.0.4");
 		} else if (!strcmp(method, "GET") && !strcmp(url, "/health")) {
 			r->status = ready ? 200 : 503;
 			r->resp = text_response(ready ? "{\"status\":\"ok\"}" : "{\"status\":\"loading\"}");
@@ -736,6 +940,12 @@ static void parse_args(int argc, char **argv)
 {
 	g.model = "fake-model";
 	g.usage = 1;
+	g.len_median = 300;
+	g.len_sp = 0.6;
+	g.len_ss = 0.5;
+	g.len_max = 4096;
+	g.queue_cap = -1;
+	g.retry_after_s = 1;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -750,6 +960,22 @@ static void parse_args(int argc, char **argv)
 		else if (ARG("--delay")) g.delay_ms = strtol(v, NULL, 10);
 		else if (ARG("--seed")) g.seed = (uint64_t)strtoull(v, NULL, 10);
 		else if (ARG("--die-after")) g.die_after = strtol(v, NULL, 10);
+		else if (ARG("--sim")) {
+			char *end;
+			g.sim_slots = strtol(v, &end, 10);
+			g.sim_step_ms = *end == ':' ? strtod(end + 1, NULL) : 0;
+			if (g.sim_slots < 1 || g.sim_step_ms <= 0)
+				usage("bad --sim (SLOTS:STEP_MS)");
+		} else if (ARG("--sim-len")) {
+			if (sscanf(v, "%lf:%lf:%lf:%ld", &g.len_median, &g.len_sp, &g.len_ss, &g.len_max) != 4 ||
+			    g.len_median < 1 || g.len_max < 1)
+				usage("bad --sim-len (MEDIAN:SIGMA_PROBLEM:SIGMA_SAMPLE:MAX)");
+		} else if (ARG("--queue-cap")) g.queue_cap = strtol(v, NULL, 10);
+		else if (ARG("--retry-after")) g.retry_after_s = strtol(v, NULL, 10);
+		else if (ARG("--step-log")) {
+			if (!(g.step_log = fopen(v, "w")))
+				usage("cannot open --step-log");
+		}
 		else if (ARG("--ready-after")) g.ready_at = wall_ms() + strtod(v, NULL);
 		else if (!strcmp(a, "--never-ready")) g.never_ready = 1;
 		else if (!strcmp(a, "--exit-early")) {
@@ -832,6 +1058,11 @@ int main(int argc, char **argv)
 	int port = info ? info->port : g.port;
 	pthread_t timer;
 	pthread_create(&timer, NULL, timer_main, NULL);
+	if (g.sim_slots) {
+		sim_run = xcalloc((size_t)g.sim_slots, sizeof(*sim_run));
+		pthread_t sim;
+		pthread_create(&sim, NULL, sim_main, NULL);
+	}
 	if (g.pid_file)
 		write_small(g.pid_file, (long)getpid());
 	if (g.port_file)
@@ -842,5 +1073,9 @@ int main(int argc, char **argv)
 	sigwait(&sigs, &sig);
 	if (g.log)
 		fflush(g.log);
+	if (g.step_log) {
+		pthread_mutex_lock(&sim_lock);
+		fflush(g.step_log);
+	}
 	_exit(0);
 }

@@ -64,30 +64,6 @@ Test(retry, context_length_messages)
 	cr_assert(!retry_is_context_length("Invalid value for temperature"));
 }
 
-Test(retry, aimd_halves_once_per_storm_and_recovers)
-{
-	struct aimd a;
-	aimd_init(&a, 64);
-	cr_assert_eq(aimd_limit(&a), 64);
-	aimd_throttled(&a, 1000);
-	aimd_throttled(&a, 1100); /* the same storm */
-	cr_assert_eq(aimd_limit(&a), 32);
-	aimd_throttled(&a, 2500);
-	cr_assert_eq(aimd_limit(&a), 16);
-	for (int i = 0; i < 10; i++)
-		aimd_throttled(&a, 5000 + 2000 * i);
-	cr_assert_eq(aimd_limit(&a), 1, "never below one");
-	int steps = 0;
-	while (aimd_limit(&a) < 64 && steps < 100000) {
-		aimd_succeeded(&a);
-		steps++;
-	}
-	cr_assert_eq(aimd_limit(&a), 64);
-	cr_assert_lt(steps, 64 * 64, "recovers within a few windows");
-	aimd_succeeded(&a);
-	cr_assert_eq(aimd_limit(&a), 64, "never above the configured concurrency");
-}
-
 Test(endpoint, least_outstanding_and_time_out)
 {
 	char *urls[] = {"http://a/v1/", "http://user:pw@b/v1"};

@@ -1,0 +1,158 @@
+#include "harness/engine/limiter.h"
+
+#include <math.h>
+#include <string.h>
+
+void limiter_init(struct limiter *l, long fixed, long ceiling, double now_ms)
+{
+	memset(l, 0, sizeof(*l));
+	l->cut_at_ms = -1e18;
+	l->win_start_ms = now_ms;
+	if (fixed > 0) {
+		l->phase = LIMITER_FIXED;
+		l->limit = l->ceiling = (double)fixed;
+		return;
+	}
+	l->phase = LIMITER_GROW;
+	l->ceiling = ceiling > 0 ? (double)ceiling : LIMITER_CEILING;
+	l->limit = fmin(LIMITER_START, l->ceiling);
+}
+
+const char *limiter_phase_name(enum limiter_phase p)
+{
+	switch (p) {
+	case LIMITER_FIXED: return "fixed";
+	case LIMITER_GROW: return "growing";
+	case LIMITER_HOLD: return "held";
+	case LIMITER_SIZED: return "sized";
+	}
+	return "?";
+}
+
+/* Where the limit rests when nothing pushes it: the ceiling, or the server's size. */
+static double target(const struct limiter *l)
+{
+	if (l->phase == LIMITER_SIZED) {
+		double q = fmax(4, ceil((double)l->capacity / 4));
+		return fmin(l->ceiling, (double)l->capacity + q);
+	}
+	return l->ceiling;
+}
+
+static void set_limit(struct limiter *l, double v)
+{
+	v = fmin(v, l->ceiling);
+	if (v < 1)
+		v = 1;
+	if (v != l->limit)
+		l->held = 0;
+	l->limit = v;
+}
+
+/* After 429s the edge is known: approach it one step per window, never by doubling. */
+static double recover_step(const struct limiter *l)
+{
+	return fmax(1, floor(l->limit / 32));
+}
+
+static void window_grow(struct limiter *l, double rate, double latency)
+{
+	int gained = !l->last_rate || rate > l->last_rate * (1 + LIMITER_GROW_GAIN);
+	int slower = l->last_latency > 0 && latency > l->last_latency * (1 + LIMITER_LAT_RISE);
+	if (gained) {
+		l->probe_from = 0;
+		set_limit(l, l->reject_level ? l->limit + recover_step(l) : l->limit * 2);
+	} else if (slower) {
+		/* More in flight only queued: the knee is here; a failed probe goes back. */
+		l->phase = LIMITER_HOLD;
+		if (l->probe_from)
+			set_limit(l, l->probe_from);
+		l->probe_from = 0;
+		l->held = 0;
+	} else {
+		/* Neither gain nor queueing: noise; keep growing, more gently. */
+		set_limit(l, l->reject_level ? l->limit + recover_step(l) : ceil(l->limit * 1.5));
+	}
+}
+
+static void window_end(struct limiter *l, double now_ms)
+{
+	double secs = (now_ms - l->win_start_ms) / 1000.0;
+	double rate = secs > 0 ? l->win_tokens / secs : 0;
+	double latency = l->win_done ? l->win_latency / (double)l->win_done : 0;
+	l->windows++;
+	switch (l->phase) {
+	case LIMITER_GROW: window_grow(l, rate, latency); break;
+	case LIMITER_HOLD:
+		if (++l->held >= LIMITER_PROBE_EVERY) {
+			/* Probe upwards; a probe that only adds latency goes back. */
+			l->phase = LIMITER_GROW;
+			l->probe_from = l->limit;
+			set_limit(l, ceil(l->limit * 1.25));
+		}
+		break;
+	case LIMITER_FIXED:
+	case LIMITER_SIZED:
+		if (l->limit < target(l))
+			set_limit(l, fmin(target(l), l->limit + recover_step(l)));
+		break;
+	}
+	l->last_rate = rate;
+	l->last_latency = latency;
+	l->win_start_ms = now_ms;
+	l->win_done = 0;
+	l->win_tokens = l->win_latency = 0;
+}
+
+void limiter_done(struct limiter *l, double now_ms, double latency_ms, long tokens,
+		  long inflight)
+{
+	(void)inflight;
+	l->win_done++;
+	l->win_tokens += tokens > 0 ? (double)tokens : 1;
+	l->win_latency += latency_ms > 0 ? latency_ms : 0;
+	/* A window is a full turnover of what is in flight, so a new limit has shown its effect. */
+	double need = fmax(4, floor(l->limit));
+	if ((double)l->win_done >= need)
+		window_end(l, now_ms);
+}
+
+void limiter_throttled(struct limiter *l, double now_ms, long inflight)
+{
+	l->throttles++;
+	if (now_ms - l->cut_at_ms < LIMITER_HOLD_MS)
+		return; /* the same storm: one cut */
+	l->cut_at_ms = now_ms;
+	double level = fmin((double)inflight, l->limit);
+	if (level < 1)
+		level = 1;
+	l->reject_level = level;
+	/* Just below where rejections began: the server stays full, its queue short. */
+	set_limit(l, level - fmax(1, floor(level / 16)));
+	if (l->phase == LIMITER_GROW || l->phase == LIMITER_HOLD)
+		l->phase = LIMITER_HOLD;
+	l->held = 0;
+}
+
+void limiter_server_load(struct limiter *l, long running, long waiting, long slots)
+{
+	if (l->phase == LIMITER_FIXED)
+		return;
+	long cap = slots > 0 ? slots : 0;
+	if (!cap && running > 0 && waiting > 0)
+		cap = running; /* a queue forms only when every slot is busy */
+	if (!cap || cap <= l->capacity)
+		return;
+	l->capacity = cap;
+	l->phase = LIMITER_SIZED;
+	double t = target(l);
+	if (l->reject_level && t >= l->reject_level)
+		t = l->reject_level - fmax(1, floor(l->reject_level / 16));
+	set_limit(l, t);
+}
+
+long limiter_limit(const struct limiter *l)
+{
+	long v = (long)floor(l->limit + 1e-9);
+	return v < 1 ? 1 : v;
+}

@@ -1,0 +1,176 @@
+#include <criterion/criterion.h>
+#include <math.h>
+
+#include "harness/engine/limiter.h"
+
+/*
+ * A scripted server: `slots` sequences decode at once, each at 100 tokens
+ * per second, each sample 1000 tokens; more in flight than slots only
+ * queues.  One call is one window: as many completions as the limit, at
+ * the throughput and latency that limit earns.  Returns the new time.
+ */
+static double serve_window(struct limiter *l, double t, long slots)
+{
+	long lim = limiter_limit(l);
+	double busy = (double)(lim < slots ? lim : slots);
+	double rate = busy * 100.0;                       /* tokens per second */
+	double latency = 10000.0 * (double)lim / busy;    /* queueing stretches latency */
+	double step = 1000.0 * 1000.0 / rate;             /* ms between completions */
+	for (long i = 0; i < lim; i++) {
+		t += step;
+		limiter_done(l, t, latency, 1000, lim);
+	}
+	return t;
+}
+
+Test(limiter, fixed_concurrency_never_moves_without_429s)
+{
+	struct limiter l;
+	limiter_init(&l, 24, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 24);
+	double t = 0;
+	for (int w = 0; w < 20; w++)
+		t = serve_window(&l, t, 8);
+	cr_assert_eq(limiter_limit(&l), 24, "a fixed limit is the user's to choose");
+	limiter_server_load(&l, 8, 16, 8);
+	cr_assert_eq(limiter_limit(&l), 24, "nor does the server's size move it");
+}
+
+Test(limiter, grows_while_throughput_grows_and_stops_at_the_knee)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	cr_assert_eq(limiter_limit(&l), LIMITER_START);
+	double t = 0;
+	long seen_max = 0;
+	for (int w = 0; w < 12 && l.phase == LIMITER_GROW; w++) {
+		t = serve_window(&l, t, 100);
+		if (limiter_limit(&l) > seen_max)
+			seen_max = limiter_limit(&l);
+	}
+	cr_assert_eq(l.phase, LIMITER_HOLD, "latency rose without throughput: held (%s)",
+		     limiter_phase_name(l.phase));
+	cr_assert_geq(limiter_limit(&l), 100, "never left below the server's slots: %ld",
+		      limiter_limit(&l));
+	cr_assert_leq(limiter_limit(&l), 256, "stopped within one doubling past the knee: %ld",
+		      limiter_limit(&l));
+}
+
+Test(limiter, never_above_the_ceiling)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 40, 0);
+	double t = 0;
+	for (int w = 0; w < 30; w++) {
+		t = serve_window(&l, t, 1000);
+		cr_assert_leq(limiter_limit(&l), 40);
+	}
+	cr_assert_eq(limiter_limit(&l), 40, "reaches the ceiling while throughput grows");
+}
+
+Test(limiter, a_held_limit_probes_upwards_and_a_failed_probe_goes_back)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	double t = 0;
+	while (l.phase == LIMITER_GROW)
+		t = serve_window(&l, t, 100);
+	long held = limiter_limit(&l);
+	for (int w = 0; w < LIMITER_PROBE_EVERY; w++)
+		t = serve_window(&l, t, 100);
+	cr_assert_gt(limiter_limit(&l), held, "probed above %ld", held);
+	cr_assert_eq(l.phase, LIMITER_GROW);
+	for (int w = 0; w < 4 && l.phase == LIMITER_GROW; w++)
+		t = serve_window(&l, t, 100);
+	cr_assert_eq(l.phase, LIMITER_HOLD);
+	cr_assert_eq(limiter_limit(&l), held, "the probe only added latency: back to %ld", held);
+}
+
+Test(limiter, a_429_backs_off_to_just_below_the_rejection_level_once_per_storm)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	l.limit = 200;
+	limiter_throttled(&l, 1000, 128);
+	cr_assert_eq(limiter_limit(&l), 120, "just below 128, not half of it");
+	limiter_throttled(&l, 1200, 120); /* the same storm */
+	limiter_throttled(&l, 1500, 119);
+	cr_assert_eq(limiter_limit(&l), 120, "one cut per storm");
+	cr_assert_eq(l.throttles, 3);
+	limiter_throttled(&l, 2500, 120);
+	cr_assert_eq(limiter_limit(&l), 113, "a later storm at the new level cuts again");
+	for (int i = 0; i < 200; i++)
+		limiter_throttled(&l, 4000 + 2000 * i, limiter_limit(&l));
+	cr_assert_eq(limiter_limit(&l), 1, "never below one");
+}
+
+Test(limiter, after_429s_probes_back_up_one_step_per_window)
+{
+	struct limiter l;
+	limiter_init(&l, 64, 0, 0);
+	limiter_throttled(&l, 0, 64);
+	cr_assert_eq(limiter_limit(&l), 60);
+	double t = 2000;
+	long prev = limiter_limit(&l);
+	int windows = 0;
+	while (limiter_limit(&l) < 64 && windows < 100) {
+		t = serve_window(&l, t, 1000);
+		cr_assert_leq(limiter_limit(&l), prev + 2, "climbs by small steps, not doubling");
+		prev = limiter_limit(&l);
+		windows++;
+	}
+	cr_assert_eq(limiter_limit(&l), 64, "back to the fixed concurrency");
+	t = serve_window(&l, t, 1000);
+	cr_assert_eq(limiter_limit(&l), 64, "never above it");
+}
+
+Test(limiter, adaptive_after_429s_climbs_additively_toward_the_edge)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	double t = 0;
+	t = serve_window(&l, t, 1000); /* 16 -> 32 */
+	limiter_throttled(&l, t, 32);
+	long after = limiter_limit(&l);
+	cr_assert_eq(after, 30);
+	t += 2000;
+	t = serve_window(&l, t, 1000);
+	t = serve_window(&l, t, 1000);
+	cr_assert_geq(limiter_limit(&l), after, "probes back up");
+	cr_assert_leq(limiter_limit(&l), after + 4, "by steps, not by doubling past the 429s");
+}
+
+Test(limiter, the_servers_stated_slots_size_the_limit)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_server_load(&l, 3, 0, 64);
+	cr_assert_eq(l.phase, LIMITER_SIZED);
+	cr_assert_eq(limiter_limit(&l), 80, "64 slots and a short queue so no slot idles");
+	double t = 0;
+	for (int w = 0; w < 10; w++)
+		t = serve_window(&l, t, 64);
+	cr_assert_eq(limiter_limit(&l), 80, "windows do not move a sized limit");
+}
+
+Test(limiter, a_queue_at_the_server_shows_its_capacity)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_server_load(&l, 16, 0, 0);
+	cr_assert_eq(l.phase, LIMITER_GROW, "no queue: the server may take more");
+	limiter_server_load(&l, 32, 5, 0);
+	cr_assert_eq(l.phase, LIMITER_SIZED);
+	cr_assert_eq(limiter_limit(&l), 40);
+	limiter_server_load(&l, 30, 9, 0);
+	cr_assert_eq(limiter_limit(&l), 40, "a smaller reading does not shrink it");
+}
+
+Test(limiter, a_sized_limit_stays_below_a_known_rejection_level)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_throttled(&l, 0, 70);
+	limiter_server_load(&l, 64, 6, 0);
+	cr_assert_lt(limiter_limit(&l), 70, "the 429s said 70 is too many: %ld", limiter_limit(&l));
+}
