@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "harness/engine/engine.h"
+#include "harness/model/identity.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/model/think.h"
@@ -201,84 +202,32 @@ enum reval_err run_save_config(const struct run *r, const char *dir)
 	return err;
 }
 
-static int same_json(const cJSON *a, const cJSON *b)
-{
-	if (!a || !b)
-		return a == b;
-	return cJSON_Compare(a, b, 1);
-}
-
-static char *json_text(const cJSON *v)
-{
-	if (!v)
-		return xstrdup("(absent)");
-	char *s = cJSON_PrintUnformatted(v);
-	char *out = xstrdup(s ? s : "?");
-	cJSON_free(s);
-	return out;
-}
-
-static int differs(const char *path, const char *what, const cJSON *was, const cJSON *now)
-{
-	if (same_json(was, now))
-		return 0;
-	char *a = json_text(was), *b = json_text(now);
-	diag("refusing to resume the run in '%s': %s differs (was %s, now %s); use another --out, "
-	     "or 'reval grade' to regrade with new graders",
-	     path, what, a, b);
-	free(a);
-	free(b);
-	return 1;
-}
-
 enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const char *path)
 {
 	cJSON *now = run_config_json(r);
-	int bad = 0;
-	const cJSON *ofp = cJSON_GetObjectItemCaseSensitive(stored, "fingerprint");
-	const cJSON *nfp = cJSON_GetObjectItemCaseSensitive(now, "fingerprint");
-	static const char *const run_keys[] = {"engine", "model", "api", "seed"};
-	for (size_t k = 0; k < ARRAY_SIZE(run_keys) && !bad; k++) {
-		if (r->cfg->force && strcmp(run_keys[k], "seed") && strcmp(run_keys[k], "api"))
-			continue;
-		bad = differs(path, run_keys[k], cJSON_GetObjectItemCaseSensitive(ofp, run_keys[k]),
-			      cJSON_GetObjectItemCaseSensitive(nfp, run_keys[k]));
-	}
+	int force = r->cfg->force;
+	struct identity_diffs d = {0};
+	identity_compare_run(stored, now, IDENTITY_RESUME, force, &d);
 	const cJSON *ot;
 	cJSON_ArrayForEach(ot, cJSON_GetObjectItemCaseSensitive(stored, "tasks"))
 	{
-		if (bad)
-			break;
 		const char *id = json_str(ot, "id");
 		const cJSON *nt = NULL, *c;
 		cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(now, "tasks"))
 		if (id && !strcmp(json_str(c, "id"), id))
 			nt = c;
-		if (!nt)
-			continue; /* a task of the earlier run that this invocation does not touch */
-		static const char *const keys[] = {"dataset_sha256", "prompt_sha256", "grader",
-						   "grader_version", "grader_options"};
-		for (size_t k = 0; k < ARRAY_SIZE(keys) && !bad; k++) {
-			char *what = xasprintf("task '%s' %s", id, keys[k]);
-			bad = differs(path, what, cJSON_GetObjectItemCaseSensitive(ot, keys[k]),
-				      cJSON_GetObjectItemCaseSensitive(nt, keys[k]));
-			free(what);
-		}
-		/* More or fewer samples extend or narrow a run; every other knob changes it. */
-		const cJSON *os = cJSON_GetObjectItemCaseSensitive(ot, "sampling");
-		const cJSON *ns = cJSON_GetObjectItemCaseSensitive(nt, "sampling");
-		const cJSON *kv;
-		cJSON_ArrayForEach(kv, ns)
-		{
-			if (bad || r->cfg->force || !strcmp(kv->string, "n"))
-				continue;
-			char *what = xasprintf("task '%s' sampling.%s", id, kv->string);
-			bad = differs(path, what, cJSON_GetObjectItemCaseSensitive(os, kv->string), kv);
-			free(what);
-		}
+		/* A task of the earlier run that this invocation does not touch is left alone. */
+		if (nt)
+			identity_compare_task(id, ot, nt, NULL, IDENTITY_RESUME, force, &d);
 	}
+	if (d.n)
+		diag("refusing to resume the run in '%s': %s differs (was %s, now %s); use another "
+		     "--out, or 'reval grade' to regrade with new graders",
+		     path, d.d[0].what, d.d[0].a, d.d[0].b);
+	enum reval_err err = d.n ? RV_EMISMATCH : RV_OK;
+	identity_diffs_release(&d);
 	cJSON_Delete(now);
-	return bad ? RV_EMISMATCH : RV_OK;
+	return err;
 }
 
 enum reval_err run_load_config(const char *dir, struct config *cfg, cJSON **stored)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "harness/base/json.h"
+#include "harness/model/identity.h"
 #include "harness/base/util.h"
 
 static void add_note(struct gate_result *g, char *note)
@@ -113,15 +114,10 @@ static void differ(struct strbuf *sb, const char *task, const char *what, const 
 		    a ? a : "unknown", b ? b : "unknown");
 }
 
-static void differ_json(struct strbuf *sb, const char *task, const char *what, const cJSON *a,
-			const cJSON *b)
+/* The gate reads a task's identity from results.json, then config.json. */
+static const cJSON *task_field_get(const void *t, const char *key)
 {
-	if (!a || !b || cJSON_Compare(a, b, 1))
-		return;
-	char *sa = cJSON_PrintUnformatted(a), *sbb = cJSON_PrintUnformatted(b);
-	differ(sb, task, what, sa, sbb);
-	cJSON_free(sa);
-	cJSON_free(sbb);
+	return task_field(t, key);
 }
 
 static size_t unpaired(const struct rs_task *x, const struct rs_task *y)
@@ -139,15 +135,12 @@ static enum reval_err check_same(const struct rs_run *base, const struct rs_run 
 	struct strbuf sb = STRBUF_INIT;
 	for (size_t i = 0; i < nids; i++) {
 		const struct rs_task *a = runset_task(base, ids[i]), *b = runset_task(cand, ids[i]);
-		const char *da = json_str(a->result, "dataset_sha256"),
-			   *db = json_str(b->result, "dataset_sha256");
-		if (da && db && strcmp(da, db))
-			differ(&sb, a->id, "dataset checksum", da, db);
-		differ_json(&sb, a->id, "grader", task_field(a, "grader"), task_field(b, "grader"));
-		differ_json(&sb, a->id, "grader version", task_field(a, "grader_version"),
-			    task_field(b, "grader_version"));
-		differ_json(&sb, a->id, "sampling", task_field(a, "sampling"),
-			    task_field(b, "sampling"));
+		struct identity_diffs d = {0};
+		identity_compare_task(a->id, a, b, task_field_get, IDENTITY_GATE, 0, &d);
+		for (size_t k = 0; k < d.n; k++)
+			strbuf_addf(&sb, "\n  %s differs (baseline %s, candidate %s)", d.d[k].what,
+				    d.d[k].a, d.d[k].b);
+		identity_diffs_release(&d);
 		if (a->n != b->n) {
 			char na[16], nb[16];
 			snprintf(na, sizeof(na), "%d", a->n);

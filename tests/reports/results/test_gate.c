@@ -312,7 +312,7 @@ Test(gate, other_sampling_exits_2_unless_forced)
 	char *cand = regrade(dir, "hot", "deepseek-r1", NULL, hot);
 	struct proc_result r = gate(r1, cand, NULL);
 	cr_assert_eq(r.status, 2, "%s%s", r.out.buf, r.err.buf);
-	cr_assert(strstr(r.err.buf, "refusing to compare") && strstr(r.err.buf, "sampling differs"),
+	cr_assert(strstr(r.err.buf, "refusing to compare") && strstr(r.err.buf, "sampling.temperature differs"),
 		  "%s", r.err.buf);
 	const char *force[] = {"--force", NULL};
 	struct proc_result f = gate(r1, cand, force);

@@ -1,0 +1,151 @@
+#include "harness/model/identity.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define USE(u) (1u << (u))
+#define SAME_RUN (USE(IDENTITY_RESUME) | USE(IDENTITY_MERGE))
+#define MEASURE (SAME_RUN | USE(IDENTITY_GATE))
+#define EVERY (MEASURE | USE(IDENTITY_REGRADE))
+
+/* One key of a run's identity: the uses it must agree for, and those where --force skips it. */
+struct key_rule {
+	const char *key;
+	unsigned uses;
+	unsigned forceable;
+};
+
+/* The run's fingerprint: who answered, and with which seed. */
+static const struct key_rule run_rules[] = {
+	{"engine", SAME_RUN, SAME_RUN},
+	{"model", SAME_RUN, SAME_RUN},
+	{"api", SAME_RUN, USE(IDENTITY_MERGE)},
+	{"seed", SAME_RUN, USE(IDENTITY_MERGE)},
+};
+
+/* Per task: the data, the prompt and the grader; sampling is compared key by key below. */
+static const struct key_rule task_rules[] = {
+	{"dataset_sha256", EVERY, 0},
+	{"prompt_sha256", MEASURE, 0},
+	{"grader", MEASURE, 0},
+	{"grader_version", MEASURE, 0},
+	{"grader_options", MEASURE, 0},
+};
+
+/* Sampling: every knob for the measuring uses; the count n extends a resumed run instead. */
+static const struct key_rule sampling_rule = {"sampling", MEASURE, SAME_RUN};
+static const struct key_rule sampling_n_rule = {"n", USE(IDENTITY_MERGE) | USE(IDENTITY_GATE),
+						USE(IDENTITY_MERGE)};
+
+/* A run that continues or is merged must have recorded the same keys; reports may be older. */
+static int absent_is_a_difference(enum identity_use use)
+{
+	return use == IDENTITY_RESUME || use == IDENTITY_MERGE;
+}
+
+static int applies(const struct key_rule *k, enum identity_use use, int force)
+{
+	return (k->uses & USE(use)) && !(force && (k->forceable & USE(use)));
+}
+
+static char *json_text(const cJSON *v)
+{
+	if (!v)
+		return xstrdup("(absent)");
+	char *s = cJSON_PrintUnformatted(v);
+	char *out = xstrdup(s ? s : "?");
+	cJSON_free(s);
+	return out;
+}
+
+static void compare(const char *what, const cJSON *a, const cJSON *b, enum identity_use use,
+		    struct identity_diffs *out)
+{
+	if (!a || !b) {
+		if (a == b || !absent_is_a_difference(use))
+			return;
+	} else if (cJSON_Compare(a, b, 1)) {
+		return;
+	}
+	GROW(out->d, out->cap, out->n + 1);
+	out->d[out->n++] = (struct identity_diff){xstrdup(what), json_text(a), json_text(b)};
+}
+
+void identity_compare_run(const cJSON *a, const cJSON *b, enum identity_use use, int force,
+			  struct identity_diffs *out)
+{
+	const cJSON *fa = cJSON_GetObjectItemCaseSensitive(a, "fingerprint");
+	const cJSON *fb = cJSON_GetObjectItemCaseSensitive(b, "fingerprint");
+	for (size_t i = 0; i < ARRAY_SIZE(run_rules); i++)
+		if (applies(&run_rules[i], use, force))
+			compare(run_rules[i].key, cJSON_GetObjectItemCaseSensitive(fa, run_rules[i].key),
+				cJSON_GetObjectItemCaseSensitive(fb, run_rules[i].key), use, out);
+}
+
+static const cJSON *get_member(const void *task, const char *key)
+{
+	return cJSON_GetObjectItemCaseSensitive(task, key);
+}
+
+/* Each key of either sampling object, once. */
+static void compare_sampling(const char *id, const cJSON *sa, const cJSON *sb,
+			     enum identity_use use, int force, struct identity_diffs *out)
+{
+	if (!sa || !sb) {
+		char *what = xasprintf("task '%s' sampling", id);
+		compare(what, sa, sb, use, out);
+		free(what);
+		return;
+	}
+	const cJSON *side[2] = {sa, sb};
+	for (int s = 0; s < 2; s++) {
+		const cJSON *kv;
+		cJSON_ArrayForEach(kv, side[s])
+		{
+			if (s == 1 && cJSON_GetObjectItemCaseSensitive(sa, kv->string))
+				continue; /* compared from the first side */
+			if (!strcmp(kv->string, "n") && !applies(&sampling_n_rule, use, force))
+				continue;
+			char *what = xasprintf("task '%s' sampling.%s", id, kv->string);
+			const cJSON *x = cJSON_GetObjectItemCaseSensitive(sa, kv->string);
+			const cJSON *y = cJSON_GetObjectItemCaseSensitive(sb, kv->string);
+			/* A knob set on one side only is a difference for every use. */
+			if (!x || !y) {
+				GROW(out->d, out->cap, out->n + 1);
+				out->d[out->n++] =
+					(struct identity_diff){what, json_text(x), json_text(y)};
+				continue;
+			}
+			compare(what, x, y, use, out);
+			free(what);
+		}
+	}
+}
+
+void identity_compare_task(const char *id, const void *a, const void *b, identity_get_fn get,
+			   enum identity_use use, int force, struct identity_diffs *out)
+{
+	if (!get)
+		get = get_member;
+	for (size_t i = 0; i < ARRAY_SIZE(task_rules); i++) {
+		const struct key_rule *k = &task_rules[i];
+		if (!applies(k, use, force))
+			continue;
+		char *what = xasprintf("task '%s' %s", id, k->key);
+		compare(what, get(a, k->key), get(b, k->key), use, out);
+		free(what);
+	}
+	if (applies(&sampling_rule, use, force))
+		compare_sampling(id, get(a, "sampling"), get(b, "sampling"), use, force, out);
+}
+
+void identity_diffs_release(struct identity_diffs *d)
+{
+	for (size_t i = 0; i < d->n; i++) {
+		free(d->d[i].what);
+		free(d->d[i].a);
+		free(d->d[i].b);
+	}
+	free(d->d);
+	memset(d, 0, sizeof(*d));
+}
