@@ -55,7 +55,8 @@ FAKE   := $(BUILD)/fake-openai
 
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre2-dev \
             libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 python3-dev gcc g++ \
-            clang nginx-light wrk valgrind chromium
+            clang nginx-light wrk valgrind chromium \
+            slurmctld slurmd slurm-client munge python3-yaml
 
 .PHONY: all deps test check bench reproduce install format clean fuzz demo layers
 

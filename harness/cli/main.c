@@ -35,15 +35,26 @@ static const struct command commands[] = {
 	 "  reval run --task aime24 --base-url http://127.0.0.1:8000/v1 --model m --out runs/a\n"
 	 "  reval run --task bbh --engine replay:datasets/recordings/bbh-codex-suzgun2022/"
 	 "cot.samples.jsonl --out runs/bbh\n"
-	 "  reval run --task gsm8k --shard 0/4 --out runs/g0   (then reval merge runs/g* --out runs/g)\n"},
+	 "  reval run --task gsm8k --shard 0/4 --out runs/g0   (then reval merge runs/g* --out runs/g)\n"
+	 "  reval run --task gsm8k --shard auto --out runs/g   (in a Slurm array or Indexed Job:\n"
+	 "                                    runs/g/shard-I-of-N; docs/scale-out.md)\n"},
 	{"grade", cmd_grade, "reval grade DIR", "regrade a run's journal with today's graders",
 	 "Rereads DIR/samples.jsonl, grades every sample again with the graders of this binary,\n"
 	 "rewrites the journal atomically and recomputes DIR/results.json, problems.jsonl and\n"
 	 "results.csv.\n"
 	 "Refuses when a dataset changed since the run.\n"},
-	{"merge", cmd_merge, "reval merge DIR... --out DIR", "combine the shards of one run",
-	 "Checks that the runs agree on everything but --shard, concatenates their journals and\n"
-	 "writes the results of the whole run, equal to those of an unsharded run.\n"},
+	{"merge", cmd_merge, "reval merge DIR... --out DIR [--wait SECONDS]",
+	 "combine the shards of one run",
+	 "Each DIR is a shard's run directory or an output holding shard-I-of-N directories\n"
+	 "(what --shard auto writes). Checks that the shards are one run: the same settings, one\n"
+	 "count N, every shard 0..N-1 exactly once and finished, no sample in two shards, and\n"
+	 "names every shard that is missing, duplicated or unfinished. Then concatenates their\n"
+	 "journals and writes the results of the whole run, equal to those of an unsharded run.\n"
+	 "--wait SECONDS waits that long for missing or unfinished shards (a merge job started\n"
+	 "beside its shards); a settings mismatch fails at once. docs/scale-out.md.\n\n"
+	 "Examples:\n"
+	 "  reval merge runs/g/shard-0-of-2 runs/g/shard-1-of-2 --out runs/g/merged\n"
+	 "  reval merge runs/g --out runs/g/merged --wait 600\n"},
 	{"tasks", cmd_tasks, "reval tasks [T...] [--verify]", "list tasks with sizes and defaults",
 	 "Lists every task (or the named ones): problems, grader, default sampling and metrics.\n"
 	 "--verify checks every bundled data file against datasets/SHA256SUMS.\n"},

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/base/json.h"
+#include "harness/pipeline/shard.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_DOUBLE, OPT_BOOL, OPT_LIST, OPT_KV };
 
@@ -35,14 +36,19 @@ static const struct opt opts[] = {
 	{"model", OPT_STR, OFF(model), "run", "M", "model name sent to the server"},
 	{"base-url", OPT_LIST, OFF(base_urls), "run", "URL",
 	 "OpenAI-compatible base URL, e.g. http://127.0.0.1:8000/v1 (repeat to spread load)"},
+	{"endpoints", OPT_STR, OFF(endpoints), "run", "FILE",
+	 "base URLs, one a line (# comments), added to --base-url: a pool shared by all shards"},
 	{"api-key-file", OPT_STR, OFF(api_key_file), "run", "F",
 	 "read the API key from a file (else $OPENAI_API_KEY)"},
 	{"api", OPT_STR, OFF(api), "run", "chat|completions",
 	 "chat completions (default) or /v1/completions for base models"},
 	{"n", OPT_LONG, OFF(n), "run", "N", "samples per problem (default: the task's)"},
 	{"limit", OPT_LONG, OFF(limit), "run", "N", "only the first N problems of each task"},
-	{"shard", OPT_STR, OFF(shard), "run", "I/N",
-	 "run shard I of N (0-based; problems split deterministically)"},
+	{"shard", OPT_STR, OFF(shard), "run", "I/N|auto",
+	 "run shard I of N (0-based; problems split deterministically); auto: from a Slurm array "
+	 "or Kubernetes Indexed Job, into OUT/shard-I-of-N"},
+	{"shards", OPT_LONG, OFF(shards), "run", "N",
+	 "--shard auto: the number of shards (a Kubernetes Indexed Job's completions)"},
 	{"seed", OPT_LONG, OFF(seed), "run", "S", "run seed for per-sample seeds (default 0)"},
 	{"concurrency", OPT_LONG, OFF(concurrency), "run", "N",
 	 "samples in flight, fixed (default: grown while the server's throughput grows)"},
@@ -87,7 +93,7 @@ void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = cfg->max_concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
-	cfg->ready_timeout_s = CONFIG_UNSET;
+	cfg->ready_timeout_s = cfg->shards = CONFIG_UNSET;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;
@@ -369,6 +375,85 @@ static enum reval_err read_api_key(struct config *cfg)
 	return RV_OK;
 }
 
+/*
+ * --shard I/N, or auto from the scheduler's environment; auto becomes the I/N it
+ * resolved to (what config.json keeps) and moves the run into OUT/shard-I-of-N.
+ */
+static enum reval_err resolve_shard(struct config *cfg)
+{
+	enum reval_err err;
+	if (cfg->shards != CONFIG_UNSET && (!cfg->shard || strcmp(cfg->shard, "auto"))) {
+		diag("--shards goes with --shard auto only");
+		return RV_EUSAGE;
+	}
+	if (!cfg->shard)
+		return RV_OK;
+	if (strcmp(cfg->shard, "auto"))
+		return shard_parse(cfg->shard, &cfg->shard_index, &cfg->shard_count);
+	if (cfg->shards != CONFIG_UNSET && (cfg->shards < 1 || cfg->shards > INT_MAX)) {
+		diag("--shards must be at least 1");
+		return RV_EUSAGE;
+	}
+	if ((err = shard_from_env(cfg->shards == CONFIG_UNSET ? 0 : cfg->shards, &cfg->shard_index,
+				  &cfg->shard_count)))
+		return err;
+	free(cfg->shard);
+	cfg->shard = xasprintf("%d/%d", cfg->shard_index, cfg->shard_count);
+	cfg->shards = CONFIG_UNSET;
+	if (cfg->out) {
+		char *name = shard_dir_name(cfg->shard_index, cfg->shard_count);
+		char *dir = path_join(cfg->out, name);
+		free(cfg->out);
+		cfg->out = dir;
+		free(name);
+	}
+	return RV_OK;
+}
+
+/* --endpoints FILE: its URLs join --base-url; the file itself is not kept. */
+static enum reval_err read_endpoints(struct config *cfg)
+{
+	if (!cfg->endpoints)
+		return RV_OK;
+	char *text;
+	int e = read_file(cfg->endpoints, 1 << 20, &text, NULL);
+	if (e) {
+		diag("cannot read endpoints file '%s': %s", cfg->endpoints, strerror(e));
+		return RV_EUSAGE;
+	}
+	enum reval_err err = RV_OK;
+	const struct opt *o = find_opt("base-url");
+	size_t found = 0;
+	long lineno = 0;
+	for (char *line = text, *next; line && !err; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		char *hash = strchr(line, '#');
+		if (hash)
+			*hash = '\0';
+		char *url = sv_dup(sv_trim(sv_from(line)));
+		if (*url && strncmp(url, "http://", 7) && strncmp(url, "https://", 8)) {
+			diag("endpoints file '%s' line %ld: '%s' is not an http:// or https:// URL",
+			     cfg->endpoints, lineno, url);
+			err = RV_EUSAGE;
+		} else if (*url) {
+			err = set_opt(cfg, o, url, "endpoints file");
+			found++;
+		}
+		free(url);
+	}
+	free(text);
+	if (!err && !found) {
+		diag("endpoints file '%s' lists no URL", cfg->endpoints);
+		err = RV_EUSAGE;
+	}
+	free(cfg->endpoints);
+	cfg->endpoints = NULL;
+	return err;
+}
+
 enum reval_err config_finish(struct config *cfg)
 {
 	enum reval_err err;
@@ -414,23 +499,8 @@ enum reval_err config_finish(struct config *cfg)
 		diag("--api must be chat or completions, not '%s'", cfg->api);
 		return RV_EUSAGE;
 	}
-	if (cfg->shard) {
-		/* Strictly two whole numbers (sscanf's %d would take " +1" and
-		 * overflow without a word). */
-		const char *slash = strchr(cfg->shard, '/');
-		char *left = slash ? xstrndup(cfg->shard, (size_t)(slash - cfg->shard)) : NULL;
-		long i = -1, n = 0;
-		int bad = !slash || parse_long(left, &i) || parse_long(slash + 1, &n) || n < 1 ||
-			  n > INT_MAX || i < 0 || i >= n || !isdigit((unsigned char)cfg->shard[0]) ||
-			  !isdigit((unsigned char)slash[1]);
-		free(left);
-		if (bad) {
-			diag("--shard wants I/N with 0 <= I < N, not '%s'", cfg->shard);
-			return RV_EUSAGE;
-		}
-		cfg->shard_index = (int)i;
-		cfg->shard_count = (int)n;
-	}
+	if ((err = resolve_shard(cfg)) || (err = read_endpoints(cfg)))
+		return err;
 	if (cfg->extra_body) {
 		cJSON *eb = cJSON_Parse(cfg->extra_body);
 		int ok = cJSON_IsObject(eb);

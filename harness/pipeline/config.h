@@ -34,7 +34,9 @@ struct config {
 	cJSON *user_data;        /* {"gpqa": "/path/gpqa_diamond.csv"} from --user-data NAME=PATH */
 	long n;                  /* samples per problem, overriding the task */
 	long limit;              /* first N problems of each task */
-	char *shard;             /* "I/N" */
+	char *shard;             /* "I/N", or "auto" until config_finish resolves it */
+	long shards;             /* --shards N for --shard auto; unset once resolved */
+	char *endpoints;         /* file of base URLs; read into base_urls by config_finish */
 	long seed;               /* run seed */
 	long concurrency;        /* samples in flight, fixed; unset: found by the limiter */
 	long max_concurrency;    /* the limiter's ceiling */
