@@ -198,9 +198,10 @@ static enum reval_err same_run(const cJSON *a, const cJSON *b, const char *da, c
 }
 
 /*
- * Are the shards one run, all there, each once and finished?  RV_EMISMATCH for
- * what waiting cannot mend; RV_EAGAIN-like RV_EINPUT with s->waiting filled
- * for what may still come (missing or unfinished shards), said only when say.
+ * Are the shards one run, all there, each once and finished?  RV_EMISMATCH (and
+ * s->mismatch) for what waiting cannot mend, said at once; RV_EINPUT with
+ * s->waiting filled for what may still come (missing or unfinished shards),
+ * said only when say.
  */
 static enum reval_err check_set(struct shard_set *s, int force, int say)
 {
@@ -216,16 +217,29 @@ static enum reval_err check_set(struct shard_set *s, int force, int say)
 			     s->v[i].count);
 			err = RV_EMISMATCH;
 		}
-	for (size_t i = 0; i < s->n && !err; i++)
-		for (size_t j = i + 1; j < s->n; j++)
-			if (s->v[i].index == s->v[j].index) {
-				diag("cannot merge: shard %d of %d is given twice, '%s' and '%s'",
-				     s->v[i].index, count, s->v[i].dir, s->v[j].dir);
-				err = RV_EMISMATCH;
-			}
 	if (err) {
 		s->mismatch = 1;
 		return err;
+	}
+	/* Every index given twice, each named once with all its directories. */
+	for (size_t i = 0; i < s->n; i++) {
+		size_t first = 0;
+		while (s->v[first].index != s->v[i].index)
+			first++;
+		if (first != i)
+			continue;
+		struct strbuf dirs = STRBUF_INIT;
+		int times = 0;
+		for (size_t j = i; j < s->n; j++)
+			if (s->v[j].index == s->v[i].index) {
+				strbuf_addf(&dirs, "%s'%s'", times++ ? " and " : "", s->v[j].dir);
+			}
+		if (times > 1) {
+			diag("cannot merge: shard %d of %d is given %s: %s", s->v[i].index, count,
+			     times == 2 ? "twice" : "more than once", dirs.buf);
+			err = RV_EMISMATCH;
+		}
+		strbuf_release(&dirs);
 	}
 	struct strbuf missing = STRBUF_INIT, running = STRBUF_INIT;
 	for (int k = 0; k < count; k++) {
@@ -245,6 +259,13 @@ static enum reval_err check_set(struct shard_set *s, int force, int say)
 			    s->waiting.len ? "; " : "", running.buf);
 	strbuf_release(&missing);
 	strbuf_release(&running);
+	if (err) {
+		/* Duplicates cannot be waited away; say what is missing as well. */
+		if (s->waiting.len)
+			diag("cannot merge: %s", s->waiting.buf);
+		s->mismatch = 1;
+		return err;
+	}
 	if (!s->waiting.len && !s->n)
 		strbuf_adds(&s->waiting, "no runs given");
 	if (s->waiting.len) {

@@ -416,11 +416,23 @@ Test(shards, merge_names_every_missing_duplicated_or_unfinished_shard, .timeout 
 	run_shard(&c, out, 1, 4);
 	run_shard(&c, out, 3, 4);
 	char *s2 = path_join(out, "shard-2-of-4");
-	const char *m2[] = {"merge", out, s2, "--out", merged, NULL};
+	char *s1 = path_join(out, "shard-1-of-4");
+	const char *m2[] = {"merge", out, s2, s1, "--out", merged, NULL};
 	support_reval(&r, m2);
 	cr_assert_eq(r.status, 2);
-	cr_assert(strstr(r.err.buf, "shard 2 of 4 is given twice"), "%s", r.err.buf);
+	cr_assert(strstr(r.err.buf, "shard 2 of 4 is given twice") &&
+			  strstr(r.err.buf, "shard 1 of 4 is given twice"),
+		  "every duplicate is named: %s", r.err.buf);
 	proc_result_release(&r);
+	/* Duplicated and missing at once: both are named. */
+	const char *m4[] = {"merge", s1, s2, s2, "--out", merged, NULL};
+	support_reval(&r, m4);
+	cr_assert_eq(r.status, 2);
+	cr_assert(strstr(r.err.buf, "shard 2 of 4 is given twice") &&
+			  strstr(r.err.buf, "missing shards 0, 3 of 4"),
+		  "%s", r.err.buf);
+	proc_result_release(&r);
+	free(s1);
 	/* A shard whose run did not finish (no results yet, as while it runs). */
 	char *res = path_join(s2, "results.json");
 	char *keep = path_join(c.dir, "results.keep");
