@@ -350,6 +350,7 @@ static int code_grade(void *state, const struct grade_input *in, struct grade *o
 	struct code_state *st = state;
 	struct code_case c = {0};
 	struct strbuf err = STRBUF_INIT;
+	int ret = 0;
 	memset(out, 0, sizeof(*out));
 	if (case_from_record(st, in, &c, &err)) {
 		out->status = GRADE_INFRA;
@@ -365,14 +366,19 @@ static int code_grade(void *state, const struct grade_input *in, struct grade *o
 	}
 	struct sandbox *sb = sandbox_pool_acquire(pool);
 	struct code_outcome o;
-	code_judge(sb, &c, &o);
+	ret = code_judge(sb, &c, &o) ? 1 : 0;
 	sandbox_pool_release(pool, sb);
+	if (ret) {
+		/* Loudly, once: the run stops on the grader's failure. */
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(o.detail, "error");
+		diag("code sandbox: %s", cJSON_IsString(e) ? e->valuestring : "broken");
+	}
 	fill_grade(&c, &o, out);
 	code_outcome_release(&o);
 out:
 	strbuf_release(&err);
 	code_case_release(&c);
-	return 0;
+	return ret;
 }
 
 /* ---- Batches ---- */
@@ -383,6 +389,7 @@ struct batch {
 	struct grade *out;
 	size_t n;
 	atomic_size_t next;
+	atomic_int failed; /* the sandbox broke: grade no more */
 };
 
 static void *batch_worker(void *arg)
@@ -392,7 +399,13 @@ static void *batch_worker(void *arg)
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n)
 			return NULL;
-		code_grade(b->st, &b->in[i], &b->out[i]);
+		if (atomic_load(&b->failed)) {
+			b->out[i].status = GRADE_INFRA;
+			b->out[i].reason = xstrdup("not graded: the code sandbox broke");
+			continue;
+		}
+		if (code_grade(b->st, &b->in[i], &b->out[i]))
+			atomic_store(&b->failed, 1);
 	}
 }
 
@@ -405,6 +418,7 @@ int code_grade_batch(void *state, const struct grade_input *in, struct grade *ou
 		nt = n ? n : 1;
 	struct batch b = {.st = st, .in = in, .out = out, .n = n};
 	atomic_init(&b.next, 0);
+	atomic_init(&b.failed, 0);
 	pthread_t *th = xcalloc(nt, sizeof(*th));
 	size_t started = 0;
 	for (size_t i = 1; i < nt; i++)
@@ -414,7 +428,7 @@ int code_grade_batch(void *state, const struct grade_input *in, struct grade *ou
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	return 0;
+	return atomic_load(&b.failed) ? 1 : 0;
 }
 
 /* ---- `reval check code` lines ---- */
@@ -506,7 +520,7 @@ int code_case_from_check_line(const cJSON *j, struct code_case *c, struct strbuf
 
 const struct grader_ops grader_code = {
 	.name = "code",
-	.version = "1",
+	.version = "2",
 	.no_vote = 1, /* programs are judged by their tests, not grouped into answers */
 	.init = code_init,
 	.grade = code_grade,

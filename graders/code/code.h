@@ -1,5 +1,5 @@
 /*
- * code: the "code" grader (version 1) -- model-written programs judged in the
+ * code: the "code" grader (version 2) -- model-written programs judged in the
  * sandbox (graders/code/sandbox/sandbox.h) by code_judge.
  *
  * Task options (grader_options; all optional, defaults detected per record):
@@ -34,9 +34,13 @@
  * and blocks for the sample's tests only.  code_grade_batch grades many
  * samples at once across the whole pool -- use it from `reval grade`.
  * Verdicts map to struct grade as: pass -> correct; no_code ->
- * GRADE_NO_ANSWER; infra_error -> GRADE_INFRA; anything else -> wrong, with
+ * GRADE_NO_ANSWER; infra_error -> GRADE_INFRA (only where the candidate had
+ * no part: whatever fails once its code started is its verdict); anything
+ * else -> wrong, with
  * the verdict as reason and {verdict, tests_passed, tests_total, tests[...],
- * isolation} as detail.
+ * isolation} as detail.  When the sandbox cannot set a run up even on a
+ * fresh worker, grade() and code_grade_batch return non-zero (after one line
+ * on stderr), so that the run stops instead of dropping samples.
  */
 #ifndef REVAL_CODE_H
 #define REVAL_CODE_H

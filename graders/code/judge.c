@@ -68,13 +68,47 @@ struct judge {
 	enum code_verdict first_fail; /* CV_PASS while none */
 	int violation;
 	int infra;
+	char *broken; /* a setup failed on a fresh worker too: why */
 };
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), or 0:
+ * no overlong forms, no surrogates, nothing above U+10FFFF, no NUL. */
+static size_t utf8_char(const unsigned char *s, size_t n)
+{
+	unsigned c = s[0];
+	size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
+		 : (c & 0xF8) == 0xF0 ? 4 : 0;
+	if (!k || k > n || !c)
+		return 0;
+	unsigned cp = k == 1 ? c : c & (0x7Fu >> k);
+	for (size_t i = 1; i < k; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3Fu);
+	}
+	static const unsigned least[] = {0, 0, 0x80, 0x800, 0x10000};
+	if (cp < least[k] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		return 0;
+	return k;
+}
+
+/* At most MSG_MAX bytes of s as valid UTF-8: each byte that starts no valid
+ * character becomes U+FFFD, and the clip falls between characters.  Result
+ * lines are JSON, and a reader rejects a line that is not UTF-8. */
 static char *clip(const char *s, size_t len)
 {
-	if (len > MSG_MAX)
-		len = MSG_MAX;
-	return xstrndup(s, len);
+	static const char repl[] = "\xEF\xBF\xBD";
+	struct strbuf b = STRBUF_INIT;
+	const unsigned char *u = (const unsigned char *)s;
+	for (size_t i = 0; i < len;) {
+		size_t k = utf8_char(u + i, len - i);
+		size_t add = k ? k : sizeof(repl) - 1;
+		if (b.len + add > MSG_MAX)
+			break;
+		strbuf_add(&b, k ? s + i : repl, add);
+		i += k ? k : 1;
+	}
+	return strbuf_detach(&b);
 }
 
 static void record(struct judge *j, enum code_verdict v, double cpu_ms, double wall_ms,
@@ -96,8 +130,11 @@ static void record(struct judge *j, enum code_verdict v, double cpu_ms, double w
 	cJSON_AddNumberToObject(t, "cpu_ms", cpu_ms);
 	cJSON_AddNumberToObject(t, "wall_ms", wall_ms);
 	cJSON_AddNumberToObject(t, "mem_kb", (double)mem_kb);
-	if (msg && *msg)
-		cJSON_AddStringToObject(t, "msg", msg);
+	if (msg && *msg) {
+		char *m = clip(msg, strlen(msg));
+		cJSON_AddStringToObject(t, "msg", m);
+		free(m);
+	}
 	cJSON_AddItemToArray(j->tests, t);
 }
 
@@ -137,19 +174,33 @@ static enum code_verdict run_verdict(const struct sandbox_result *r, const struc
 	return CV_INFRA_ERROR;
 }
 
-/* Run once; a worker failure is retried once on a restarted worker, and a
- * busy timeout (CPU at least half the limit: maybe the machine was loaded)
- * is re-run once before it is final. */
+/* A run that failed where the candidate had no part (the worker failed, or
+ * could not set the run up) is retried once on a fresh worker; a setup that
+ * fails there too marks the judgement broken: the sandbox cannot work, and
+ * the caller must stop rather than drop samples from the score. */
+static int retry_infra(struct judge *j, const struct sandbox_run *run, struct sandbox_result *res)
+{
+	if (res->status != SBX_INFRA && res->status != SBX_SETUP_FAILED)
+		return 0;
+	sandbox_result_release(res);
+	sandbox_exec(j->sb, run, res);
+	if (res->status == SBX_SETUP_FAILED && !j->broken)
+		j->broken = xstrdup(res->error ? res->error : "the sandbox cannot set a run up");
+	return 1;
+}
+
+/* Run once; an infrastructure failure is retried (retry_infra), and a busy
+ * timeout (CPU at least half the limit: maybe the machine was loaded) is
+ * re-run once before it is final. */
 static void run_retry(struct judge *j, const struct sandbox_run *run, struct sandbox_result *res)
 {
 	sandbox_exec(j->sb, run, res);
-	int again = res->status == SBX_INFRA;
-	if (!again && run_verdict(res, &j->c->lim) == CV_TIMEOUT &&
-	    res->cpu_ms >= j->c->lim.time_s * 500)
-		again = 1;
-	if (again) {
+	if (retry_infra(j, run, res))
+		return;
+	if (run_verdict(res, &j->c->lim) == CV_TIMEOUT && res->cpu_ms >= j->c->lim.time_s * 500) {
 		sandbox_result_release(res);
 		sandbox_exec(j->sb, run, res);
+		retry_infra(j, run, res);
 	}
 }
 
@@ -188,9 +239,10 @@ static int compile(struct judge *j, cJSON *detail)
 	int ok = r.status == SBX_EXITED && r.exit_code == 0;
 	cJSON_AddNumberToObject(detail, "compile_ms", r.wall_ms);
 	if (!ok) {
+		const char *why = r.status == SBX_INFRA || r.status == SBX_SETUP_FAILED
+					  ? (r.error ? r.error : "sandbox failure") : NULL;
 		char *msg = r.status == SBX_TIMEOUT ? xstrdup("compilation ran out of time")
-			    : r.status == SBX_INFRA ? xstrdup(r.error ? r.error : "sandbox failure")
-						     : clip(r.err.buf, r.err.len);
+			    : why ? clip(why, strlen(why)) : clip(r.err.buf, r.err.len);
 		cJSON_AddStringToObject(detail, "compile_error", msg);
 		free(msg);
 		if (r.status == SBX_INFRA || r.status == SBX_SETUP_FAILED)
@@ -315,10 +367,7 @@ static void judge_function(struct judge *j)
 		run.lim.wall_s = 900;
 	struct sandbox_result r;
 	sandbox_exec(j->sb, &run, &r);
-	if (r.status == SBX_INFRA) {
-		sandbox_result_release(&r);
-		sandbox_exec(j->sb, &run, &r);
-	}
+	retry_infra(j, &run, &r);
 	free(spec);
 	struct code_limits total = c->lim;
 	total.time_s *= (double)n;
@@ -368,6 +417,23 @@ static void judge_function(struct judge *j)
 
 /* ---- Entry ---- */
 
+/* 0, or -1 when a run could not be set up even on a fresh worker (the
+ * verdict is then infra_error, and the detail says why). */
+static int broken(struct judge *j, struct code_outcome *out)
+{
+	if (!j->broken)
+		return 0;
+	out->verdict = CV_INFRA_ERROR;
+	char *why = xasprintf("the sandbox cannot set up a run, even on a fresh worker: %s",
+			      j->broken);
+	cJSON_DeleteItemFromObjectCaseSensitive(out->detail, "error");
+	cJSON_AddStringToObject(out->detail, "error", why);
+	free(why);
+	free(j->broken);
+	j->broken = NULL;
+	return -1;
+}
+
 int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcome *out)
 {
 	static atomic_ulong next_job;
@@ -399,7 +465,7 @@ int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcom
 		out->verdict = j.infra ? CV_INFRA_ERROR : CV_COMPILE_ERROR;
 		out->tests_total = (int)total;
 		sandbox_job_end(sb, j.job);
-		return 0;
+		return broken(&j, out);
 	}
 	if (c->kind == CODE_STDIO)
 		judge_stdio(&j);
@@ -418,5 +484,5 @@ int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcom
 		out->verdict = j.first_fail;
 	if (j.total == 0)
 		cJSON_AddStringToObject(out->detail, "error", "the problem has no tests");
-	return 0;
+	return broken(&j, out);
 }

@@ -97,7 +97,12 @@ void code_outcome_release(struct code_outcome *o);
 /* Defaults for limits left at 0 (by kind and language). */
 void code_limits_default(struct code_limits *l, enum code_kind kind, enum code_lang lang);
 
-/* Judge c in worker sb; returns 0 (the verdict may be CV_INFRA_ERROR). */
+/* Judge c in worker sb.  Returns 0 (the verdict may be CV_INFRA_ERROR), or
+ * -1 when a run could not be set up even on a fresh worker: the sandbox
+ * cannot work here, and the caller must stop rather than go on dropping
+ * samples from the score (out is filled, infra_error, the detail's "error"
+ * saying why).  A run that fails after the candidate's code started is
+ * always the candidate's verdict. */
 int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcome *out);
 
 #endif

@@ -86,13 +86,14 @@ static void describe(struct sandbox *sb)
 	sb->degraded = 0;
 	if (sb->w.ns)
 		strbuf_addf(l, "namespaces(%spid,mount,net,ipc,uts), minimal read-only root, "
-			    "private /tmp, per-test pid namespace",
+			    "fresh /tmp per run, per-test pid namespace",
 			    sb->w.userns ? "user," : "");
 	else
 		strbuf_adds(l, "NO namespaces (the kernel refused them): host filesystem "
-			       "visible, network reachable, no per-test pid namespace");
+			       "visible, network reachable, no per-test pid namespace, "
+			       "a fresh directory per run but the host's /tmp");
 	strbuf_adds(l, sb->w.multi_uid ? ", dedicated uids" : ", NO dedicated uids");
-	strbuf_adds(l, ", rlimits, no_new_privs, seccomp");
+	strbuf_adds(l, ", rlimits, no_new_privs, seccomp (no SysV IPC or message queues)");
 	strbuf_adds(l, sb->cg ? ", cgroup" : ", no cgroup");
 	if (sb->w.notes[0])
 		strbuf_addf(l, " [%s]", sb->w.notes);
@@ -129,6 +130,9 @@ static int hello(struct sandbox *sb, struct strbuf *err)
 	cJSON_AddBoolToObject(cfg, "pidns", ns);
 	cJSON_AddBoolToObject(cfg, "need_seccomp", 1);
 	cJSON_AddStringToObject(cfg, "tmp", ns ? "/tmp" : sb->host_tmp);
+	/* With namespaces every run gets a fresh tmpfs of this size on /tmp. */
+	cJSON_AddBoolToObject(cfg, "fresh_tmp", ns);
+	cJSON_AddNumberToObject(cfg, "tmp_mb", (double)(sb->opts.tmp_mb > 0 ? sb->opts.tmp_mb : 64));
 	char *text = cJSON_PrintUnformatted(cfg);
 	cJSON_Delete(cfg);
 	rc = proto_send(sb->w.ctl, text, strlen(text));
@@ -566,7 +570,7 @@ static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sa
 	if (sb->w.pid <= 0) {
 		struct strbuf e = STRBUF_INIT;
 		if (worker_up(sb, &e)) {
-			res->status = SBX_INFRA;
+			res->status = SBX_SETUP_FAILED;
 			res->error = strbuf_detach(&e);
 			return 0;
 		}
@@ -574,7 +578,7 @@ static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sa
 	}
 	struct run_io io;
 	if (io_open(&io, run)) {
-		res->status = SBX_INFRA;
+		res->status = SBX_SETUP_FAILED;
 		res->error = xasprintf("cannot set up the run: %s", strerror(errno));
 		io_close(&io);
 		return 0;
@@ -610,6 +614,10 @@ static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sa
 	}
 	collect(sb, run, &io, res);
 	io_close(&io);
+	/* The fork server could not set the run up: whatever it holds is
+	 * suspect, so the next run gets a fresh worker. */
+	if (res->status == SBX_SETUP_FAILED)
+		worker_down(sb);
 	return 0;
 }
 
@@ -638,12 +646,11 @@ void sandbox_job_end(struct sandbox *sb, const char *job)
 	cJSON_AddStringToObject(h, "job", job);
 	char *s = cJSON_PrintUnformatted(h);
 	cJSON_Delete(h);
-	struct strbuf f = STRBUF_INIT;
-	if (proto_send(sb->w.ctl, s, strlen(s)) ||
-	    proto_recv(sb->w.ctl, &f, 4096, now_ms() + ABORT_GRACE_MS * 4))
+	/* No answer: the fork server drops the sample's kept program while the
+	 * checker goes on, before it reads the next run. */
+	if (proto_send(sb->w.ctl, s, strlen(s)))
 		worker_down(sb);
 	free(s);
-	strbuf_release(&f);
 }
 
 const char *sandbox_layers(const struct sandbox *sb)

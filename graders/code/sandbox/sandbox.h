@@ -12,6 +12,16 @@
  * is the first process of its PID namespace, so when it ends the kernel
  * kills and reaps everything it started, before the fork server reports.
  *
+ * Nothing a run does is visible to a later one: each run's /tmp, which is
+ * also its working directory, is a fresh size-capped tmpfs that the fork
+ * server unmounts when the run ends; System V IPC and POSIX message queues
+ * are refused by the candidate filter; a compiler's output is kept for the
+ * rest of its sample as an unlinked file only the fork server can name, and
+ * executed by descriptor -- there is no job path a candidate could create
+ * in advance.  A run the fork server cannot set up ends SBX_SETUP_FAILED and
+ * the worker is replaced; whatever fails once the candidate's code started
+ * is the candidate's.
+ *
  * Nothing a test needs passes through the fork server's memory, so no later
  * candidate (a copy of it) can find it: the program and stdin travel as
  * sealed memfds and stdout and stderr as pipes, passed with SCM_RIGHTS and
@@ -50,7 +60,7 @@ struct sandbox;
 struct sandbox_opts {
 	int index;          /* worker number: names its cgroup and picks its uids */
 	int no_namespaces;  /* 1 forces the unisolated path (tests of the fallback) */
-	long tmp_mb;        /* size of the worker's private /tmp; 0 = 64 */
+	long tmp_mb;        /* size of each run's fresh /tmp; 0 = 64 */
 	const char *python; /* interpreter; NULL = /usr/bin/python3 */
 };
 
@@ -72,10 +82,10 @@ enum sandbox_mode {
 
 struct sandbox_run {
 	enum sandbox_mode mode;
-	const char *job;          /* per-sample directory name ([A-Za-z0-9_-]); see sandbox_job_end */
-	const char *const *argv;  /* SBX_EXEC: NULL-terminated; "@job/x" names <job>/x */
+	const char *job;          /* the sample ([A-Za-z0-9_-]); a kept program serves its runs only */
+	const char *const *argv;  /* SBX_EXEC: NULL-terminated; argv[0] "@job/x": the kept program */
 	const char *src_name;     /* SBX_EXEC: program is written to this file in the cwd */
-	const char *keep;         /* SBX_EXEC: file moved to <job>/bin/ after exit 0 */
+	const char *keep;         /* SBX_EXEC: file of the cwd kept for the sample after exit 0 */
 	struct strview input;     /* stdin */
 	struct strview program;   /* Python source, or the contents of src_name */
 	struct strview spec;      /* SBX_PY_FUNC: the runner's test spec */
@@ -87,7 +97,8 @@ enum sandbox_status {
 	SBX_SIGNALED,     /* signal holds the signal (SIGSYS: seccomp) */
 	SBX_TIMEOUT,      /* the checker's wall clock ran out */
 	SBX_OUTPUT_LIMIT, /* stdout passed out_bytes */
-	SBX_SETUP_FAILED, /* the candidate could not be confined: never ran */
+	SBX_SETUP_FAILED, /* the run could not be set up (worker, descriptors, confinement):
+			   * the candidate never ran; the next run gets a fresh worker */
 	SBX_INFRA,        /* the worker failed; the run may be retried */
 };
 
@@ -110,7 +121,7 @@ void sandbox_free(struct sandbox *sb);
 /* Run one program; fills res (init not needed).  Returns 0 even when the
  * program failed; non-zero only when res could not be filled at all. */
 int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res);
-/* Remove a job's directory (compiled binaries) from the worker. */
+/* The sample is over: the worker drops its kept program (no answer awaited). */
 void sandbox_job_end(struct sandbox *sb, const char *job);
 void sandbox_result_release(struct sandbox_result *res);
 

@@ -11,7 +11,7 @@
 /* Killed outright: none has a use in a test program. */
 static const char *const killed[] = {
 	"ptrace", "process_vm_readv", "process_vm_writev", "pidfd_getfd", "kcmp",
-	"mount", "umount2", "pivot_root", "chroot", "setns",
+	"pivot_root", "chroot", "setns",
 	"move_mount", "open_tree", "fsopen", "fsmount", "fsconfig", "fspick", "mount_setattr",
 	"bpf", "keyctl", "add_key", "request_key", "perf_event_open",
 	"io_uring_setup", "io_uring_enter", "io_uring_register", "userfaultfd",
@@ -19,6 +19,19 @@ static const char *const killed[] = {
 	"reboot", "swapon", "swapoff", "open_by_handle_at", "name_to_handle_at", "acct",
 	"quotactl", "fanotify_init", "syslog", "settimeofday", "clock_settime", "clock_adjtime",
 	"adjtimex", "vhangup", "lookup_dcookie",
+};
+
+/* Killed in test runners and candidates, allowed to the fork server alone:
+ * it mounts each run's fresh /tmp and takes it down again. */
+static const char *const fork_server_only[] = {"mount", "umount2"};
+
+/* System V IPC and POSIX message queues refused to test runners and
+ * candidates: their objects would outlive the run in the worker's IPC
+ * namespace, outside the address-space limit, for the next sample to find. */
+static const char *const ipc_calls[] = {
+	"shmget", "shmat", "shmdt", "shmctl", "semget", "semop", "semtimedop", "semctl",
+	"msgget", "msgsnd", "msgrcv", "msgctl", "mq_open", "mq_unlink", "mq_timedsend",
+	"mq_timedreceive", "mq_notify", "mq_getsetattr", "ipc",
 };
 
 static const unsigned long ns_flags[] = {
@@ -45,10 +58,17 @@ static int add_rules(scmp_filter_ctx ctx, enum sbx_filter kind, struct strbuf *e
 	const uint32_t kill = SCMP_ACT_KILL_PROCESS;
 	/* On top of the worker's, which every child inherits: what the fork
 	 * server alone may do. */
-	if (kind == SBX_FILTER_CANDIDATE)
-		return rule(ctx, kill, "unshare", 0, NULL, err) || rule(ctx, kill, "setns", 0, NULL, err)
-			       ? -1
-			       : 0;
+	if (kind == SBX_FILTER_CANDIDATE) {
+		if (rule(ctx, kill, "unshare", 0, NULL, err) || rule(ctx, kill, "setns", 0, NULL, err))
+			return -1;
+		for (size_t i = 0; i < ARRAY_SIZE(fork_server_only); i++)
+			if (rule(ctx, kill, fork_server_only[i], 0, NULL, err))
+				return -1;
+		for (size_t i = 0; i < ARRAY_SIZE(ipc_calls); i++)
+			if (rule(ctx, SCMP_ACT_ERRNO(ENOSYS), ipc_calls[i], 0, NULL, err))
+				return -1;
+		return 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(killed); i++) {
 		/* The fork server returns to its own PID namespace after forking
 		 * each candidate into a fresh one; that is all setns may do there. */

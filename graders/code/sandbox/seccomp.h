@@ -10,7 +10,8 @@
  * CLONE_NEW* flag), ptrace and cross-process memory access, mount and the
  * new mount API, chroot and pivot_root, sockets other than AF_UNIX, bpf,
  * keyctl, perf events, io_uring, userfaultfd, module loading, kexec, reboot,
- * swap, clock setting and syslog.  clone3 fails with ENOSYS (its flags live
+ * swap, clock setting and syslog.  mount and umount2 stay open to the fork
+ * server alone, which mounts a fresh /tmp for every run.  clone3 fails with ENOSYS (its flags live
  * in memory a filter cannot read) so that libc falls back to clone.  Two
  * exceptions serve the fork server: unshare(CLONE_NEWPID) alone, because it
  * gives each test its own PID namespace, and setns(fd, CLONE_NEWPID), with
@@ -18,7 +19,10 @@
  * own namespace or one below).
  *
  * The candidate filter is what every runner and candidate adds on top: it
- * kills unshare and setns outright, so the two exceptions never reach them.
+ * kills unshare, setns, mount and umount2 outright, so the fork server's
+ * exceptions never reach them, and refuses System V IPC and POSIX message
+ * queues (ENOSYS): their objects would outlive the run in the worker's IPC
+ * namespace, for a later sample to find.
  * A short second filter rather than a full copy of the first: each process
  * installs it, and every system call runs through both.
  *

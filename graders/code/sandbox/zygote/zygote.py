@@ -18,7 +18,13 @@
 #      (marshal) with C.  Its own uid, undumpable, under seccomp.
 #   C  the candidate: its own session, PID namespace (it is pid 1 there), uid,
 #      rlimits, no_new_privs and seccomp filter.  Its stdout and stderr are
-#      pipes the checker drains; its program and stdin are memfds.
+#      pipes the checker drains; its program and stdin are memfds.  Its /tmp,
+#      also its working directory, is a fresh tmpfs that Z unmounts when it
+#      ends.
+# R trusts nothing C sends: every read has the call's deadline, a reply has
+# a cap before it is decoded, a decoded value is walked within a budget
+# linear in its size on the wire, and an error while describing a test's
+# failure is that test's failure.
 # The core confines R and C before returning into Python in them, so the
 # Python below runs only in processes that are already confined.
 #
@@ -246,6 +252,25 @@ class CallTimeout(BaseException):
     pass
 
 
+REPLY_MAX = MAX_FRAME   # bytes of one reply from the candidate
+# A reply's value, expanded, may hold this many container elements and
+# characters beyond what its frame could hold without back-references: so
+# the work on it stays linear in the bytes the candidate sent.
+NODE_SLACK = 1 << 20
+CHAR_SLACK = 64 << 20
+
+
+def text_of(x, cap):
+    """A field of a reply as text for messages: a str, clipped before
+    anything else is done with it, or nothing."""
+    return x[:cap] if type(x) is str else ""
+
+
+def clean(text):
+    """Text that any UTF-8 reader takes: lone surrogates become '?'."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 class CandidateError(Exception):
     def __init__(self, kind, msg):
         Exception.__init__(self, "%s: %s" % (kind, msg))
@@ -255,15 +280,44 @@ class CandidateError(Exception):
 PLAIN = (type(None), bool, int, float, complex, str, bytes, tuple, list, dict, set, frozenset)
 
 
-def plain(x, depth=0):
-    t = type(x)
-    if t not in PLAIN or depth > 200:
-        return False
-    if t in (tuple, list, set, frozenset):
-        return all(plain(y, depth + 1) for y in x)
-    if t is dict:
-        return all(plain(k, depth + 1) and plain(v, depth + 1) for k, v in x.items())
-    return True
+LEAVES = (type(None), bool, int, float, complex)
+SEQS = (tuple, list, set, frozenset)
+
+
+def plain(x, nodes, chars):
+    """x is plain data, at most 200 deep, and small once expanded: every
+    visit counts, so a reply whose parts refer to each other (marshal's
+    back-references) cannot make later work on it exponential.  Level by
+    level, so that no level grows past the budget.  Returns True, False
+    (not plain data) or None (too large)."""
+    level = [x]
+    for _ in range(201):
+        nxt = []
+        for y in level:
+            t = type(y)
+            if t in LEAVES:
+                continue
+            if t is str or t is bytes:
+                chars -= len(y)
+            elif t in SEQS:
+                nodes -= len(y)
+                if nodes < 0:
+                    return None
+                nxt += y
+            elif t is dict:
+                nodes -= 2 * len(y)
+                if nodes < 0:
+                    return None
+                nxt += y.keys()
+                nxt += y.values()
+            else:
+                return False
+        if chars < 0:
+            return None
+        if not nxt:
+            return True
+        level = nxt
+    return False
 
 
 class Opaque:
@@ -287,10 +341,34 @@ class Opaque:
 class Runner:
     def __init__(self, sock, call_s):
         self.sock = sock
-        self.chan = Channel(sock)
+        self.buf = bytearray()
         self.call_s = call_s
         self.deadline = None
         self.dead = False
+
+    def reply(self):
+        """The candidate's next frame, read under the call's deadline (every
+        read, not only the first) and the reply cap; None at end of stream."""
+        buf = self.buf
+        while True:
+            if len(buf) >= 4:
+                n = int.from_bytes(buf[:4], "little")
+                if n > REPLY_MAX:
+                    self.dead = True
+                    raise CandidateError("protocol", "a reply of %d bytes, above the cap" % n)
+                if len(buf) - 4 >= n:
+                    data = bytes(buf[4:4 + n])
+                    del buf[:4 + n]
+                    return data
+            left = self.deadline - time.monotonic()
+            r = select.select([self.sock], [], [], left)[0] if left > 0 else []
+            if not r:
+                self.dead = True
+                raise CallTimeout("no complete reply within %g s" % self.call_s)
+            b = os.read(self.sock, 1 << 20)
+            if not b:
+                return None
+            buf += b
 
     def call(self, name, args, kw):
         if self.dead:
@@ -304,31 +382,34 @@ class Runner:
         except OSError:
             self.dead = True
             raise CandidateError("died", "the candidate process ended")
-        if not self.chan.ready():
-            left = self.deadline - time.monotonic()
-            r, _, _ = select.select([self.sock], [], [], max(0.0, left))
-            if not r:
-                self.dead = True
-                raise CallTimeout()
         try:
-            data = self.chan.recv()
-        except (OSError, ValueError):
+            data = self.reply()
+        except OSError:
             data = None
         if data is None:
             self.dead = True
             raise CandidateError("died", "the candidate process ended")
+        size = len(data)
         try:
             rep = marshal.loads(data)
         except Exception:
             raise CandidateError("protocol", "unreadable reply")
+        finally:
+            data = None
         if type(rep) is not tuple or not rep:
             raise CandidateError("protocol", "bad reply")
-        if rep[0] == "ok" and len(rep) == 2 and plain(rep[1]):
-            return rep[1]
-        if rep[0] == "exc" and len(rep) == 3:
-            raise CandidateError(str(rep[1]), str(rep[2]))
-        if rep[0] == "obj" and len(rep) == 3 and type(rep[1]) is str and type(rep[2]) is bool:
-            return Opaque(rep[1], rep[2])
+        if rep[0] == "ok" and len(rep) == 2:
+            ok = plain(rep[1], size + NODE_SLACK, 16 * size + CHAR_SLACK)
+            if ok:
+                return rep[1]
+            if ok is None:
+                raise CandidateError("badtype", "the candidate returned a value too large to check")
+        elif rep[0] == "exc" and len(rep) == 3 and type(rep[1]) is str and type(rep[2]) is str:
+            raise CandidateError(text_of(rep[1], 100), text_of(rep[2], 300))
+        elif rep[0] == "obj" and len(rep) == 3 and type(rep[1]) is str and type(rep[2]) is bool:
+            return Opaque(text_of(rep[1], 100), rep[2])
+        elif rep[0] in ("exc", "obj"):
+            raise CandidateError("protocol", "bad reply")
         raise CandidateError("badtype", "the candidate returned a value that is not plain data")
 
     def proxy(self, name):
@@ -381,7 +462,8 @@ def tuplify(x):
 
 def reference_value(v):
     v = to_plain(v)
-    return v if plain(v) else Opaque(type(v).__name__, bool(v))
+    # The reference is trusted: no budget for its results.
+    return v if plain(v, math.inf, math.inf) else Opaque(type(v).__name__, bool(v))
 
 
 def verdict_of(exc):
@@ -520,8 +602,13 @@ def run_tests(spec, runner):
             try:
                 fn()
             except BaseException as e:
-                v = verdict_of(e)
-                msg = ("%s: %s" % (type(e).__name__, e))[:300]
+                # Describing the failure can fail too (its text built from
+                # the candidate's data): then that is the test's failure.
+                try:
+                    v = verdict_of(e)
+                    msg = clean(("%s: %s" % (type(e).__name__, e))[:300])
+                except BaseException:
+                    v, msg = "runtime_error", "the failure could not be described"
         results.append({"v": v, "ms": round((time.monotonic() - t0) * 1000, 3), "msg": msg})
 
     ctx = spec.get("context") or ""
@@ -602,7 +689,10 @@ def runner_main():
             runner = Runner(csock, float(spec.get("call_s", 3)))
             out = {"tests": run_tests(spec, runner)}
         except BaseException as e:
-            out = {"error": ("%s: %s" % (type(e).__name__, e))[:500]}
+            try:
+                out = {"error": clean(("%s: %s" % (type(e).__name__, e))[:500])}
+            except BaseException:
+                out = {"error": "the tests failed to run"}
         spec = runner = None
         close_all([csock])
         try:

@@ -130,6 +130,27 @@ Test(sandbox, exit_status_and_stdin)
 	sandbox_result_release(&r);
 }
 
+/* A run the fork server cannot set up is nobody's verdict, and whatever the
+ * fork server holds is suspect: the next run gets a fresh worker. */
+Test(sandbox, a_setup_failure_replaces_the_worker)
+{
+	struct sandbox_result r;
+	pid_t before = sandbox_pid(sb);
+	struct sandbox_run run = {
+		.mode = SBX_PY_STDIO,
+		.job = "../x",
+		.program = sv_from("print(1)\n"),
+		.lim = {.cpu_s = 2, .wall_s = 4},
+	};
+	cr_assert_eq(sandbox_exec(sb, &run, &r), 0);
+	cr_expect_eq(r.status, SBX_SETUP_FAILED, "%s", sandbox_status_name(r.status));
+	sandbox_result_release(&r);
+	run_py("print(6 * 7)\n", &r);
+	cr_expect_str_eq(r.out.buf, "42\n");
+	cr_expect_neq(sandbox_pid(sb), before, "the same worker serves on");
+	sandbox_result_release(&r);
+}
+
 /* Where the kernel refuses namespaces the worker runs without them, says so,
  * and still confines each run: a dedicated uid (as root), rlimits and the
  * seccomp filter. */

@@ -1,0 +1,5 @@
+# expect: pass
+# kind: stdio
+import sys
+a, b = map(int, sys.stdin.read().split())
+print(a + b)
