@@ -30,4 +30,21 @@ int sbx_cgroup_count(const struct sbx_cgroup *cg);
 const char *sbx_cgroup_path(const struct sbx_cgroup *cg);
 void sbx_cgroup_free(struct sbx_cgroup *cg);
 
+/*
+ * A cpuset per worker, so that the CPU it is pinned to is enforced, not
+ * advisory (sched_setaffinity cannot widen it): the worker's cgroup v2
+ * directory with the cpuset controller enabled above it, or else a
+ * directory "reval-<pid>-w<index>" of a cgroup v1 cpuset hierarchy.
+ * sbx_cpuset_new fails (NULL, a reason in err) where neither can be made;
+ * the pin is then advisory.  sbx_cpuset_free removes what it made (the
+ * worker must be gone); NULL is a no-op.
+ */
+struct sbx_cpuset;
+
+struct sbx_cpuset *sbx_cpuset_new(int index, int cpu, struct sbx_cgroup *cg, struct strbuf *err);
+/* Move pid into it (a no-op for the v2 kind: the worker's cgroup holds
+ * it); 0 or an errno value. */
+int sbx_cpuset_add(struct sbx_cpuset *cs, pid_t pid);
+void sbx_cpuset_free(struct sbx_cpuset *cs);
+
 #endif

@@ -34,6 +34,7 @@ struct sandbox {
 	struct strbuf bpf_worker;
 	struct strbuf bpf_cand;
 	struct sbx_cgroup *cg;
+	struct sbx_cpuset *cs;    /* enforces the CPU where cgroups allow, else NULL */
 	char *host_tmp;           /* unisolated fallback only */
 	struct sbx_spawned w;     /* the running worker; w.pid <= 0 when down */
 	int rchan;                /* our end of R's channel; -1 while R is down */
@@ -42,6 +43,7 @@ struct sandbox {
 	int degraded;
 	uid_t cand_uid;
 	struct sbx_cpu cpu;       /* the CPU the worker and its callers run on */
+	char *no_ns;              /* why namespaces are not used here, when it is not the kernel */
 };
 
 const char *sandbox_status_name(enum sandbox_status s)
@@ -89,12 +91,16 @@ static void describe(struct sandbox *sb)
 			    "fresh /tmp per run, per-test pid namespace",
 			    sb->w.userns ? "user," : "");
 	else
-		strbuf_adds(l, "NO namespaces (the kernel refused them): host filesystem "
+		strbuf_addf(l, "NO namespaces (%s): host filesystem "
 			       "visible, network reachable, no per-test pid namespace, "
-			       "a fresh directory per run but the host's /tmp");
+			       "a fresh directory per run but the host's /tmp",
+			    sb->no_ns ? sb->no_ns : "the kernel refused them");
 	strbuf_adds(l, sb->w.multi_uid ? ", dedicated uids" : ", NO dedicated uids");
 	strbuf_adds(l, ", rlimits, no_new_privs, seccomp (no SysV IPC or message queues)");
 	strbuf_adds(l, sb->cg ? ", cgroup" : ", no cgroup");
+	if (sb->cpu.cpu >= 0)
+		strbuf_addf(l, sb->cs ? ", cpuset (CPU %d)" : ", CPU %d pinned (advisory: no cpuset)",
+			    sb->cpu.cpu);
 	if (sb->w.notes[0])
 		strbuf_addf(l, " [%s]", sb->w.notes);
 	sb->degraded = !sb->w.ns || !sb->w.multi_uid || sb->w.notes[0];
@@ -162,11 +168,30 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 		.core = {(const char *)sbx_zygote_core, sbx_zygote_core_len},
 		.bpf = {sb->bpf_worker.buf, sb->bpf_worker.len},
 		.cg = sb->cg,
+		.cs = sb->cs,
 		.host_tmp = sb->host_tmp,
 		.cpu = sb->cpu.cpu,
 	};
-	if (sbx_spawn(&plan, &sb->w, err))
-		return -1;
+	if (!sb->no_ns && sbx_spawn(&plan, &sb->w, err)) {
+		if (!sb->w.shared_chroot)
+			return -1;
+		/* Said once, in the layers: the pool warns with them. */
+		sb->no_ns = strbuf_detach(err);
+		if (!sb->host_tmp) {
+			char tmpl[] = "/tmp/reval-sandbox-XXXXXX";
+			if (!mkdtemp(tmpl)) {
+				strbuf_addf(err, "cannot create a scratch directory: %s", strerror(errno));
+				return -1;
+			}
+			sb->host_tmp = xstrdup(tmpl);
+		}
+	}
+	if (sb->no_ns) {
+		plan.try_ns = 0;
+		plan.host_tmp = sb->host_tmp;
+		if (sbx_spawn(&plan, &sb->w, err))
+			return -1;
+	}
 	if (hello(sb, err)) {
 		worker_down(sb);
 		return -1;
@@ -192,6 +217,8 @@ int sandbox_new(struct sandbox **out, const struct sandbox_opts *o, struct strbu
 		goto fail;
 	struct strbuf cgerr = STRBUF_INIT;
 	sb->cg = sbx_cgroup_new(o->index, &cgerr);
+	if (sb->cpu.cpu >= 0)
+		sb->cs = sbx_cpuset_new(o->index, sb->cpu.cpu, sb->cg, &cgerr);
 	strbuf_release(&cgerr);
 	if (o->no_namespaces) {
 		char tmpl[] = "/tmp/reval-sandbox-XXXXXX";
@@ -228,6 +255,7 @@ void sandbox_free(struct sandbox *sb)
 		return;
 	worker_down(sb);
 	sbx_cgroup_free(sb->cg);
+	sbx_cpuset_free(sb->cs);
 	if (sb->host_tmp) {
 		rm_tree(sb->host_tmp);
 		free(sb->host_tmp);
@@ -237,6 +265,7 @@ void sandbox_free(struct sandbox *sb)
 	strbuf_release(&sb->layers);
 	free(sb->python);
 	sbx_cpu_release(&sb->cpu);
+	free(sb->no_ns);
 	free(sb);
 }
 
@@ -666,6 +695,11 @@ int sandbox_degraded(const struct sandbox *sb)
 int sandbox_cpu(const struct sandbox *sb)
 {
 	return sb->cpu.cpu;
+}
+
+int sandbox_cpu_enforced(const struct sandbox *sb)
+{
+	return sb->cs != NULL;
 }
 
 pid_t sandbox_pid(const struct sandbox *sb)

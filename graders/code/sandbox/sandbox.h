@@ -40,7 +40,8 @@
  *
  * A worker serves one thread at a time; a pool (sandbox_pool.h) shares
  * several.  Each worker runs on a CPU it claims (sandbox_cpu.h: one of its
- * own while any is free, across every reval process on the machine), and
+ * own while any is free, across every reval process on the machine), held
+ * there by a cpuset where cgroups allow (sandbox_cgroup.h), and
  * the thread driving a run joins that CPU for the run, so every hand-over
  * between checker, fork server, runner and candidate stays on one CPU.
  * struct sandbox_result owns its buffers: release them with
@@ -132,6 +133,9 @@ int sandbox_degraded(const struct sandbox *sb);
 /* The CPU the worker and the runs it serves are pinned to, or -1 (see
  * sandbox_cpu.h for how workers claim CPUs). */
 int sandbox_cpu(const struct sandbox *sb);
+/* Non-zero when a cpuset holds the worker to that CPU; otherwise the pin is
+ * advisory (a program may widen its affinity) and sandbox_layers says so. */
+int sandbox_cpu_enforced(const struct sandbox *sb);
 /* The worker's first process (host pid), or -1 while it is down. */
 pid_t sandbox_pid(const struct sandbox *sb);
 /* Processes in the worker's cgroup, or -1 without one. */

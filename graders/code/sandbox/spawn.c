@@ -27,6 +27,7 @@
 #include "graders/code/sandbox/proto.h"
 
 #define NEWROOT "/tmp" /* where the root tmpfs is assembled, inside the new mount namespace */
+#define EXIT_SHARED_CHROOT 119 /* the child's exit code: see SBX_SHARED_CHROOT */
 
 /* Host directories bound read-only into the root: the language runtimes. */
 static const char *const ro_dirs[] = {
@@ -118,9 +119,11 @@ static void bind_ro(struct child_ctx *c, const char *src, const char *dst, int i
 	}
 	if (mount(src, dst, NULL, MS_BIND | MS_REC, NULL))
 		fail(c, src);
-	unsigned long f = MS_BIND | MS_REMOUNT | MS_NOSUID | mount_flags_of(src);
+	/* Files too: /etc/ld.so.cache, and the device nodes, which a
+	 * read-only mount still lets a program read and write. */
+	unsigned long f = MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | mount_flags_of(src);
 	if (!is_file)
-		f |= MS_RDONLY | MS_NODEV;
+		f |= MS_NODEV;
 	if (mount(NULL, dst, NULL, f, NULL))
 		fail(c, dst);
 }
@@ -133,13 +136,78 @@ static void write_text(struct child_ctx *c, const char *path, const char *text)
 	close(fd);
 }
 
+/* Whether the mount at path (as this process sees it) is shared, from the
+ * optional fields of its line in /proc/self/mountinfo; 1 when unknown.
+ * Without the heap: the child of a threaded process may not allocate. */
+static int mount_is_shared(const char *path)
+{
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 1;
+	char buf[8192];
+	size_t have = 0, plen = strlen(path);
+	int shared = 1, found = 0;
+	for (;;) {
+		ssize_t n = read(fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0)
+			break;
+		have += (size_t)n;
+		buf[have] = '\0';
+		char *line = buf, *nl;
+		while ((nl = strchr(line, '\n'))) {
+			*nl = '\0';
+			/* id parent major:minor root mountpoint options [optional...] - ... */
+			char *f = line;
+			for (int i = 0; i < 4 && f; i++)
+				f = strchr(f, ' ') ? strchr(f, ' ') + 1 : NULL;
+			if (f && !strncmp(f, path, plen) && f[plen] == ' ') {
+				/* The last line for a mount point is the one on top. */
+				char *sep = strstr(f, " - ");
+				char *opt = sep ? strstr(f, " shared:") : NULL;
+				shared = opt && opt < sep;
+				found = 1;
+			}
+			line = nl + 1;
+		}
+		have = (size_t)(buf + have - line);
+		memmove(buf, line, have);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* a line longer than the buffer: not ours */
+	}
+	close(fd);
+	return found ? shared : 1;
+}
+
+/* The root is not a mount point (a chroot, as Debian's sbuild and pbuilder
+ * build in), so it can be neither made private nor pivoted away.  That is
+ * safe when the mounts made here do not propagate back to the host: the
+ * root tmpfs, just mounted, tells.  Where they do, the tmpfs is taken down
+ * again (which propagates too) and the worker starts without namespaces. */
+static void chroot_check(struct child_ctx *c)
+{
+	if (!mount_is_shared(NEWROOT))
+		return;
+	umount2(NEWROOT, 0);
+	char msg[] = "the root is not a mount point (a chroot) and shares its mounts with the "
+		     "host; run reval under `unshare --mount --propagation private` to isolate it";
+	if (write(c->err_wr, msg, sizeof(msg) - 1) < 0)
+		_exit(EXIT_SHARED_CHROOT);
+	_exit(EXIT_SHARED_CHROOT);
+}
+
 static void build_root(struct child_ctx *c)
 {
 	char dst[512];
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL))
-		fail(c, "making mounts private");
+	int chrooted = 0;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL)) {
+		if (errno != EINVAL)
+			fail(c, "making mounts private");
+		chrooted = 1;
+	}
 	if (mount("reval", NEWROOT, "tmpfs", MS_NOSUID | MS_NODEV, "size=4m,mode=755"))
 		fail(c, "root tmpfs");
+	if (chrooted)
+		chroot_check(c);
 	for (size_t i = 0; i < ARRAY_SIZE(ro_dirs); i++) {
 		struct stat st;
 		if (lstat(ro_dirs[i], &st) || !S_ISDIR(st.st_mode))
@@ -187,10 +255,19 @@ static void build_root(struct child_ctx *c)
 	mkdirs(c, NEWROOT "/tmp");
 	if (mount("reval-tmp", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmpopt))
 		fail(c, "private /tmp");
-	if (chdir(NEWROOT) || syscall(SYS_pivot_root, ".", "."))
-		fail(c, "pivot_root");
-	if (umount2(".", MNT_DETACH) || chdir("/"))
-		fail(c, "detaching the host root");
+	if (chdir(NEWROOT))
+		fail(c, "the new root");
+	if (chrooted) {
+		/* The new root moves over the old one, which stays beneath,
+		 * out of reach: no descriptor, no chroot (the filter kills it). */
+		if (mount(".", "/", NULL, MS_MOVE, NULL) || chroot(".") || chdir("/"))
+			fail(c, "entering the new root");
+	} else {
+		if (syscall(SYS_pivot_root, ".", "."))
+			fail(c, "pivot_root");
+		if (umount2(".", MNT_DETACH) || chdir("/"))
+			fail(c, "detaching the host root");
+	}
 	if (mount(NULL, "/", NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL))
 		fail(c, "read-only root");
 	if (sethostname("reval", 5))
@@ -460,6 +537,9 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 	if (plan->cg && sbx_cgroup_add(plan->cg, pid)) {
 		/* Not fatal: the worker's PID namespace still bounds it. */
 	}
+	if (plan->cs && sbx_cpuset_add(plan->cs, pid)) {
+		/* Not fatal: the pin stays advisory, as the worker's layers say. */
+	}
 	if (write(sync[1], "g", 1) != 1) {
 		strbuf_addf(err, "cannot start the worker: %s", strerror(errno));
 		goto kill;
@@ -472,8 +552,14 @@ int sbx_spawn(const struct sbx_spawn_plan *plan, struct sbx_spawned *out, struct
 	errp[0] = -1;
 	if (n > 0) {
 		msg[n] = '\0';
-		strbuf_addf(err, "worker setup failed: %s", msg);
-		waitpid(pid, NULL, 0);
+		int st = 0;
+		waitpid(pid, &st, 0);
+		if (WIFEXITED(st) && WEXITSTATUS(st) == EXIT_SHARED_CHROOT) {
+			out->shared_chroot = 1;
+			strbuf_adds(err, msg);
+		} else {
+			strbuf_addf(err, "worker setup failed: %s", msg);
+		}
 		goto fail;
 	}
 	return 0;

@@ -12,7 +12,9 @@
  *   minimal root    a read-only tmpfs holding read-only binds of /usr/bin,
  *                   /usr/lib, /usr/lib64, /usr/libexec and /usr/include (the
  *                   Python and gcc runtimes), /dev/{null,zero,random,urandom},
- *                   /proc with hidepid=2, and a size-capped private /tmp.
+ *                   /proc with hidepid=2, and a size-capped /tmp of the
+ *                   fork server's own, under the fresh one it mounts for
+ *                   each run.
  *                   Nothing else of the host, so never the datasets, the run
  *                   directory or the journal.
  *   capabilities    the bounding set shrinks to what the fork server needs
@@ -20,6 +22,10 @@
  *                   ownership in its /tmp); no_new_privs; the worker filter.
  * When the kernel refuses namespaces the worker runs unisolated but for
  * rlimits, uids where possible and seccomp, and the result says so.
+ * In a chroot (the root is not a mount point, and no user namespace can be
+ * made there) the new root is moved over the old one instead of pivoted;
+ * where the chroot's mounts propagate to the host, sbx_spawn fails with
+ * shared_chroot set, for the caller to start the worker without namespaces.
  *
  * The caller owns the returned pidfd and control socket and must reap pid.
  */
@@ -31,6 +37,7 @@
 #include "harness/base/util.h"
 
 struct sbx_cgroup;
+struct sbx_cpuset;
 
 struct sbx_spawn_plan {
 	int index;               /* worker number, for uids and names */
@@ -41,6 +48,7 @@ struct sbx_spawn_plan {
 	struct strview core;     /* its C core, a shared object (sandbox_zygote.h) */
 	struct strview bpf;      /* the worker seccomp filter */
 	struct sbx_cgroup *cg;   /* the worker's cgroup, or NULL */
+	struct sbx_cpuset *cs;   /* the worker's cpuset, or NULL (the pin is advisory) */
 	const char *host_tmp;   /* unisolated path only: the worker's scratch directory */
 	int cpu;                 /* the CPU the worker's processes run on, or -1 */
 };
@@ -54,6 +62,8 @@ struct sbx_spawned {
 	int multi_uid;  /* 1 when distinct uids exist for runner and candidate */
 	uid_t outer_uid; /* host uid of id 0 inside (first of three when multi_uid) */
 	char notes[256]; /* what the worker could not set up (e.g. "proc: none") */
+	int shared_chroot; /* sbx_spawn failed: in a chroot whose mounts reach the host,
+			    * namespaces cannot be used (err says so); try without */
 };
 
 /* Start a worker; 0, or -1 with the reason in err. */

@@ -82,6 +82,54 @@ Test(sandbox, root_is_read_only_and_tmp_is_private)
 	sandbox_result_release(&r);
 }
 
+/* Every bind of the host is read-only, files (/etc/ld.so.cache, the device
+ * nodes) as well as directories; only /proc and the run's own /tmp are
+ * writable mounts, and the devices still work. */
+Test(sandbox, every_bind_is_read_only)
+{
+	struct sandbox_result r;
+	run_py("rw = []\n"
+	       "for line in open('/proc/self/mountinfo'):\n"
+	       "    f = line.split()\n"
+	       "    if 'rw' in f[5].split(',') and f[4] not in ('/proc', '/tmp'):\n"
+	       "        rw.append(f[4])\n"
+	       "print(sorted(rw))\n"
+	       "with open('/dev/null', 'w') as null:\n"
+	       "    null.write('x')\n"
+	       "print(len(open('/dev/urandom', 'rb').read(8)))\n",
+	       &r);
+	cr_assert_eq(r.status, SBX_EXITED, "%s", r.err.buf);
+	cr_expect_str_eq(r.out.buf, "[]\n8\n");
+	sandbox_result_release(&r);
+}
+
+/* A program cannot widen its CPU set where a cpuset enforces it; where none
+ * can be made the worker's layers say the pin is advisory. */
+Test(sandbox, the_cpu_pin_holds_or_says_it_is_advisory)
+{
+	if (sandbox_cpu(sb) < 0)
+		cr_skip("one usable CPU: nothing to pin");
+	char msg[64];
+	snprintf(msg, sizeof(msg), "CPU %d pinned (advisory", sandbox_cpu(sb));
+	if (!sandbox_cpu_enforced(sb)) {
+		cr_expect(strstr(sandbox_layers(sb), msg), "%s", sandbox_layers(sb));
+		cr_skip("no cpuset here: %s", sandbox_layers(sb));
+	}
+	cr_expect(strstr(sandbox_layers(sb), "cpuset"), "%s", sandbox_layers(sb));
+	struct sandbox_result r;
+	run_py("import os\n"
+	       "try:\n"
+	       "    os.sched_setaffinity(0, range(os.cpu_count()))\n"
+	       "except OSError:\n"
+	       "    pass\n"
+	       "print(sorted(os.sched_getaffinity(0)))\n",
+	       &r);
+	char want[32];
+	snprintf(want, sizeof(want), "[%d]\n", sandbox_cpu(sb));
+	cr_expect_str_eq(r.out.buf, want, "%s", r.err.buf);
+	sandbox_result_release(&r);
+}
+
 Test(sandbox, no_network)
 {
 	struct sandbox_result r;
@@ -276,4 +324,135 @@ Test(sandbox_memfd_noexec, core_loads_from_a_file, .timeout = 180)
 	free(script);
 	free(cases);
 	free(dir);
+}
+
+/* ---- In a chroot whose root is not a mount point ---- */
+
+/* The script that builds a chroot under $D/ROOT_PARENT/root -- /usr, the
+ * device nodes, /proc, a tmpfs /tmp and this build -- and runs RUN in it. */
+static const char chroot_script[] =
+	"set -eu\n"
+	"R=\"$D/$ROOT_PARENT/root\"\n"
+	"mkdir -p \"$R/usr\" \"$R/proc\" \"$R/dev\" \"$R/tmp\" \"$R/etc\" \"$R$B\"\n"
+	"mount --rbind /usr \"$R/usr\"\n"
+	"for l in bin sbin lib lib64; do [ -e \"/usr/$l\" ] && ln -s \"usr/$l\" \"$R/$l\"; done\n"
+	"for d in null zero random urandom; do\n"
+	"  touch \"$R/dev/$d\" && mount --bind \"/dev/$d\" \"$R/dev/$d\"\n"
+	"done\n"
+	"mount -t proc proc \"$R/proc\"\n"
+	"mount -t tmpfs tmpfs \"$R/tmp\"\n"
+	"mkdir -p \"$R/dev/shm\" && mount -t tmpfs tmpfs \"$R/dev/shm\"\n"
+	"cp /etc/ld.so.cache \"$R/etc/\" 2>/dev/null || true\n"
+	"mount --bind \"$B\" \"$R$B\"\n"
+	"set +e -f\n"
+	/* A clean environment: none of this test runner's own variables. */
+	"chroot \"$R\" /usr/bin/env -i PATH=/usr/bin:/bin REVAL_IN_CHROOT=1 $RUN "
+	"> \"$D/out\" 2> \"$D/err\"\n"
+	"echo $? > \"$D/rc\"\n"
+	"grep -c ' reval' /proc/self/mountinfo > \"$D/mounts\" || true\n";
+
+static char *chroot_run(const char *tag, const char *prepare, const char *run)
+{
+	char *dir = support_tmpdir(tag);
+	char *script = xasprintf("D='%s'; B='%s'; RUN=\"%s\"\n%s%s", dir, getenv("REVAL_BUILD"), run,
+				 prepare, chroot_script);
+	char *spath = path_join(dir, "chroot.sh");
+	cr_assert_eq(support_write(spath, script), 0);
+	char *cmd = xasprintf("unshare --mount sh '%s'", spath);
+	int st = system(cmd);
+	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "the chroot could not be made (%d)", st);
+	free(cmd);
+	free(spath);
+	free(script);
+	return dir;
+}
+
+static char *slurp_in(const char *dir, const char *name);
+
+static void chroot_skip_unless_able(void)
+{
+	if (getenv("REVAL_IN_CHROOT"))
+		cr_skip("already in the chroot");
+	if (geteuid() != 0 || !getenv("REVAL_BUILD") ||
+	    system("command -v unshare >/dev/null 2>&1 && command -v chroot >/dev/null 2>&1"))
+		cr_skip("needs root, REVAL_BUILD, unshare and chroot");
+}
+
+/*
+ * Debian's sbuild and pbuilder build in a chroot whose root is not a mount
+ * point: it can be neither made private nor pivoted away.  The sandbox moves
+ * its new root over the old one instead, and its own suite passes there.
+ */
+Test(sandbox_chroot, the_suite_passes_where_the_root_is_not_a_mount_point, .timeout = 600)
+{
+	chroot_skip_unless_able();
+	char *dir = chroot_run("chroot", "ROOT_PARENT=c\nmount --make-rprivate /\n",
+			       "$B/tests/reval-tests --jobs 1 --filter sandbox/*");
+	char *rc = slurp_in(dir, "rc"), *err = slurp_in(dir, "err");
+	cr_expect_str_eq(rc, "0\n", "%s", err);
+	cr_expect(strstr(err, "Synthesis: Tested: ") && strstr(err, "| Failing: 0 | Crashing: 0"),
+		  "%s", err);
+	cr_expect(!strstr(err, "degraded"), "%s", err);
+	free(rc);
+	free(err);
+	free(dir);
+}
+
+/*
+ * Where the chroot's filesystem shares its mounts with another place (here
+ * a peer bind of it: on a host, the host itself), a mount made in the
+ * sandbox would show up there and outlive it.  The checker then runs
+ * without namespaces, says so in one line, and leaves no mount behind.
+ */
+Test(sandbox_chroot, a_chroot_that_shares_its_mounts_degrades_in_one_line, .timeout = 300)
+{
+	chroot_skip_unless_able();
+	static const char shared[] = "ROOT_PARENT=m\n"
+				     "mount --make-rprivate /\n"
+				     "mkdir -p \"$D/m\" \"$D/peer\"\n"
+				     "mount -t tmpfs tmpfs \"$D/m\"\n"
+				     "mount --make-shared \"$D/m\"\n"
+				     "mount --bind \"$D/m\" \"$D/peer\"\n";
+	char *dir = support_tmpdir("chroot-shared-cases");
+	char *cases = path_join(dir, "cases.jsonl");
+	cr_assert_eq(support_write(cases,
+				   "{\"id\":\"sum\",\"kind\":\"stdio\",\"program\":\"a, b = map(int, "
+				   "input().split())\\nprint(a + b)\\n\",\"tests\":[{\"input\":\"2 3\\n\","
+				   "\"output\":\"5\\n\"}]}\n"),
+		     0);
+	/* The cases travel through the build directory, which the chroot holds. */
+	char *in = xasprintf("%s/chroot-shared-cases.jsonl", getenv("REVAL_BUILD"));
+	char *cp = xasprintf("cp '%s' '%s'", cases, in);
+	cr_assert_eq(system(cp), 0);
+	char *run = xasprintf("$B/reval check code --workers 1 --in %s", in);
+	char *d2 = chroot_run("chroot-shared", shared, run);
+	char *rc = slurp_in(d2, "rc"), *out = slurp_in(d2, "out"), *err = slurp_in(d2, "err");
+	char *mounts = slurp_in(d2, "mounts");
+	cr_expect_str_eq(rc, "0\n", "%s", err);
+	cr_expect(strstr(out, "{\"id\":\"sum\",\"verdict\":\"pass\""), "%s %s", out, err);
+	cr_expect_eq(support_nonempty_lines(err), 2, "%s", err); /* the warning, the summary */
+	cr_expect(strstr(err, "WARNING: the code sandbox is degraded") &&
+			  strstr(err, "(a chroot) and shares its mounts with the host"),
+		  "%s", err);
+	/* No tmpfs of the sandbox is left, at the chroot or at its peer. */
+	cr_expect_str_eq(mounts, "0\n", "a sandbox mount was left behind");
+	free(mounts);
+	unlink(in);
+	free(rc);
+	free(out);
+	free(err);
+	free(run);
+	free(cp);
+	free(in);
+	free(cases);
+	free(dir);
+	free(d2);
+}
+
+static char *slurp_in(const char *dir, const char *name)
+{
+	char *p = path_join(dir, name);
+	char *text = slurp(p);
+	free(p);
+	return text;
 }
