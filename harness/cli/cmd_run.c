@@ -43,7 +43,7 @@ enum reval_err cmd_run(int argc, char **argv)
 		err = run_setup(&r, &cfg);
 	if (!err)
 		err = run_execute(&r);
-	if (!err)
+	if (!err || err == RV_EPARTIAL)
 		cmd_print_run_outputs(r.dir);
 	run_release(&r);
 	config_release(&cfg);

@@ -24,6 +24,7 @@
 #include "harness/engine/openai_parse.h"
 #include "harness/engine/limiter.h"
 #include "harness/engine/retry.h"
+#include "harness/net/redact.h"
 #include "harness/net/sse.h"
 
 enum n_support { N_UNKNOWN, N_HONOURED, N_IGNORED };
@@ -195,10 +196,17 @@ static void deliver(struct openai *e, size_t i, struct completion *c)
 		e->fatal = (enum reval_err)rc;
 }
 
+/* Server text as it may be stored or printed: without the key or anything shaped like one. */
+static char *server_text(const struct openai *e, const char *msg)
+{
+	return redact_text(msg, msg ? strlen(msg) : 0, e->opt->api_key);
+}
+
 /* Record an infrastructure failure on every sample of the job. */
-static void fail_job(struct openai *e, struct job *j, const char *kind, const char *msg)
+static void fail_job(struct openai *e, struct job *j, const char *kind, const char *raw)
 {
 	double now = now_ms();
+	char *msg = server_text(e, raw);
 	for (int k = 0; k < j->count; k++) {
 		size_t i = j->first + (size_t)k;
 		struct completion c;
@@ -210,15 +218,19 @@ static void fail_job(struct openai *e, struct job *j, const char *kind, const ch
 		c.endpoint = j->ep >= 0 ? e->pool.ep[j->ep].label : NULL;
 		deliver(e, i, &c);
 	}
+	free(msg);
 	job_put(e, j);
 }
 
 static void stop_run(struct openai *e, const char *fmt, const char *a, long status,
-		     const char *msg)
+		     const char *raw)
 {
 	/* Requests still in flight may fail the same way: say it once. */
-	if (!e->fatal)
+	if (!e->fatal) {
+		char *msg = server_text(e, raw);
 		diag(fmt, a, status, e->model ? e->model : "(none)", msg);
+		free(msg);
+	}
 	e->fatal = RV_EINFRA;
 }
 

@@ -165,6 +165,11 @@ int sample_from_json(struct sample *s, const cJSON *obj, const char **why)
 		const char *k = json_str(err, "kind");
 		s->error_kind = xstrdup(k ? k : "unknown");
 		s->error_message = dup_or_null(json_str(err, "message"));
+	} else if (!cJSON_IsString(content)) {
+		/* A line that claims an answer but holds none is broken, never an empty answer. */
+		s->error_kind = xstrdup("malformed");
+		s->error_message = xstrdup(content ? "the line's \"content\" is not a string"
+						   : "the line has no \"content\"");
 	}
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "grade");
 	if (cJSON_IsObject(g)) {

@@ -45,7 +45,11 @@ void sample_release(struct sample *s);
 /* The journal line (no newline). */
 void sample_to_line(const struct sample *s, struct strbuf *out);
 
-/* Read a journal line's object; on a missing field, *why names it. */
+/*
+ * Read a journal line's object; on a missing field, *why names it.  A line
+ * with no error whose "content" is not a string becomes the infrastructure
+ * error "malformed": it is never read as an empty answer.
+ */
 int sample_from_json(struct sample *s, const cJSON *obj, const char **why);
 
 /*

@@ -41,7 +41,8 @@
  * KIND: 429 (ARG Retry-After seconds), 429date, 429reset (x-ratelimit-reset-requests),
  * 500, 503, 400, 400ctx, 401, 403, 404, slow (ARG ms), hang, drop, malformed, truncate,
  * cut (stream cut mid-way), nodone (stream ends early but cleanly), empty (no choices),
- * flood (a stream of content that never ends).
+ * flood (a stream of content that never ends), echokey (ARG status, default 401: an error
+ * quoting the Authorization header received), numcontent ("content": 12345 in a 200).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -755,6 +756,27 @@ static int answer_completion(struct req *r, const char *url)
 	} else if (!strcmp(k, "malformed")) {
 		r->resp = text_response("{\"choices\": [{\"index\": 0, \"message\": {\"content\": \"oops");
 		set_json(r->resp);
+	} else if (!strcmp(k, "echokey")) {
+		/* A server (or proxy) that quotes the credentials it was sent. */
+		const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+		char *msg = xasprintf("Incorrect API key provided: %s (headers: Authorization: %s)",
+				      h ? h : "(none)", h ? h : "(none)");
+		r->status = f->arg[0] ? (unsigned)strtol(f->arg, NULL, 10) : 401;
+		r->resp = error_response("invalid_request_error", msg);
+		free(msg);
+	} else if (!strcmp(k, "numcontent")) {
+		/* The shape of a completion with a number where the text should be. */
+		if (json_bool(body, "stream", 0)) {
+			char *ev = xstrdup("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":12345},"
+					   "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+			r->resp = cut_response(ev, strlen(ev), MHD_SIZE_UNKNOWN, 0);
+			MHD_add_response_header(r->resp, "Content-Type", "text/event-stream");
+		} else {
+			r->resp = text_response("{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+						"\"message\":{\"role\":\"assistant\",\"content\":12345},"
+						"\"finish_reason\":\"stop\"}]}");
+			set_json(r->resp);
+		}
 	} else if (!strcmp(k, "empty")) {
 		r->resp = text_response("{\"object\": \"chat.completion\", \"choices\": []}");
 		set_json(r->resp);
