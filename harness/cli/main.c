@@ -32,6 +32,8 @@ static const struct command commands[] = {
 	 "prompt, dataset, grader) is refused with what differs.\n"
 	 "Writes DIR/config.json (resolved settings, never the API key), DIR/samples.jsonl,\n"
 	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n"
+	 "One process at a time works in a run directory (a lock on DIR/.lock): a second\n"
+	 "'reval run' or 'reval grade' on it is refused with the holder's pid.\n"
 	 "Text a server sends back is stored and printed with the API key (and anything shaped\n"
 	 "like a 'Bearer' or 'sk-' token) replaced by [redacted].\n\n"
 	 "Exit status:\n"

@@ -1,11 +1,15 @@
 #include "harness/pipeline/run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness/engine/engine.h"
 #include "harness/model/identity.h"
@@ -417,6 +421,63 @@ static enum reval_err write_config(struct run *r)
 	return err ? err : run_save_config(r, r->dir);
 }
 
+/* ---- The run directory's lock ---- */
+
+static long lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	long pid;
+	return parse_long(buf, &pid) ? 0 : pid;
+}
+
+enum reval_err run_lock(const char *dir, int *fd)
+{
+	char *path = path_join(dir, ".lock");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		diag("cannot open the run directory's lock '%s': %s", path, strerror(errno));
+		free(path);
+		return RV_EIO;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		long pid = 0;
+		/* The holder writes its pid just after taking the lock: give it a moment. */
+		for (int i = 0; i < 50 && e == EWOULDBLOCK && !(pid = lock_holder(*fd)); i++)
+			nanosleep(&(struct timespec){0, 2000000L}, NULL);
+		if (e == EWOULDBLOCK)
+			diag("run directory '%s' is in use by process %ld; wait for it to finish or "
+			     "stop it, then rerun the same command",
+			     dir, pid);
+		else
+			diag("cannot lock '%s': %s", path, strerror(e));
+		close(*fd);
+		*fd = -1;
+		free(path);
+		return RV_EIO;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, (size_t)n, 0) != n)
+		diag("warning: cannot write the pid into '%s': %s", path, strerror(errno));
+	free(path);
+	return RV_OK;
+}
+
+void run_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the last descriptor releases the flock */
+}
+
+static enum reval_err run_execute_locked(struct run *r, const struct engine_ops *eng,
+					 const char *arg);
+
 enum reval_err run_execute(struct run *r)
 {
 	if (!r->dir) {
@@ -434,6 +495,18 @@ enum reval_err run_execute(struct run *r)
 		diag("cannot create run directory '%s': %s", r->dir, strerror(e));
 		return RV_EIO;
 	}
+	int lock;
+	enum reval_err err = run_lock(r->dir, &lock);
+	if (err)
+		return err;
+	err = run_execute_locked(r, eng, arg);
+	run_unlock(lock);
+	return err;
+}
+
+static enum reval_err run_execute_locked(struct run *r, const struct engine_ops *eng,
+					 const char *arg)
+{
 	enum reval_err err = write_config(r);
 	if (err)
 		return err;

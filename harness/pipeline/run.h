@@ -54,6 +54,15 @@ enum reval_err run_save_config(const struct run *r, const char *dir);
  */
 enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const char *path);
 
+/*
+ * Hold the run directory for this process: an exclusive flock on DIR/.lock,
+ * kept until run_unlock (or the process ends, however it ends), with this
+ * process's pid written in it.  A second process is refused with one line
+ * naming the holder's pid.  *fd is -1 on failure.
+ */
+enum reval_err run_lock(const char *dir, int *fd);
+void run_unlock(int fd);
+
 enum reval_err run_execute(struct run *r);
 enum reval_err run_results(struct run *r);
 
