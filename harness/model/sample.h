@@ -20,6 +20,7 @@ struct sample {
 	char *problem;
 	int index;               /* sample index within the problem */
 	uint64_t seed;
+	char *fp;                /* the run identity that made it (pipeline/identity.h), or NULL */
 	char *content;           /* final content, reasoning removed */
 	char *reasoning;         /* NULL when none */
 	int reasoning_closed;    /* reasoning present and properly closed */

@@ -85,6 +85,8 @@ static const struct opt opts[] = {
 	 "progress on stderr (default: when stderr is a terminal)"},
 	{"force", OPT_BOOL, OFF(force), "run merge", NULL,
 	 "resume or merge even when model or sampling differ"},
+	{"extend", OPT_BOOL, OFF(extend), "run", NULL,
+	 "resume with more tasks or a larger --n or --limit, keeping every finished sample"},
 	{"config", OPT_STR, OFF(config_file), "run", "F", "JSON file with any of these keys"},
 };
 
@@ -97,7 +99,7 @@ void config_init(struct config *cfg)
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;
-	cfg->stream = cfg->progress = cfg->force = -1;
+	cfg->stream = cfg->progress = cfg->force = cfg->extend = -1;
 	cfg->shard_count = 1;
 }
 
@@ -518,6 +520,8 @@ enum reval_err config_finish(struct config *cfg)
 		cfg->progress = isatty(2);
 	if (cfg->force == -1)
 		cfg->force = 0;
+	if (cfg->extend == -1)
+		cfg->extend = 0;
 	return read_api_key(cfg);
 }
 
@@ -543,7 +547,7 @@ cJSON *config_to_json(const struct config *cfg)
 		const struct opt *op = &opts[i];
 		const void *f = (const char *)cfg + op->off;
 		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file) ||
-		    op->off == OFF(progress) || op->off == OFF(force))
+		    op->off == OFF(progress) || op->off == OFF(force) || op->off == OFF(extend))
 			continue;
 		switch (op->type) {
 		case OPT_STR:

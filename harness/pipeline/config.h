@@ -60,6 +60,7 @@ struct config {
 	long ready_timeout_s;    /* --engine local: seconds for the server to answer */
 	int progress;            /* -1 auto (a terminal), 0, 1 */
 	int force;               /* resume even when settings differ (never for graders) */
+	int extend;              /* resume with a larger selection: more tasks, n or limit */
 	char *api_key;           /* from OPENAI_API_KEY or --api-key-file; never written */
 	int shard_index;         /* parsed from shard */
 	int shard_count;         /* 1 when unsharded */

@@ -16,6 +16,7 @@
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/model/think.h"
+#include "harness/pipeline/fingerprint.h"
 #include "harness/pipeline/grading.h"
 #include "harness/pipeline/preset.h"
 #include "harness/pipeline/progress.h"
@@ -80,6 +81,7 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 			return err;
 	r->sampling = xcalloc(r->ntasks, sizeof(struct sampling));
 	r->n = xcalloc(r->ntasks, sizeof(int));
+	r->fp = xcalloc(r->ntasks, sizeof(char *));
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct task *t = r->tasks[i];
 		if ((err = task_load(t, &r->cat, cfg->user_data)))
@@ -89,6 +91,7 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 		if (cfg->preset)
 			preset_apply(cfg->preset, &r->sampling[i], t, cfg, r->warnings);
 		r->n[i] = r->sampling[i].n;
+		r->fp[i] = fingerprint_task(cfg, t, &r->sampling[i]);
 	}
 	if (cfg->out)
 		r->dir = xstrdup(cfg->out);
@@ -122,7 +125,10 @@ void run_release(struct run *r)
 		task_free(r->tasks[i]);
 		if (r->sampling)
 			sampling_release(&r->sampling[i]);
+		if (r->fp)
+			free(r->fp[i]);
 	}
+	free(r->fp);
 	free(r->tasks);
 	free(r->sampling);
 	free(r->n);
@@ -170,6 +176,10 @@ cJSON *run_config_json(const struct run *r)
 		cJSON_AddNullToObject(fp, "model");
 	cJSON_AddStringToObject(fp, "api", r->cfg->api);
 	cJSON_AddNumberToObject(fp, "seed", (double)r->cfg->seed);
+	/* Recorded only when set, so runs from before it was recorded still compare equal. */
+	cJSON *extra = r->cfg->extra_body ? cJSON_Parse(r->cfg->extra_body) : NULL;
+	if (extra)
+		cJSON_AddItemToObject(fp, "extra_body", extra);
 	cJSON *tasks = cJSON_AddArrayToObject(doc, "tasks");
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct task *t = r->tasks[i];
@@ -185,6 +195,7 @@ cJSON *run_config_json(const struct run *r)
 								   ? cJSON_Duplicate(t->grader_options, 1)
 								   : cJSON_CreateObject());
 		cJSON_AddItemToObject(o, "sampling", sampling_to_json(&r->sampling[i]));
+		cJSON_AddStringToObject(o, "fingerprint", r->fp[i]);
 		size_t planned = 0;
 		for (size_t j = 0; j < t->nproblems; j++)
 			planned += (size_t)run_planned(r, i, j);
@@ -204,6 +215,83 @@ enum reval_err run_save_config(const struct run *r, const char *dir)
 	free(path);
 	cJSON_Delete(doc);
 	return err;
+}
+
+static const cJSON *find_task_json(const cJSON *doc, const char *id)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "tasks"))
+	if (id && json_str(c, "id") && !strcmp(json_str(c, "id"), id))
+		return c;
+	return NULL;
+}
+
+static int refuse_selection(const char *path, const char *what, int extensible)
+{
+	diag("refusing to resume the run in '%s': %s%s", path, what,
+	     extensible ? "; to extend the run keeping its samples, add --extend"
+			: "; a run is never narrowed: use another --out");
+	return 1;
+}
+
+/*
+ * The selection of a resumed run: the same tasks, n, limit and shard, or
+ * with --extend a larger one.  Narrowing is always refused: results.json
+ * covers exactly the configured selection, and the journal never holds
+ * lines outside it.
+ */
+static int selection_differs(const struct run *r, const cJSON *stored, const cJSON *now,
+			     const char *path)
+{
+	int ext = r->cfg->extend == 1;
+	char what[512];
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(stored, "tasks"))
+	{
+		const char *id = json_str(t, "id");
+		const cJSON *nt = find_task_json(now, id);
+		if (!nt) {
+			snprintf(what, sizeof(what), "task '%s' of the run is not in --task", id);
+			return refuse_selection(path, what, 0);
+		}
+		long was = (long)json_num(cJSON_GetObjectItemCaseSensitive(t, "sampling"), "n", -1);
+		long is = (long)json_num(cJSON_GetObjectItemCaseSensitive(nt, "sampling"), "n", -1);
+		if (was != is && (is < was || !ext)) {
+			snprintf(what, sizeof(what), "task '%s' n differs (was %ld, now %ld)", id, was,
+				 is);
+			return refuse_selection(path, what, is > was);
+		}
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(now, "tasks"))
+	{
+		const char *id = json_str(t, "id");
+		if (!find_task_json(stored, id) && !ext) {
+			snprintf(what, sizeof(what), "task '%s' is not in the run", id);
+			return refuse_selection(path, what, 1);
+		}
+	}
+	const cJSON *of = cJSON_GetObjectItemCaseSensitive(stored, "flags");
+	const cJSON *nf = cJSON_GetObjectItemCaseSensitive(now, "flags");
+	long ol = (long)json_num(of, "limit", -1), nl = (long)json_num(nf, "limit", -1);
+	if (ol != nl) {
+		int larger = ol >= 0 && (nl < 0 || nl > ol);
+		if (!larger || !ext) {
+			char a[24] = "none", b[24] = "none";
+			if (ol >= 0)
+				snprintf(a, sizeof(a), "%ld", ol);
+			if (nl >= 0)
+				snprintf(b, sizeof(b), "%ld", nl);
+			snprintf(what, sizeof(what), "--limit differs (was %s, now %s)", a, b);
+			return refuse_selection(path, what, larger);
+		}
+	}
+	const char *os = json_str(of, "shard"), *ns = json_str(nf, "shard");
+	if ((os || ns) && (!os || !ns || strcmp(os, ns))) {
+		snprintf(what, sizeof(what), "--shard differs (was %s, now %s)", os ? os : "none",
+			 ns ? ns : "none");
+		return refuse_selection(path, what, 0);
+	}
+	return 0;
 }
 
 enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const char *path)
@@ -229,6 +317,8 @@ enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const 
 		     "--out, or 'reval grade' to regrade with new graders",
 		     path, d.d[0].what, d.d[0].a, d.d[0].b);
 	enum reval_err err = d.n ? RV_EMISMATCH : RV_OK;
+	if (!err && selection_differs(r, stored, now, path))
+		err = RV_EMISMATCH;
 	identity_diffs_release(&d);
 	cJSON_Delete(now);
 	return err;
@@ -327,9 +417,10 @@ static char *dup_or_null(const char *s)
 
 /* Copy a completion; reasoning inside <think> tags is split from the content. */
 static void sample_from_completion(struct sample *s, const struct engine_request *req,
-			    const struct completion *c)
+				   const struct completion *c, const char *fp)
 {
 	sample_init(s);
+	s->fp = xstrdup(fp);
 	s->task = xstrdup(req->task_id);
 	s->problem = xstrdup(req->problem_id);
 	s->index = req->sample;
@@ -387,7 +478,7 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	struct exec_ctx *x = ud;
 	const struct task *t = x->r->tasks[req->item >> 32];
 	const struct problem *p = &t->problems[req->item & 0xffffffffu];
-	sample_from_completion(grade_queue_slot(&x->q), req, c);
+	sample_from_completion(grade_queue_slot(&x->q), req, c, x->r->fp[req->item >> 32]);
 	return grade_queue_push(&x->q, t, p);
 }
 
@@ -404,6 +495,40 @@ static struct tally read_tally(struct run *r, const char *journal_path, enum rev
 	return tl;
 }
 
+struct line_check {
+	const struct run *r;
+	const char *path;
+};
+
+/* A journal line made with other settings than this run's is refused, naming the part. */
+static enum reval_err check_line(void *ud, const cJSON *obj, long line)
+{
+	struct line_check *lc = ud;
+	const char *task = json_str(obj, "task"), *fp = json_str(obj, "fp");
+	if (!task || !fp)
+		return RV_OK; /* a line from a reval that did not fingerprint its lines */
+	for (size_t i = 0; i < lc->r->ntasks; i++) {
+		char key[32];
+		if (strcmp(lc->r->tasks[i]->id, task) ||
+		    !fingerprint_differs(fp, lc->r->fp[i], key, sizeof(key)))
+			continue;
+		diag("refusing to resume the run in '%s': journal line %ld (task '%s') was made with "
+		     "another %s; use another --out",
+		     lc->path, line, task, key);
+		return RV_EMISMATCH;
+	}
+	return RV_OK;
+}
+
+static enum reval_err check_journal_identity(const struct run *r, const char *jpath)
+{
+	struct stat st;
+	if (r->cfg->force == 1 || stat(jpath, &st))
+		return RV_OK;
+	struct line_check lc = {r, r->dir};
+	return journal_read(jpath, check_line, &lc, NULL);
+}
+
 static enum reval_err write_config(struct run *r)
 {
 	char *path = path_join(r->dir, "config.json");
@@ -418,6 +543,11 @@ static enum reval_err write_config(struct run *r)
 		}
 	}
 	free(path);
+	/* config.json may be gone or older than the journal: each line says what made it. */
+	char *jpath = path_join(r->dir, "samples.jsonl");
+	if (!err)
+		err = check_journal_identity(r, jpath);
+	free(jpath);
 	return err ? err : run_save_config(r, r->dir);
 }
 

@@ -27,6 +27,7 @@ struct run {
 	size_t ntasks;
 	struct sampling *sampling; /* effective sampling per task */
 	int *n;                    /* samples per problem per task */
+	char **fp;                 /* per task: the identity of its samples (identity.h) */
 	cJSON *warnings;           /* deviations from a preset and similar notes, a list of strings */
 };
 
