@@ -8,6 +8,7 @@
 #include "harness/cli/cmd.h"
 #include "harness/pipeline/config.h"
 #include "harness/pipeline/grading.h"
+#include "harness/pipeline/preset.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/pipeline/run.h"
@@ -41,6 +42,8 @@ enum reval_err cmd_run(int argc, char **argv)
 	}
 	if (!err)
 		err = run_setup(&r, &cfg);
+	if (!err)
+		preset_announce(&cfg);
 	if (!err)
 		err = run_execute(&r);
 	if (!err || err == RV_EPARTIAL)

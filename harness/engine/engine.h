@@ -36,7 +36,10 @@ struct engine_options {
 	size_t nbase_urls;
 	long concurrency;         /* samples in flight, fixed; 0: found by the limiter */
 	long max_concurrency;     /* ceiling for the limiter; 0: its default */
-	long timeout_s;           /* per request attempt */
+	long timeout_s;           /* whole request attempt; 0: none (a streamed generation) */
+	long connect_timeout_s;   /* to connect */
+	long first_byte_timeout_s; /* from sending to the first byte (queueing) */
+	long idle_timeout_s;      /* silence between bytes once the response began */
 	long max_attempts;        /* per sample */
 	long seed;                /* run seed (jitter, server-side seeds) */
 	const char *extra_body;   /* JSON object text merged into every request body, or NULL */

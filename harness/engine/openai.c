@@ -353,6 +353,56 @@ static void deliver_choices(struct openai *e, struct job *j)
 	job_put(e, j);
 }
 
+/*
+ * A streamed request for n choices that ended early (stalled, cut): the
+ * choices that finished are whole answers and are kept; each of the others
+ * is asked for again on its own, or fails once out of attempts.  Returns 0
+ * when no choice finished (the caller retries the request as a whole).
+ */
+static int salvage(struct openai *e, struct job *j, const char *kind, const char *msg)
+{
+	const struct oa_result *r = &j->res;
+	if (!e->body.stream || j->count < 2)
+		return 0;
+	int finished = 0;
+	for (size_t i = 0; i < r->nchoices && i < (size_t)j->count; i++)
+		finished += r->choices[i].seen && r->choices[i].finish_reason != NULL;
+	if (!finished)
+		return 0;
+	uint64_t seed = oa_wire_seed(e->reqs[j->first].seed);
+	for (int k = 0; k < j->count; k++) {
+		size_t si = j->first + (size_t)k;
+		const struct oa_choice *ch = (size_t)k < r->nchoices ? &r->choices[k] : NULL;
+		if (ch && ch->seen && ch->finish_reason) {
+			struct completion c;
+			completion_init(&c);
+			c.content = ch->content.buf;
+			c.reasoning = ch->has_reasoning ? ch->reasoning.buf : NULL;
+			c.finish_reason = ch->finish_reason;
+			c.prompt_tokens = r->prompt_tokens;
+			c.latency_ms = j->x.t_end - e->st[si].t_first;
+			c.ttft_ms = j->t_token >= 0 ? j->t_token - j->x.t_start : -1;
+			c.endpoint = e->pool.ep[j->ep].label;
+			c.attempts = e->st[si].attempts;
+			c.has_seed = 1;
+			c.seed = seed;
+			deliver(e, si, &c);
+			continue;
+		}
+		struct job *one = job_get(e, si, 1);
+		one->ep = j->ep;
+		if (++e->st[si].failures >= e->opt->max_attempts) {
+			fail_job(e, one, kind, msg);
+			continue;
+		}
+		one->last_ep = j->ep;
+		one->ready_at = now_ms();
+		heap_push(e, one);
+	}
+	job_put(e, j);
+	return 1;
+}
+
 /* ---- Outcomes ---- */
 
 static double hint_ms(const struct http_xfer *x)
@@ -476,9 +526,13 @@ static void job_done(void *ud, struct http_xfer *x)
 		fail_job(e, j, "too_big", j->res.error); /* a stream's answer over its cap */
 	} else {
 		const char *kind = x->result == HTTP_EABORTED ? "malformed" : http_result_name(x->result);
+		/* A streamed request that never began was waiting in the server's queue. */
+		if (x->result == HTTP_ETIMEOUT && e->body.stream && x->t_last_byte < 0)
+			kind = "queue_timeout";
 		char *msg = xstrdup(x->result == HTTP_EABORTED && j->res.error ? j->res.error : x->error);
 		endpoint_failed(&e->pool, j->ep, now_ms(), x->result == HTTP_ECONNECT);
-		retry_job(e, j, kind, msg, -1);
+		if (!salvage(e, j, kind, msg))
+			retry_job(e, j, kind, msg, -1);
 		free(msg);
 	}
 }
@@ -559,6 +613,9 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	x->body = j->body.buf;
 	x->body_len = j->body.len;
 	x->timeout_ms = e->opt->timeout_s * 1000;
+	x->connect_ms = e->opt->connect_timeout_s * 1000;
+	x->first_byte_ms = e->opt->first_byte_timeout_s * 1000;
+	x->idle_ms = e->opt->idle_timeout_s * 1000;
 	x->max_body = OA_MAX_BODY;
 	x->on_data = e->body.stream ? on_data : NULL;
 	x->on_done = job_done;

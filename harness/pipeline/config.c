@@ -69,7 +69,17 @@ static const struct opt opts[] = {
 	{"stream", OPT_BOOL, OFF(stream), "run", NULL, "stream responses (server-sent events)"},
 	{"preset", OPT_STR, OFF(preset), "run", "r1",
 	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
-	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S", "seconds per request attempt (default 600)"},
+	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S",
+	 "seconds for a whole attempt (default: none when streaming, else 600)"},
+	{"connect-timeout", OPT_LONG, OFF(connect_timeout_s), "run", "S",
+	 "seconds to connect (default 10)"},
+	{"first-byte-timeout", OPT_LONG, OFF(first_byte_timeout_s), "run", "S",
+	 "seconds from sending to the first byte: a server's queue, or without streaming the "
+	 "whole generation (default 600)"},
+	{"idle-timeout", OPT_LONG, OFF(idle_timeout_s), "run", "S",
+	 "seconds of silence that end a response once it began (default 120)"},
+	{"exclude-unfinished", OPT_BOOL, OFF(exclude_unfinished), "run", NULL,
+	 "a sample that still timed out is left out of scores (default: counted wrong, as R1 does)"},
 	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
 	{"price-input", OPT_DOUBLE, OFF(price_input), RUNLIKE, "USD",
 	 "price per million prompt tokens, for the cost in results"},
@@ -96,6 +106,8 @@ void config_init(struct config *cfg)
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = cfg->max_concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
 	cfg->ready_timeout_s = cfg->shards = CONFIG_UNSET;
+	cfg->connect_timeout_s = cfg->first_byte_timeout_s = cfg->idle_timeout_s = CONFIG_UNSET;
+	cfg->exclude_unfinished = -1;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;
@@ -479,8 +491,35 @@ enum reval_err config_finish(struct config *cfg)
 		diag("--max-concurrency must be from 1 to 100000");
 		return RV_EUSAGE;
 	}
-	if (cfg->timeout_s == CONFIG_UNSET)
-		cfg->timeout_s = 600;
+	/* R1's long generations are streamed, so only silence, never length, cuts them. */
+	if (cfg->preset && !strcmp(cfg->preset, "r1") && cfg->stream == -1)
+		cfg->stream = 1;
+	/* A limit of 0 would mean "none" to curl: a slow server would then hang the run. */
+	static const struct {
+		const char *flag;
+		size_t off;
+		long dflt; /* CONFIG_UNSET: decided below */
+	} limits[] = {
+		{"timeout", OFF(timeout_s), CONFIG_UNSET},
+		{"connect-timeout", OFF(connect_timeout_s), CONFIG_CONNECT_TIMEOUT_S},
+		{"first-byte-timeout", OFF(first_byte_timeout_s), CONFIG_FIRST_BYTE_TIMEOUT_S},
+		{"idle-timeout", OFF(idle_timeout_s), CONFIG_IDLE_TIMEOUT_S},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		long *v = (long *)((char *)cfg + limits[i].off);
+		if (*v == CONFIG_UNSET)
+			*v = limits[i].dflt;
+		else if (*v < 1 || *v > 7 * 86400) {
+			diag("--%s must be from 1 to 604800 seconds (there is no 'no limit')",
+			     limits[i].flag);
+			return RV_EUSAGE;
+		}
+	}
+	/* A streamed generation shows it is alive with every token: only silence ends it. */
+	if (cfg->timeout_s == CONFIG_UNSET && cfg->stream != 1)
+		cfg->timeout_s = CONFIG_TIMEOUT_S;
+	if (cfg->exclude_unfinished == -1)
+		cfg->exclude_unfinished = 0;
 	if (cfg->max_attempts == CONFIG_UNSET)
 		cfg->max_attempts = 6;
 	if (cfg->max_attempts < 1) {
@@ -547,7 +586,8 @@ cJSON *config_to_json(const struct config *cfg)
 		const struct opt *op = &opts[i];
 		const void *f = (const char *)cfg + op->off;
 		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file) ||
-		    op->off == OFF(progress) || op->off == OFF(force) || op->off == OFF(extend))
+		    op->off == OFF(progress) || op->off == OFF(force) || op->off == OFF(extend) ||
+		    (op->type == OPT_LONG && *(const long *)f == CONFIG_UNSET))
 			continue;
 		switch (op->type) {
 		case OPT_STR:

@@ -98,6 +98,11 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 	return RV_OK;
 }
 
+static long or_default(long v, long dflt)
+{
+	return v == CONFIG_UNSET ? dflt : v;
+}
+
 void run_engine_options(struct engine_options *opt, const struct config *cfg)
 {
 	*opt = (struct engine_options){
@@ -107,7 +112,11 @@ void run_engine_options(struct engine_options *opt, const struct config *cfg)
 		.nbase_urls = cfg->nbase_urls,
 		.concurrency = cfg->concurrency == CONFIG_UNSET ? 0 : cfg->concurrency,
 		.max_concurrency = cfg->max_concurrency == CONFIG_UNSET ? 0 : cfg->max_concurrency,
-		.timeout_s = cfg->timeout_s,
+		.timeout_s = cfg->timeout_s == CONFIG_UNSET ? 0 : cfg->timeout_s,
+		.connect_timeout_s = or_default(cfg->connect_timeout_s, CONFIG_CONNECT_TIMEOUT_S),
+		.first_byte_timeout_s = or_default(cfg->first_byte_timeout_s,
+						   CONFIG_FIRST_BYTE_TIMEOUT_S),
+		.idle_timeout_s = or_default(cfg->idle_timeout_s, CONFIG_IDLE_TIMEOUT_S),
 		.max_attempts = cfg->max_attempts,
 		.seed = cfg->seed,
 		.extra_body = cfg->extra_body,
@@ -417,7 +426,8 @@ static char *dup_or_null(const char *s)
 
 /* Copy a completion; reasoning inside <think> tags is split from the content. */
 static void sample_from_completion(struct sample *s, const struct engine_request *req,
-				   const struct completion *c, const char *fp)
+				   const struct completion *c, const char *fp,
+				   int exclude_unfinished)
 {
 	sample_init(s);
 	s->fp = xstrdup(fp);
@@ -435,6 +445,16 @@ static void sample_from_completion(struct sample *s, const struct engine_request
 	s->attempts = c->attempts;
 	s->error_kind = dup_or_null(c->error_kind);
 	s->error_message = dup_or_null(c->error_message);
+	if (c->error_kind && !strcmp(c->error_kind, "timeout") && !exclude_unfinished) {
+		/* A generation that outlasted every limit and attempt is an unfinished answer. */
+		free(s->error_kind);
+		free(s->error_message);
+		s->error_kind = s->error_message = NULL;
+		free(s->finish_reason);
+		s->finish_reason = xstrdup("unfinished");
+		s->content = xstrdup("");
+		return;
+	}
 	if (c->error_kind) {
 		s->content = xstrdup("");
 		return;
@@ -478,7 +498,8 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	struct exec_ctx *x = ud;
 	const struct task *t = x->r->tasks[req->item >> 32];
 	const struct problem *p = &t->problems[req->item & 0xffffffffu];
-	sample_from_completion(grade_queue_slot(&x->q), req, c, x->r->fp[req->item >> 32]);
+	sample_from_completion(grade_queue_slot(&x->q), req, c, x->r->fp[req->item >> 32],
+			       x->r->cfg->exclude_unfinished == 1);
 	return grade_queue_push(&x->q, t, p);
 }
 

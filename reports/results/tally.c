@@ -200,6 +200,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	sl->status = s->grade.status;
 	sl->correct = (unsigned)correct;
 	sl->truncated = s->finish_reason && !strcmp(s->finish_reason, "length");
+	sl->unfinished = s->finish_reason && !strcmp(s->finish_reason, "unfinished");
 	sl->key = s->grade.canonical ? class_of(r->pt, s->grade.canonical, correct) : -1;
 	set_score(r->pt, r->tt->n, s->index, (float)s->grade.score, correct);
 	add_stats(r);
