@@ -18,6 +18,7 @@
 #ifndef REVAL_ENGINE_H
 #define REVAL_ENGINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "harness/base/err.h"
@@ -47,6 +48,13 @@ struct engine_options {
 	int fold_system;          /* send the system message folded into the user message */
 	const char *out;          /* the run directory (a local server's log goes there), or NULL */
 	long ready_timeout_s;     /* --engine local: seconds for the server to answer; <0: default */
+	/*
+	 * Set (by a signal handler) when the run must stop: send nothing more,
+	 * let what is in flight finish for up to stop_grace_s, then return
+	 * RV_EINTERRUPTED.  NULL: never.
+	 */
+	volatile const sig_atomic_t *stop;
+	long stop_grace_s;
 };
 
 struct engine_request {

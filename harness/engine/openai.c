@@ -669,10 +669,22 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		e->st[i].t_first = -1;
 	e->cursor = e->finished = 0;
 	e->fatal = RV_OK;
+	double stop_at = -1;
 	while (e->finished < n && !e->fatal) {
 		if (e->watch && e->watch(e->watch_ud)) {
 			e->fatal = RV_EINFRA;
 			break;
+		}
+		if (e->opt->stop && *e->opt->stop && stop_at < 0)
+			stop_at = now_ms();
+		if (stop_at >= 0) {
+			/* Stopping: nothing new goes out; what is in flight may still finish. */
+			if (!e->live || now_ms() - stop_at > (double)e->opt->stop_grace_s * 1000) {
+				e->fatal = RV_EINTERRUPTED;
+				break;
+			}
+			http_client_run(e->http, 200);
+			continue;
 		}
 		dispatch(e);
 		if (e->fatal)

@@ -380,3 +380,40 @@ long http_get(const char *url, const char *const *headers, long timeout_ms, stru
 	curl_slist_free_all(h);
 	return status;
 }
+
+int http_url_check(const char *url, char *why, size_t n)
+{
+	CURLU *u = curl_url();
+	if (!u)
+		die("out of memory parsing a URL");
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		snprintf(why, n, "not a URL (want http://HOST[:PORT]/PATH)");
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		snprintf(why, n, "the scheme is '%s', not http or https", scheme ? scheme : "");
+		goto out;
+	}
+	if (!host || !*host) {
+		snprintf(why, n, "it names no host");
+		goto out;
+	}
+	char *end = NULL;
+	long p = port ? strtol(port, &end, 10) : 80;
+	if (port && (*end || p < 1 || p > 65535)) {
+		snprintf(why, n, "port %s is not from 1 to 65535", port);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
+}

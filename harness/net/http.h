@@ -101,6 +101,12 @@ long http_client_active(const struct http_client *c);
 void http_client_run(struct http_client *c, long timeout_ms);
 
 /*
+ * Is url a usable base URL: scheme http or https, a host, a port from 1 to
+ * 65535 when one is given?  0, or -1 with the reason in why.
+ */
+int http_url_check(const char *url, char *why, size_t n);
+
+/*
  * A blocking GET for small answers (a health check, a model list): the
  * status (0 when no response) and, when body is not NULL, up to 1 MB of it.
  */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/base/json.h"
+#include "harness/net/http.h"
 #include "harness/pipeline/shard.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_DOUBLE, OPT_BOOL, OPT_LIST, OPT_KV };
@@ -480,6 +481,15 @@ enum reval_err config_finish(struct config *cfg)
 	}
 	if (!cfg->engine)
 		cfg->engine = xstrdup("openai");
+	for (size_t i = 0; i < cfg->nbase_urls; i++) {
+		char why[128];
+		if (http_url_check(cfg->base_urls[i], why, sizeof(why))) {
+			char *shown = url_redact(cfg->base_urls[i]);
+			diag("--base-url '%s' cannot be used: %s", shown, why);
+			free(shown);
+			return RV_EUSAGE;
+		}
+	}
 	if (cfg->seed == CONFIG_UNSET)
 		cfg->seed = 0;
 	if (cfg->concurrency != CONFIG_UNSET && (cfg->concurrency < 1 || cfg->concurrency > 100000)) {

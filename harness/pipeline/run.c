@@ -1,6 +1,7 @@
 #include "harness/pipeline/run.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
@@ -381,6 +382,7 @@ struct exec_ctx {
 	long infra;
 	struct failure_kind kinds[FAILURE_KINDS];
 	size_t nkinds;
+	int graceful_stop; /* the engine watches engine_options.stop itself */
 };
 
 static void count_failure(struct exec_ctx *x, const struct sample *s)
@@ -493,6 +495,38 @@ static enum reval_err journal_sample(void *ud, struct sample *s, size_t slot)
 	return err;
 }
 
+/* ---- Stopping on a signal ---- */
+
+#define RUN_STOP_GRACE_S 20 /* seconds requests in flight get to finish after a stop */
+
+static volatile sig_atomic_t stop_signal; /* the first SIGINT, SIGTERM or SIGHUP received */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* The first signal asks for a clean stop; a second one ends the process at once. */
+static void on_stop_signal(int sig)
+{
+	if (stop_signal)
+		_exit(128 + sig);
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void restore_stop_signals(const struct sigaction *old)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
+}
+
 static int on_done(void *ud, const struct engine_request *req, const struct completion *c)
 {
 	struct exec_ctx *x = ud;
@@ -500,7 +534,11 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	const struct problem *p = &t->problems[req->item & 0xffffffffu];
 	sample_from_completion(grade_queue_slot(&x->q), req, c, x->r->fp[req->item >> 32],
 			       x->r->cfg->exclude_unfinished == 1);
-	return grade_queue_push(&x->q, t, p);
+	enum reval_err err = grade_queue_push(&x->q, t, p);
+	/* Engines without a stop of their own (replay, exec) stop here. */
+	if (!err && stop_signal && !x->graceful_stop)
+		err = RV_EINTERRUPTED;
+	return err;
 }
 
 static int planned_cb(void *ud, size_t i, size_t j)
@@ -710,15 +748,23 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 	if (!err && nreq) {
 		struct engine_options opt;
 		run_engine_options(&opt, r->cfg);
+		opt.stop = &stop_signal;
+		opt.stop_grace_s = RUN_STOP_GRACE_S;
+		x.graceful_stop = !strcmp(eng->name, "openai") || !strcmp(eng->name, "local");
 		err = eng->open(&state, arg, &opt);
 		if (!err) {
+			struct sigaction old[ARRAY_SIZE(stop_signals)];
+			catch_stop_signals(old);
 			progress_init(&x.prog, r->cfg->progress, (long)nreq, "run");
 			err = eng->run(state, reqs, nreq, on_done, &x);
+			if (stop_signal)
+				err = RV_EINTERRUPTED;
 			enum reval_err ferr = grade_queue_flush(&x.q);
 			if (!err)
 				err = ferr;
 			progress_finish(&x.prog);
 			eng->close(state);
+			restore_stop_signals(old);
 		}
 	}
 	enum reval_err cerr = journal_close(&x.j);
@@ -729,6 +775,11 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 	strbuf_release(&x.line);
 	report_failures(&x);
 	enum reval_err rerr = run_results(r);
+	if (err == RV_EINTERRUPTED)
+		diag("stopped by signal %d: %ld samples finished in this run are saved and results.json "
+		     "covers what finished; resume with: %s",
+		     (int)stop_signal, x.graded + x.infra,
+		     r->command ? r->command : "the same command");
 	if (!err && !rerr && x.infra)
 		return RV_EPARTIAL;
 	return err ? err : rerr;

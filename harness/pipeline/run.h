@@ -29,6 +29,7 @@ struct run {
 	int *n;                    /* samples per problem per task */
 	char **fp;                 /* per task: the identity of its samples (identity.h) */
 	cJSON *warnings;           /* deviations from a preset and similar notes, a list of strings */
+	const char *command;       /* the command that started it (borrowed), for "resume with" */
 };
 
 enum reval_err run_setup(struct run *r, struct config *cfg);
