@@ -41,6 +41,8 @@ struct engine_options {
 	long connect_timeout_s;   /* to connect */
 	long first_byte_timeout_s; /* from sending to the first byte (queueing) */
 	long idle_timeout_s;      /* silence between bytes once the response began */
+	long breaker_failures;    /* failed attempts in a row that take an endpoint out; 0: never */
+	long breaker_window_s;    /* ... or failing with no success for this long; 0: never */
 	long max_attempts;        /* per sample */
 	long seed;                /* run seed (jitter, server-side seeds) */
 	const char *extra_body;   /* JSON object text merged into every request body, or NULL */

@@ -234,6 +234,33 @@ static void stop_run(struct openai *e, const char *fmt, const char *a, long stat
 	e->fatal = RV_EINFRA;
 }
 
+/*
+ * A failed attempt on j's endpoint.  The breaker may take the endpoint out
+ * for the rest of the run; when none is left the run stops, saying which
+ * endpoint, its last error and how to resume.
+ */
+static void ep_failed(struct openai *e, struct job *j, int hard, const char *kind, const char *raw)
+{
+	struct endpoint *ep = &e->pool.ep[j->ep];
+	int was = ep->tripped;
+	endpoint_failed(&e->pool, j->ep, now_ms(), hard);
+	if (was || !ep->tripped)
+		return;
+	char *msg = server_text(e, raw);
+	double quiet_s = (now_ms() - ep->last_ok) / 1000;
+	if (endpoint_alive(&e->pool))
+		diag("taking '%s' out of the run: %d failed attempts in a row, no success for %.0f s "
+		     "(last: %s: %s)",
+		     ep->label, ep->in_row, quiet_s, kind, msg);
+	else if (!e->fatal)
+		diag("stopping: '%s' failed %d attempts in a row with no success for %.0f s (last: %s: "
+		     "%s); finished samples are saved: rerun the same command to resume once it answers",
+		     ep->label, ep->in_row, quiet_s, kind, msg);
+	if (!endpoint_alive(&e->pool))
+		e->fatal = RV_EINFRA;
+	free(msg);
+}
+
 /* Send the job again later; the samples' failure counts decide whether it may. */
 static void retry_job(struct openai *e, struct job *j, const char *kind, const char *msg,
 		      double hint_ms)
@@ -457,7 +484,7 @@ static void on_http_error(struct openai *e, struct job *j)
 			return;
 		}
 		if (x->status >= 500)
-			endpoint_failed(&e->pool, j->ep, now_ms(), 0);
+			ep_failed(e, j, 0, kind, msg);
 		retry_job(e, j, kind, msg, hint_ms(x));
 	} else if (cls == RETRY_FATAL && !e->ok_total) {
 		/* Before anything worked: wrong key, URL or model; stop before burning the dataset. */
@@ -498,7 +525,7 @@ static void on_success(struct openai *e, struct job *j)
 								       : "malformed";
 		const char *why = j->res.error ? j->res.error : "the stream ended before the answer did";
 		char *msg = xstrdup(why);
-		endpoint_failed(&e->pool, j->ep, now_ms(), 0);
+		ep_failed(e, j, 0, kind, msg);
 		retry_job(e, j, kind, msg, -1);
 		free(msg);
 		return;
@@ -530,7 +557,7 @@ static void job_done(void *ud, struct http_xfer *x)
 		if (x->result == HTTP_ETIMEOUT && e->body.stream && x->t_last_byte < 0)
 			kind = "queue_timeout";
 		char *msg = xstrdup(x->result == HTTP_EABORTED && j->res.error ? j->res.error : x->error);
-		endpoint_failed(&e->pool, j->ep, now_ms(), x->result == HTTP_ECONNECT);
+		ep_failed(e, j, x->result == HTTP_ECONNECT, kind, msg);
 		if (!salvage(e, j, kind, msg))
 			retry_job(e, j, kind, msg, -1);
 		free(msg);
@@ -748,6 +775,8 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 	struct openai *e = xcalloc(1, sizeof(*e));
 	e->opt = opt;
 	endpoint_pool_init(&e->pool, urls, nurls);
+	e->pool.trip_after = (int)opt->breaker_failures;
+	e->pool.trip_window_ms = (double)opt->breaker_window_s * 1000;
 	e->chat_url = xcalloc(nurls, sizeof(char *));
 	e->compl_url = xcalloc(nurls, sizeof(char *));
 	int openai_com = 0;

@@ -79,6 +79,11 @@ static const struct opt opts[] = {
 	 "whole generation (default 600)"},
 	{"idle-timeout", OPT_LONG, OFF(idle_timeout_s), "run", "S",
 	 "seconds of silence that end a response once it began (default 120)"},
+	{"breaker-failures", OPT_LONG, OFF(breaker_failures), "run", "N",
+	 "failed attempts in a row that take an endpoint out; with none left the run stops "
+	 "(default 30)"},
+	{"breaker-window", OPT_LONG, OFF(breaker_window_s), "run", "S",
+	 "seconds of failures without a success that take an endpoint out (default 900)"},
 	{"exclude-unfinished", OPT_BOOL, OFF(exclude_unfinished), "run", NULL,
 	 "a sample that still timed out is left out of scores (default: counted wrong, as R1 does)"},
 	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
@@ -108,6 +113,7 @@ void config_init(struct config *cfg)
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
 	cfg->ready_timeout_s = cfg->shards = CONFIG_UNSET;
 	cfg->connect_timeout_s = cfg->first_byte_timeout_s = cfg->idle_timeout_s = CONFIG_UNSET;
+	cfg->breaker_failures = cfg->breaker_window_s = CONFIG_UNSET;
 	cfg->exclude_unfinished = -1;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
@@ -514,14 +520,15 @@ enum reval_err config_finish(struct config *cfg)
 		{"connect-timeout", OFF(connect_timeout_s), CONFIG_CONNECT_TIMEOUT_S},
 		{"first-byte-timeout", OFF(first_byte_timeout_s), CONFIG_FIRST_BYTE_TIMEOUT_S},
 		{"idle-timeout", OFF(idle_timeout_s), CONFIG_IDLE_TIMEOUT_S},
+		{"breaker-failures", OFF(breaker_failures), CONFIG_BREAKER_FAILURES},
+		{"breaker-window", OFF(breaker_window_s), CONFIG_BREAKER_WINDOW_S},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
 		long *v = (long *)((char *)cfg + limits[i].off);
 		if (*v == CONFIG_UNSET)
 			*v = limits[i].dflt;
 		else if (*v < 1 || *v > 7 * 86400) {
-			diag("--%s must be from 1 to 604800 seconds (there is no 'no limit')",
-			     limits[i].flag);
+			diag("--%s must be from 1 to 604800 (there is no 'no limit')", limits[i].flag);
 			return RV_EUSAGE;
 		}
 	}

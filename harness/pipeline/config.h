@@ -24,6 +24,8 @@
 #define CONFIG_FIRST_BYTE_TIMEOUT_S 600 /* default --first-byte-timeout */
 #define CONFIG_IDLE_TIMEOUT_S 120       /* default --idle-timeout */
 #define CONFIG_TIMEOUT_S 600            /* default --timeout when not streaming */
+#define CONFIG_BREAKER_FAILURES 30      /* default --breaker-failures */
+#define CONFIG_BREAKER_WINDOW_S 900     /* default --breaker-window */
 
 struct config {
 	char *tasks;             /* comma-separated task ids or families */
@@ -64,6 +66,8 @@ struct config {
 	long connect_timeout_s;  /* to connect */
 	long first_byte_timeout_s; /* from sending to the first byte (the server's queue) */
 	long idle_timeout_s;     /* silence between bytes of a response that began */
+	long breaker_failures;   /* failed attempts in a row that take an endpoint out */
+	long breaker_window_s;   /* failing with no success this long takes an endpoint out */
 	int exclude_unfinished;  /* a sample that never finished is excluded, not counted wrong */
 	long max_attempts;       /* per sample */
 	long ready_timeout_s;    /* --engine local: seconds for the server to answer */

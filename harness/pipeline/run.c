@@ -118,6 +118,8 @@ void run_engine_options(struct engine_options *opt, const struct config *cfg)
 		.first_byte_timeout_s = or_default(cfg->first_byte_timeout_s,
 						   CONFIG_FIRST_BYTE_TIMEOUT_S),
 		.idle_timeout_s = or_default(cfg->idle_timeout_s, CONFIG_IDLE_TIMEOUT_S),
+		.breaker_failures = or_default(cfg->breaker_failures, CONFIG_BREAKER_FAILURES),
+		.breaker_window_s = or_default(cfg->breaker_window_s, CONFIG_BREAKER_WINDOW_S),
 		.max_attempts = cfg->max_attempts,
 		.seed = cfg->seed,
 		.extra_body = cfg->extra_body,
