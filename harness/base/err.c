@@ -12,6 +12,8 @@ const char *reval_strerror(enum reval_err err)
 	case RV_EREGRESS: return "regression";
 	case RV_EFAIL: return "check failed";
 	case RV_EINTERNAL: return "internal error";
+	case RV_EPARTIAL: return "samples failed outside the model";
+	case RV_EINTERRUPTED: return "interrupted";
 	}
 	return "unknown error";
 }
@@ -23,6 +25,8 @@ int reval_exit_code(enum reval_err err)
 	case RV_EUSAGE:
 	case RV_EINPUT:
 	case RV_EMISMATCH: return 2;
+	case RV_EPARTIAL: return 3;
+	case RV_EINTERRUPTED: return 130;
 	default: return 1;
 	}
 }

@@ -18,6 +18,8 @@ enum reval_err {
 	RV_EREGRESS,  /* the gate found a regression: exit 1 */
 	RV_EFAIL,     /* a check asked for by the user failed (verify, reproduce): exit 1 */
 	RV_EINTERNAL, /* a bug of ours: exit 1 */
+	RV_EPARTIAL,  /* finished, but samples failed outside the model (kept out of scores): exit 3 */
+	RV_EINTERRUPTED, /* stopped by a signal after saving what finished: exit 130 */
 };
 
 const char *reval_strerror(enum reval_err err);

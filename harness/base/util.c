@@ -342,14 +342,18 @@ int write_full(int fd, const void *data, size_t len)
 
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
-	char *tmp = xasprintf("%s.tmp", path);
+	/* A name of its own, so two writers of one file never share a temporary. */
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	int err = 0;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	int fd = mkostemp(tmp, O_CLOEXEC);
 	if (fd < 0) {
 		err = errno;
 		goto out;
 	}
-	err = write_full(fd, data, len);
+	if (fchmod(fd, 0644) < 0)
+		err = errno;
+	if (!err)
+		err = write_full(fd, data, len);
 	if (!err && fsync(fd) < 0)
 		err = errno;
 	if (close(fd) < 0 && !err)

@@ -75,8 +75,11 @@ enum reval_err cmd_grade(int argc, char **argv)
 		diag("'reval grade' takes one run directory (see 'reval help grade')");
 		err = RV_EUSAGE;
 	}
+	int lock = -1;
 	if (!err)
 		err = run_load_config(pos[0], &cfg, &stored);
+	if (!err)
+		err = run_lock(pos[0], &lock);
 	if (!err) {
 		free(cfg.out);
 		cfg.out = xstrdup(pos[0]);
@@ -127,6 +130,7 @@ enum reval_err cmd_grade(int argc, char **argv)
 			g.changed, torn ? " (a torn last line was dropped)" : "");
 		cmd_print_run_outputs(pos[0]);
 	}
+	run_unlock(lock);
 	free(jpath);
 	strbuf_release(&g.out);
 	strbuf_release(&g.line);

@@ -8,6 +8,7 @@
 #include "harness/cli/cmd.h"
 #include "harness/pipeline/config.h"
 #include "harness/pipeline/grading.h"
+#include "harness/pipeline/preset.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/pipeline/run.h"
@@ -18,6 +19,31 @@ void cmd_print_run_outputs(const char *dir)
 	printf("results: %s/results.json\n", dir);
 	printf("table:   %s/results.csv\n", dir);
 	printf("samples: %s/samples.jsonl\n", dir);
+}
+
+/* The command line as a shell would take it back: "reval run" and each argument quoted. */
+static char *command_line(int argc, char **argv)
+{
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_adds(&sb, "reval");
+	for (int i = 0; i < argc; i++) {
+		const char *a = argv[i];
+		strbuf_addch(&sb, ' ');
+		if (*a && strspn(a, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+				    "-_./=:,@%+") == strlen(a)) {
+			strbuf_adds(&sb, a);
+			continue;
+		}
+		strbuf_addch(&sb, '\'');
+		for (; *a; a++) {
+			if (*a == '\'')
+				strbuf_adds(&sb, "'\\''");
+			else
+				strbuf_addch(&sb, *a);
+		}
+		strbuf_addch(&sb, '\'');
+	}
+	return strbuf_detach(&sb);
 }
 
 enum reval_err cmd_run(int argc, char **argv)
@@ -42,10 +68,15 @@ enum reval_err cmd_run(int argc, char **argv)
 	if (!err)
 		err = run_setup(&r, &cfg);
 	if (!err)
-		err = run_execute(&r);
+		preset_announce(&cfg);
+	char *command = command_line(argc, argv);
+	r.command = command;
 	if (!err)
+		err = run_execute(&r);
+	if (!err || err == RV_EPARTIAL || err == RV_EINTERRUPTED)
 		cmd_print_run_outputs(r.dir);
 	run_release(&r);
+	free(command);
 	config_release(&cfg);
 	free(pos);
 	return err;

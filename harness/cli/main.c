@@ -1,6 +1,7 @@
 /*
  * main: parse the subcommand, dispatch it from the table, and turn its
- * error into the exit code (0 success, 1 failure, 2 usage or input error).
+ * error into the exit code (0 success, 1 failure, 2 usage or input error,
+ * 3 a run that finished with samples failed outside the model).
  */
 #include <stdio.h>
 #include <string.h>
@@ -30,7 +31,25 @@ static const struct command commands[] = {
 	 "infrastructure failures. A rerun whose settings would change results (model, sampling,\n"
 	 "prompt, dataset, grader) is refused with what differs.\n"
 	 "Writes DIR/config.json (resolved settings, never the API key), DIR/samples.jsonl,\n"
-	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n\n"
+	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n"
+	 "One process at a time works in a run directory (a lock on DIR/.lock): a second\n"
+	 "'reval run' or 'reval grade' on it is refused with the holder's pid.\n"
+	 "Text a server sends back is stored and printed with the API key (and anything shaped\n"
+	 "like a 'Bearer' or 'sk-' token) replaced by [redacted].\n\n"
+	 "Exit status:\n"
+	 "  0  every sample was answered and graded\n"
+	 "  1  the run could not start or was stopped (endpoint unusable, cannot write)\n"
+	 "  2  bad usage or input, or settings that differ from the run being resumed\n"
+	 "  3  the run finished, but some samples failed outside the model (network, server,\n"
+	 "     timeout, malformed response); their count and kinds are printed, they are in no\n"
+	 "     score, and rerunning the same command retries them\n"
+	 "  130 stopped by SIGINT, SIGTERM or SIGHUP: nothing more is sent, requests in flight get\n"
+	 "     20 s to finish, what finished is saved with results.json and the command that\n"
+	 "     resumes is printed; a second signal ends the process at once\n"
+	 "Base URLs are checked at start: http or https, a host, a port from 1 to 65535.\n"
+	 "A circuit breaker takes an endpoint out after --breaker-failures failed attempts in a\n"
+	 "row or --breaker-window seconds of failures without a success; with none left the run\n"
+	 "stops (exit 1) naming the endpoint, its last error and how to resume.\n\n"
 	 "Examples:\n"
 	 "  reval run --task aime24 --base-url http://127.0.0.1:8000/v1 --model m --out runs/a\n"
 	 "  reval run --task bbh --engine replay:datasets/recordings/bbh-codex-suzgun2022/"

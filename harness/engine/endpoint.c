@@ -1,5 +1,6 @@
 #include "harness/engine/endpoint.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,6 +17,7 @@ void endpoint_pool_init(struct endpoint_pool *p, char *const *urls, size_t n)
 			len--;
 		p->ep[i].url = xstrndup(urls[i], len);
 		p->ep[i].label = url_redact(p->ep[i].url);
+		p->ep[i].last_ok = now_ms();
 	}
 }
 
@@ -63,6 +65,8 @@ void endpoint_ok(struct endpoint_pool *p, int i)
 	struct endpoint *e = &p->ep[i];
 	e->ok++;
 	e->streak = 0;
+	e->in_row = 0;
+	e->last_ok = now_ms();
 	e->outs = 0;
 }
 
@@ -70,6 +74,13 @@ void endpoint_failed(struct endpoint_pool *p, int i, double now, int hard)
 {
 	struct endpoint *e = &p->ep[i];
 	e->failed++;
+	e->in_row++;
+	if ((p->trip_after && e->in_row >= p->trip_after) ||
+	    (p->trip_window_ms > 0 && now - e->last_ok > p->trip_window_ms)) {
+		e->tripped = 1;
+		e->out_until = INFINITY;
+		return;
+	}
 	if (e->out_until > now)
 		return; /* requests sent before it was taken out: one outage, one count */
 	e->streak++;
@@ -84,4 +95,12 @@ void endpoint_failed(struct endpoint_pool *p, int i, double now, int hard)
 	e->streak = 0;
 	if (now + d > e->out_until)
 		e->out_until = now + d;
+}
+
+size_t endpoint_alive(const struct endpoint_pool *p)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < p->n; i++)
+		n += !p->ep[i].tripped;
+	return n;
 }

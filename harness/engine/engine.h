@@ -18,6 +18,7 @@
 #ifndef REVAL_ENGINE_H
 #define REVAL_ENGINE_H
 
+#include <signal.h>
 #include <stdint.h>
 
 #include "harness/base/err.h"
@@ -36,7 +37,12 @@ struct engine_options {
 	size_t nbase_urls;
 	long concurrency;         /* samples in flight, fixed; 0: found by the limiter */
 	long max_concurrency;     /* ceiling for the limiter; 0: its default */
-	long timeout_s;           /* per request attempt */
+	long timeout_s;           /* whole request attempt; 0: none (a streamed generation) */
+	long connect_timeout_s;   /* to connect */
+	long first_byte_timeout_s; /* from sending to the first byte (queueing) */
+	long idle_timeout_s;      /* silence between bytes once the response began */
+	long breaker_failures;    /* failed attempts in a row that take an endpoint out; 0: never */
+	long breaker_window_s;    /* ... or failing with no success for this long; 0: never */
 	long max_attempts;        /* per sample */
 	long seed;                /* run seed (jitter, server-side seeds) */
 	const char *extra_body;   /* JSON object text merged into every request body, or NULL */
@@ -44,6 +50,13 @@ struct engine_options {
 	int fold_system;          /* send the system message folded into the user message */
 	const char *out;          /* the run directory (a local server's log goes there), or NULL */
 	long ready_timeout_s;     /* --engine local: seconds for the server to answer; <0: default */
+	/*
+	 * Set (by a signal handler) when the run must stop: send nothing more,
+	 * let what is in flight finish for up to stop_grace_s, then return
+	 * RV_EINTERRUPTED.  NULL: never.
+	 */
+	volatile const sig_atomic_t *stop;
+	long stop_grace_s;
 };
 
 struct engine_request {

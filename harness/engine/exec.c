@@ -136,7 +136,8 @@ static int start_child(struct exec_engine *x, struct child *c, const struct engi
 	strbuf_addch(&c->input, '\n');
 	free(json);
 	c->t_start = now_ms();
-	c->deadline = c->t_start + (double)x->opt->timeout_s * 1000.0;
+	long limit_s = x->opt->timeout_s ? x->opt->timeout_s : x->opt->first_byte_timeout_s;
+	c->deadline = c->t_start + (double)limit_s * 1000.0;
 	return 0;
 }
 

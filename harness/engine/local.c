@@ -29,6 +29,7 @@
 #include "harness/engine/engine.h"
 #include "harness/engine/openai.h"
 #include "harness/net/http.h"
+#include "harness/net/redact.h"
 
 #define LOCAL_GRACE_MS 10000.0   /* between SIGTERM and SIGKILL */
 #define LOCAL_READY_DEFAULT_S 600 /* model loading can take minutes */
@@ -39,6 +40,7 @@ struct local {
 	char *log_path;
 	char *url;       /* http://127.0.0.1:PORT/v1 */
 	struct openai *oa;
+	const char *key; /* the API key (borrowed), redacted from the server's output */
 };
 
 static int free_port(void)
@@ -74,7 +76,7 @@ static char *expand_port(const char *cmd, int port)
 }
 
 /* The last lines of the server's log, for a failure message. */
-static char *log_tail(const char *path)
+static char *log_tail(const char *path, const char *key)
 {
 	char *text;
 	size_t len;
@@ -88,7 +90,8 @@ static char *log_tail(const char *path)
 	while (i && lines < LOCAL_TAIL_LINES)
 		if (text[--i] == '\n')
 			lines++;
-	char *out = xstrdup(*text ? text + i + (text[i] == '\n') : "(no output)");
+	const char *from = text + i + (text[i] == '\n');
+	char *out = *text ? redact_text(from, strlen(from), key) : xstrdup("(no output)");
 	free(text);
 	return out;
 }
@@ -116,7 +119,7 @@ static int server_gone(struct local *l, const char *when)
 	if (r == l->pid)
 		describe_exit(status, how, sizeof(how));
 	l->pid = 0;
-	char *tail = log_tail(l->log_path);
+	char *tail = log_tail(l->log_path, l->key);
 	diag("the local server exited %s (%s); its last output ('%s'):\n%s", when, how,
 	     l->log_path, tail);
 	free(tail);
@@ -198,7 +201,7 @@ static enum reval_err wait_ready(struct local *l, const struct engine_options *o
 			break;
 		}
 		if (now_ms() > deadline) {
-			char *tail = log_tail(l->log_path);
+			char *tail = log_tail(l->log_path, l->key);
 			diag("the local server did not answer on %s within %ld s; its last output ('%s'):\n%s",
 			     l->url, secs, l->log_path, tail);
 			free(tail);
@@ -238,6 +241,7 @@ static enum reval_err local_open(void **state, const char *arg, const struct eng
 	}
 	struct local *l = xcalloc(1, sizeof(*l));
 	l->url = xasprintf("http://127.0.0.1:%d/v1", port);
+	l->key = opt->api_key;
 	if (opt->out && !mkdir_p(opt->out))
 		l->log_path = path_join(opt->out, "local-server.log");
 	else

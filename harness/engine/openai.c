@@ -24,6 +24,7 @@
 #include "harness/engine/openai_parse.h"
 #include "harness/engine/limiter.h"
 #include "harness/engine/retry.h"
+#include "harness/net/redact.h"
 #include "harness/net/sse.h"
 
 enum n_support { N_UNKNOWN, N_HONOURED, N_IGNORED };
@@ -195,10 +196,17 @@ static void deliver(struct openai *e, size_t i, struct completion *c)
 		e->fatal = (enum reval_err)rc;
 }
 
+/* Server text as it may be stored or printed: without the key or anything shaped like one. */
+static char *server_text(const struct openai *e, const char *msg)
+{
+	return redact_text(msg, msg ? strlen(msg) : 0, e->opt->api_key);
+}
+
 /* Record an infrastructure failure on every sample of the job. */
-static void fail_job(struct openai *e, struct job *j, const char *kind, const char *msg)
+static void fail_job(struct openai *e, struct job *j, const char *kind, const char *raw)
 {
 	double now = now_ms();
+	char *msg = server_text(e, raw);
 	for (int k = 0; k < j->count; k++) {
 		size_t i = j->first + (size_t)k;
 		struct completion c;
@@ -210,16 +218,47 @@ static void fail_job(struct openai *e, struct job *j, const char *kind, const ch
 		c.endpoint = j->ep >= 0 ? e->pool.ep[j->ep].label : NULL;
 		deliver(e, i, &c);
 	}
+	free(msg);
 	job_put(e, j);
 }
 
 static void stop_run(struct openai *e, const char *fmt, const char *a, long status,
-		     const char *msg)
+		     const char *raw)
 {
 	/* Requests still in flight may fail the same way: say it once. */
-	if (!e->fatal)
+	if (!e->fatal) {
+		char *msg = server_text(e, raw);
 		diag(fmt, a, status, e->model ? e->model : "(none)", msg);
+		free(msg);
+	}
 	e->fatal = RV_EINFRA;
+}
+
+/*
+ * A failed attempt on j's endpoint.  The breaker may take the endpoint out
+ * for the rest of the run; when none is left the run stops, saying which
+ * endpoint, its last error and how to resume.
+ */
+static void ep_failed(struct openai *e, struct job *j, int hard, const char *kind, const char *raw)
+{
+	struct endpoint *ep = &e->pool.ep[j->ep];
+	int was = ep->tripped;
+	endpoint_failed(&e->pool, j->ep, now_ms(), hard);
+	if (was || !ep->tripped)
+		return;
+	char *msg = server_text(e, raw);
+	double quiet_s = (now_ms() - ep->last_ok) / 1000;
+	if (endpoint_alive(&e->pool))
+		diag("taking '%s' out of the run: %d failed attempts in a row, no success for %.0f s "
+		     "(last: %s: %s)",
+		     ep->label, ep->in_row, quiet_s, kind, msg);
+	else if (!e->fatal)
+		diag("stopping: '%s' failed %d attempts in a row with no success for %.0f s (last: %s: "
+		     "%s); finished samples are saved: rerun the same command to resume once it answers",
+		     ep->label, ep->in_row, quiet_s, kind, msg);
+	if (!endpoint_alive(&e->pool))
+		e->fatal = RV_EINFRA;
+	free(msg);
 }
 
 /* Send the job again later; the samples' failure counts decide whether it may. */
@@ -341,6 +380,56 @@ static void deliver_choices(struct openai *e, struct job *j)
 	job_put(e, j);
 }
 
+/*
+ * A streamed request for n choices that ended early (stalled, cut): the
+ * choices that finished are whole answers and are kept; each of the others
+ * is asked for again on its own, or fails once out of attempts.  Returns 0
+ * when no choice finished (the caller retries the request as a whole).
+ */
+static int salvage(struct openai *e, struct job *j, const char *kind, const char *msg)
+{
+	const struct oa_result *r = &j->res;
+	if (!e->body.stream || j->count < 2)
+		return 0;
+	int finished = 0;
+	for (size_t i = 0; i < r->nchoices && i < (size_t)j->count; i++)
+		finished += r->choices[i].seen && r->choices[i].finish_reason != NULL;
+	if (!finished)
+		return 0;
+	uint64_t seed = oa_wire_seed(e->reqs[j->first].seed);
+	for (int k = 0; k < j->count; k++) {
+		size_t si = j->first + (size_t)k;
+		const struct oa_choice *ch = (size_t)k < r->nchoices ? &r->choices[k] : NULL;
+		if (ch && ch->seen && ch->finish_reason) {
+			struct completion c;
+			completion_init(&c);
+			c.content = ch->content.buf;
+			c.reasoning = ch->has_reasoning ? ch->reasoning.buf : NULL;
+			c.finish_reason = ch->finish_reason;
+			c.prompt_tokens = r->prompt_tokens;
+			c.latency_ms = j->x.t_end - e->st[si].t_first;
+			c.ttft_ms = j->t_token >= 0 ? j->t_token - j->x.t_start : -1;
+			c.endpoint = e->pool.ep[j->ep].label;
+			c.attempts = e->st[si].attempts;
+			c.has_seed = 1;
+			c.seed = seed;
+			deliver(e, si, &c);
+			continue;
+		}
+		struct job *one = job_get(e, si, 1);
+		one->ep = j->ep;
+		if (++e->st[si].failures >= e->opt->max_attempts) {
+			fail_job(e, one, kind, msg);
+			continue;
+		}
+		one->last_ep = j->ep;
+		one->ready_at = now_ms();
+		heap_push(e, one);
+	}
+	job_put(e, j);
+	return 1;
+}
+
 /* ---- Outcomes ---- */
 
 static double hint_ms(const struct http_xfer *x)
@@ -395,7 +484,7 @@ static void on_http_error(struct openai *e, struct job *j)
 			return;
 		}
 		if (x->status >= 500)
-			endpoint_failed(&e->pool, j->ep, now_ms(), 0);
+			ep_failed(e, j, 0, kind, msg);
 		retry_job(e, j, kind, msg, hint_ms(x));
 	} else if (cls == RETRY_FATAL && !e->ok_total) {
 		/* Before anything worked: wrong key, URL or model; stop before burning the dataset. */
@@ -436,7 +525,7 @@ static void on_success(struct openai *e, struct job *j)
 								       : "malformed";
 		const char *why = j->res.error ? j->res.error : "the stream ended before the answer did";
 		char *msg = xstrdup(why);
-		endpoint_failed(&e->pool, j->ep, now_ms(), 0);
+		ep_failed(e, j, 0, kind, msg);
 		retry_job(e, j, kind, msg, -1);
 		free(msg);
 		return;
@@ -464,9 +553,13 @@ static void job_done(void *ud, struct http_xfer *x)
 		fail_job(e, j, "too_big", j->res.error); /* a stream's answer over its cap */
 	} else {
 		const char *kind = x->result == HTTP_EABORTED ? "malformed" : http_result_name(x->result);
+		/* A streamed request that never began was waiting in the server's queue. */
+		if (x->result == HTTP_ETIMEOUT && e->body.stream && x->t_last_byte < 0)
+			kind = "queue_timeout";
 		char *msg = xstrdup(x->result == HTTP_EABORTED && j->res.error ? j->res.error : x->error);
-		endpoint_failed(&e->pool, j->ep, now_ms(), x->result == HTTP_ECONNECT);
-		retry_job(e, j, kind, msg, -1);
+		ep_failed(e, j, x->result == HTTP_ECONNECT, kind, msg);
+		if (!salvage(e, j, kind, msg))
+			retry_job(e, j, kind, msg, -1);
 		free(msg);
 	}
 }
@@ -547,6 +640,9 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	x->body = j->body.buf;
 	x->body_len = j->body.len;
 	x->timeout_ms = e->opt->timeout_s * 1000;
+	x->connect_ms = e->opt->connect_timeout_s * 1000;
+	x->first_byte_ms = e->opt->first_byte_timeout_s * 1000;
+	x->idle_ms = e->opt->idle_timeout_s * 1000;
 	x->max_body = OA_MAX_BODY;
 	x->on_data = e->body.stream ? on_data : NULL;
 	x->on_done = job_done;
@@ -600,10 +696,22 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		e->st[i].t_first = -1;
 	e->cursor = e->finished = 0;
 	e->fatal = RV_OK;
+	double stop_at = -1;
 	while (e->finished < n && !e->fatal) {
 		if (e->watch && e->watch(e->watch_ud)) {
 			e->fatal = RV_EINFRA;
 			break;
+		}
+		if (e->opt->stop && *e->opt->stop && stop_at < 0)
+			stop_at = now_ms();
+		if (stop_at >= 0) {
+			/* Stopping: nothing new goes out; what is in flight may still finish. */
+			if (!e->live || now_ms() - stop_at > (double)e->opt->stop_grace_s * 1000) {
+				e->fatal = RV_EINTERRUPTED;
+				break;
+			}
+			http_client_run(e->http, 200);
+			continue;
 		}
 		dispatch(e);
 		if (e->fatal)
@@ -667,6 +775,8 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 	struct openai *e = xcalloc(1, sizeof(*e));
 	e->opt = opt;
 	endpoint_pool_init(&e->pool, urls, nurls);
+	e->pool.trip_after = (int)opt->breaker_failures;
+	e->pool.trip_window_ms = (double)opt->breaker_window_s * 1000;
 	e->chat_url = xcalloc(nurls, sizeof(char *));
 	e->compl_url = xcalloc(nurls, sizeof(char *));
 	int openai_com = 0;

@@ -72,10 +72,16 @@ static void read_usage(struct oa_result *r, const cJSON *root)
 		r->reasoning_tokens = v;
 }
 
-/* Append a string field if present and a string; returns 1 when text was added. */
+/*
+ * Append a string field if present; returns 1 when text was added, 0 when
+ * none, -1 when the field holds something other than a string or null (a
+ * number where the answer should be is a broken response, not an answer).
+ */
 static int append_field(struct strbuf *sb, const cJSON *obj, const char *key, int *present)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, key);
+	if (v && !cJSON_IsString(v) && !cJSON_IsNull(v))
+		return -1;
 	if (!cJSON_IsString(v))
 		return 0;
 	if (present)
@@ -134,6 +140,8 @@ static int read_choice(struct oa_result *r, const cJSON *ch, size_t pos, const c
 		if (!cJSON_IsString(t) && !cJSON_IsNull(t) && strcmp(part, "delta"))
 			return fail(r, "a choice has no \"text\"");
 		got = append_field(&c->content, ch, "text", NULL);
+		if (got < 0)
+			return fail(r, "a choice's \"text\" is not a string");
 	} else {
 		const cJSON *m = cJSON_GetObjectItemCaseSensitive(ch, part);
 		if (!cJSON_IsObject(m)) {
@@ -143,10 +151,18 @@ static int read_choice(struct oa_result *r, const cJSON *ch, size_t pos, const c
 			return fail(r, !strcmp(part, "message") ? "a choice has no \"message\" object"
 								 : "a choice has no \"delta\" object");
 		}
-		got |= append_field(&c->content, m, "content", NULL);
 		/* vLLM before 0.9 and DeepSeek say reasoning_content; newer vLLM says reasoning. */
-		got |= append_field(&c->reasoning, m, "reasoning_content", &c->has_reasoning);
-		got |= append_field(&c->reasoning, m, "reasoning", &c->has_reasoning);
+		static const char *const fields[] = {"content", "reasoning_content", "reasoning"};
+		for (size_t k = 0; k < 3; k++) {
+			int rc = append_field(k ? &c->reasoning : &c->content, m, fields[k],
+					      k ? &c->has_reasoning : NULL);
+			if (rc < 0) {
+				char why[64];
+				snprintf(why, sizeof(why), "a choice's \"%s\" is not a string", fields[k]);
+				return fail(r, why);
+			}
+			got |= rc;
+		}
 	}
 	/* A stream has no body cap: this is its cap. */
 	r->text_bytes += c->content.len + c->reasoning.len - held;

@@ -21,6 +21,7 @@ static const struct key_rule run_rules[] = {
 	{"model", SAME_RUN, SAME_RUN},
 	{"api", SAME_RUN, USE(IDENTITY_MERGE)},
 	{"seed", SAME_RUN, USE(IDENTITY_MERGE)},
+	{"extra_body", SAME_RUN, SAME_RUN}, /* recorded only when set */
 };
 
 /* Per task: the data, the prompt and the grader; sampling is compared key by key below. */

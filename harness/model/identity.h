@@ -2,7 +2,7 @@
  * identity: when are two runs the same run, or comparable at all.
  *
  * A run's identity is what its config.json records: the run's fingerprint
- * (engine, model, api, seed) and, per task, the dataset checksum, the
+ * (engine, model, api, seed, extra body when set) and, per task, the dataset checksum, the
  * prompt fingerprint, the grader, its version and options, and the
  * effective sampling.  One table (identity.c) says which of these keys must
  * agree for each use, so resume, merge, regrade and the gate can never

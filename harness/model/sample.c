@@ -22,6 +22,7 @@ void sample_release(struct sample *s)
 {
 	free(s->task);
 	free(s->problem);
+	free(s->fp);
 	free(s->content);
 	free(s->reasoning);
 	free(s->finish_reason);
@@ -67,6 +68,8 @@ void sample_to_line(const struct sample *s, struct strbuf *sb)
 	json_quote(sb, s->task);
 	add_str(sb, "problem", s->problem);
 	strbuf_addf(sb, ",\"sample\":%d,\"seed\":%llu", s->index, (unsigned long long)s->seed);
+	if (s->fp)
+		add_str(sb, "fp", s->fp);
 	add_str(sb, "content", s->content);
 	add_str(sb, "reasoning", s->reasoning);
 	if (s->reasoning)
@@ -148,6 +151,7 @@ int sample_from_json(struct sample *s, const cJSON *obj, const char **why)
 	s->index = idx->valueint;
 	const cJSON *seed = cJSON_GetObjectItemCaseSensitive(obj, "seed");
 	s->seed = cJSON_IsNumber(seed) ? (uint64_t)seed->valuedouble : 0;
+	s->fp = dup_or_null(json_str(obj, "fp"));
 	s->content = xstrdup(cJSON_IsString(content) ? content->valuestring : "");
 	s->reasoning = dup_or_null(json_str(obj, "reasoning"));
 	s->reasoning_closed = json_bool(obj, "reasoning_closed", s->reasoning != NULL);
@@ -165,6 +169,11 @@ int sample_from_json(struct sample *s, const cJSON *obj, const char **why)
 		const char *k = json_str(err, "kind");
 		s->error_kind = xstrdup(k ? k : "unknown");
 		s->error_message = dup_or_null(json_str(err, "message"));
+	} else if (!cJSON_IsString(content)) {
+		/* A line that claims an answer but holds none is broken, never an empty answer. */
+		s->error_kind = xstrdup("malformed");
+		s->error_message = xstrdup(content ? "the line's \"content\" is not a string"
+						   : "the line has no \"content\"");
 	}
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(obj, "grade");
 	if (cJSON_IsObject(g)) {

@@ -20,6 +20,7 @@ struct sample {
 	char *problem;
 	int index;               /* sample index within the problem */
 	uint64_t seed;
+	char *fp;                /* the run identity that made it (pipeline/identity.h), or NULL */
 	char *content;           /* final content, reasoning removed */
 	char *reasoning;         /* NULL when none */
 	int reasoning_closed;    /* reasoning present and properly closed */
@@ -45,7 +46,11 @@ void sample_release(struct sample *s);
 /* The journal line (no newline). */
 void sample_to_line(const struct sample *s, struct strbuf *out);
 
-/* Read a journal line's object; on a missing field, *why names it. */
+/*
+ * Read a journal line's object; on a missing field, *why names it.  A line
+ * with no error whose "content" is not a string becomes the infrastructure
+ * error "malformed": it is never read as an empty answer.
+ */
 int sample_from_json(struct sample *s, const cJSON *obj, const char **why);
 
 /*

@@ -130,6 +130,7 @@ static size_t on_header(char *buf, size_t size, size_t nitems, void *ud)
 {
 	struct http_xfer *x = ud;
 	size_t len = size * nitems;
+	x->t_last_byte = now_ms();
 	if (len >= 5 && !memcmp(buf, "HTTP/", 5)) {
 		/* A new response (after a 100 or a redirect): forget the last one's hints. */
 		x->retry_after[0] = x->reset_requests[0] = x->reset_tokens[0] = '\0';
@@ -143,8 +144,9 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 {
 	struct http_xfer *x = ud;
 	size_t n = size * nmemb;
+	x->t_last_byte = now_ms();
 	if (x->t_first_byte < 0) {
-		x->t_first_byte = now_ms();
+		x->t_first_byte = x->t_last_byte;
 		long status = 0;
 		curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &status);
 		x->streaming = x->on_data && status >= 200 && status < 300;
@@ -162,6 +164,36 @@ static size_t on_write(char *p, size_t size, size_t nmemb, void *ud)
 	}
 	strbuf_add(&x->resp, p, n);
 	return n;
+}
+
+/*
+ * The limits curl has no option for: no first byte within first_byte_ms
+ * (a queue that does not move), no byte for idle_ms once the response began
+ * (a stalled stream).  curl calls this at least once a second.
+ */
+static int on_progress(void *ud, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	struct http_xfer *x = ud;
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	double now = now_ms();
+	if (x->t_last_byte < 0 && x->first_byte_ms && now - x->t_start > (double)x->first_byte_ms) {
+		snprintf(x->why, sizeof(x->why),
+			 "no response within %ld s of sending (the first-byte limit)",
+			 x->first_byte_ms / 1000);
+		x->result = HTTP_ETIMEOUT;
+		return 1;
+	}
+	if (x->t_last_byte >= 0 && x->idle_ms && now - x->t_last_byte > (double)x->idle_ms) {
+		snprintf(x->why, sizeof(x->why),
+			 "the response stalled: no byte for %ld s (the idle limit)", x->idle_ms / 1000);
+		x->result = HTTP_ETIMEOUT;
+		return 1;
+	}
+	return 0;
 }
 
 static CURL *take_easy(struct http_client *c)
@@ -184,12 +216,14 @@ static void give_easy(struct http_client *c, CURL *e)
 	c->pool[c->npool++] = e;
 }
 
-static void set_common(CURL *e, const char *url, long timeout_ms)
+static void set_common(CURL *e, const char *url, long timeout_ms, long connect_ms)
 {
+	if (!connect_ms)
+		connect_ms = timeout_ms && timeout_ms < 10000 ? timeout_ms : 10000L;
 	curl_easy_setopt(e, CURLOPT_URL, url);
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, timeout_ms);
-	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, timeout_ms < 10000 ? timeout_ms : 10000L);
+	curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT_MS, connect_ms);
 	curl_easy_setopt(e, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_2TLS);
 	curl_easy_setopt(e, CURLOPT_ACCEPT_ENCODING, "");
 	curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
@@ -210,7 +244,12 @@ void http_submit(struct http_client *c, struct http_xfer *x)
 	x->t_first_byte = -1;
 	x->t_end = 0;
 
-	set_common(e, x->url, x->timeout_ms);
+	x->t_last_byte = -1;
+	x->why[0] = '\0';
+	set_common(e, x->url, x->timeout_ms, x->connect_ms);
+	curl_easy_setopt(e, CURLOPT_NOPROGRESS, x->first_byte_ms || x->idle_ms ? 0L : 1L);
+	curl_easy_setopt(e, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(e, CURLOPT_XFERINFODATA, x);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, c->headers);
 	if (x->body) {
 		curl_easy_setopt(e, CURLOPT_POSTFIELDS, x->body);
@@ -255,6 +294,7 @@ static enum http_result map_code(struct http_xfer *x, CURLcode rc)
 	case CURLE_COULDNT_RESOLVE_HOST:
 	case CURLE_COULDNT_RESOLVE_PROXY: return HTTP_ECONNECT;
 	case CURLE_OPERATION_TIMEDOUT: return HTTP_ETIMEOUT;
+	case CURLE_ABORTED_BY_CALLBACK: return x->result != HTTP_OK ? x->result : HTTP_EOTHER;
 	case CURLE_WRITE_ERROR:
 		/* Our own callback said stop, and already said why. */
 		return x->result != HTTP_OK ? x->result : HTTP_EOTHER;
@@ -277,6 +317,12 @@ static void finish(struct http_client *c, CURL *e, CURLcode rc)
 	x->t_end = now_ms();
 	x->result = map_code(x, rc);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
+	double connected = 0;
+	if (rc == CURLE_OPERATION_TIMEDOUT &&
+	    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &connected) == CURLE_OK && connected <= 0)
+		x->result = HTTP_ECONNECT; /* the connect limit: the server was never reached */
+	if (rc == CURLE_ABORTED_BY_CALLBACK && x->why[0])
+		snprintf(x->error, sizeof(x->error), "%s", x->why);
 	if (x->result != HTTP_OK && !x->error[0])
 		snprintf(x->error, sizeof(x->error), "%s", curl_easy_strerror(rc));
 	if (x->result == HTTP_ETOOBIG)
@@ -323,7 +369,7 @@ long http_get(const char *url, const char *const *headers, long timeout_ms, stru
 	if (!e)
 		die("cannot create a libcurl easy handle");
 	struct curl_slist *h = header_list(headers);
-	set_common(e, url, timeout_ms);
+	set_common(e, url, timeout_ms, 0);
 	curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, get_write);
 	curl_easy_setopt(e, CURLOPT_WRITEDATA, body);
@@ -333,4 +379,41 @@ long http_get(const char *url, const char *const *headers, long timeout_ms, stru
 	curl_easy_cleanup(e);
 	curl_slist_free_all(h);
 	return status;
+}
+
+int http_url_check(const char *url, char *why, size_t n)
+{
+	CURLU *u = curl_url();
+	if (!u)
+		die("out of memory parsing a URL");
+	char *scheme = NULL, *host = NULL, *port = NULL;
+	int rc = -1;
+	if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK) {
+		snprintf(why, n, "not a URL (want http://HOST[:PORT]/PATH)");
+		goto out;
+	}
+	curl_url_get(u, CURLUPART_SCHEME, &scheme, 0);
+	curl_url_get(u, CURLUPART_HOST, &host, 0);
+	curl_url_get(u, CURLUPART_PORT, &port, 0);
+	if (!scheme || (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		snprintf(why, n, "the scheme is '%s', not http or https", scheme ? scheme : "");
+		goto out;
+	}
+	if (!host || !*host) {
+		snprintf(why, n, "it names no host");
+		goto out;
+	}
+	char *end = NULL;
+	long p = port ? strtol(port, &end, 10) : 80;
+	if (port && (*end || p < 1 || p > 65535)) {
+		snprintf(why, n, "port %s is not from 1 to 65535", port);
+		goto out;
+	}
+	rc = 0;
+out:
+	curl_free(scheme);
+	curl_free(host);
+	curl_free(port);
+	curl_url_cleanup(u);
+	return rc;
 }

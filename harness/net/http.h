@@ -8,6 +8,10 @@
  * caller's thread.  Transfers run concurrently over keep-alive connections,
  * with HTTP/2 multiplexing where a server offers it.
  *
+ * Four limits bound an attempt, each reported as HTTP_ETIMEOUT with words
+ * naming it: connecting, the wait for the first byte (a server's queue),
+ * the silence between bytes (a stalled stream), and the whole attempt.
+ *
  * A response body is buffered up to max_body bytes (more is the
  * HTTP_ETOOBIG error, never a silent truncation), or, for a 2xx response
  * with on_data set, handed over piece by piece as it arrives (streaming).
@@ -41,7 +45,10 @@ struct http_xfer {
 	const char *url;
 	const char *body;     /* POSTed when non-NULL, else GET */
 	size_t body_len;
-	long timeout_ms;      /* the whole attempt */
+	long timeout_ms;      /* the whole attempt; 0: no limit */
+	long connect_ms;      /* to connect (TCP and TLS); 0: 10 s or timeout_ms if less */
+	long first_byte_ms;   /* from submit to the response's first byte; 0: no limit */
+	long idle_ms;         /* longest silence between bytes once some arrived; 0: no limit */
 	size_t max_body;      /* cap on a buffered body */
 	int (*on_data)(void *ud, const char *p, size_t n); /* streaming 2xx; non-zero aborts */
 	void (*on_done)(void *ud, struct http_xfer *x);
@@ -57,12 +64,14 @@ struct http_xfer {
 	char error[256];                      /* libcurl's words when result != HTTP_OK */
 	double t_start;                       /* now_ms() at submit */
 	double t_first_byte;                  /* first body byte, or -1 */
+	double t_last_byte;                   /* the latest byte (header or body), or -1 */
 	double t_end;
 
 	/* Private to http.c. */
 	void *easy;
 	struct http_client *client;
 	int streaming; /* decided when the status line arrived */
+	char why[128]; /* which of our own limits ended it */
 };
 
 struct http_client;
@@ -90,6 +99,12 @@ long http_client_active(const struct http_client *c);
  * progress all transfers and call on_done for each that finished.
  */
 void http_client_run(struct http_client *c, long timeout_ms);
+
+/*
+ * Is url a usable base URL: scheme http or https, a host, a port from 1 to
+ * 65535 when one is given?  0, or -1 with the reason in why.
+ */
+int http_url_check(const char *url, char *why, size_t n);
 
 /*
  * A blocking GET for small answers (a health check, a model list): the

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/base/json.h"
+#include "harness/net/http.h"
 #include "harness/pipeline/shard.h"
 
 enum opt_type { OPT_STR, OPT_LONG, OPT_DOUBLE, OPT_BOOL, OPT_LIST, OPT_KV };
@@ -69,7 +70,22 @@ static const struct opt opts[] = {
 	{"stream", OPT_BOOL, OFF(stream), "run", NULL, "stream responses (server-sent events)"},
 	{"preset", OPT_STR, OFF(preset), "run", "r1",
 	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
-	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S", "seconds per request attempt (default 600)"},
+	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S",
+	 "seconds for a whole attempt (default: none when streaming, else 600)"},
+	{"connect-timeout", OPT_LONG, OFF(connect_timeout_s), "run", "S",
+	 "seconds to connect (default 10)"},
+	{"first-byte-timeout", OPT_LONG, OFF(first_byte_timeout_s), "run", "S",
+	 "seconds from sending to the first byte: a server's queue, or without streaming the "
+	 "whole generation (default 600)"},
+	{"idle-timeout", OPT_LONG, OFF(idle_timeout_s), "run", "S",
+	 "seconds of silence that end a response once it began (default 120)"},
+	{"breaker-failures", OPT_LONG, OFF(breaker_failures), "run", "N",
+	 "failed attempts in a row that take an endpoint out; with none left the run stops "
+	 "(default 30)"},
+	{"breaker-window", OPT_LONG, OFF(breaker_window_s), "run", "S",
+	 "seconds of failures without a success that take an endpoint out (default 900)"},
+	{"exclude-unfinished", OPT_BOOL, OFF(exclude_unfinished), "run", NULL,
+	 "a sample that still timed out is left out of scores (default: counted wrong, as R1 does)"},
 	{"max-attempts", OPT_LONG, OFF(max_attempts), "run", "N", "attempts per sample (default 6)"},
 	{"price-input", OPT_DOUBLE, OFF(price_input), RUNLIKE, "USD",
 	 "price per million prompt tokens, for the cost in results"},
@@ -85,6 +101,8 @@ static const struct opt opts[] = {
 	 "progress on stderr (default: when stderr is a terminal)"},
 	{"force", OPT_BOOL, OFF(force), "run merge", NULL,
 	 "resume or merge even when model or sampling differ"},
+	{"extend", OPT_BOOL, OFF(extend), "run", NULL,
+	 "resume with more tasks or a larger --n or --limit, keeping every finished sample"},
 	{"config", OPT_STR, OFF(config_file), "run", "F", "JSON file with any of these keys"},
 };
 
@@ -94,10 +112,13 @@ void config_init(struct config *cfg)
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = cfg->max_concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
 	cfg->ready_timeout_s = cfg->shards = CONFIG_UNSET;
+	cfg->connect_timeout_s = cfg->first_byte_timeout_s = cfg->idle_timeout_s = CONFIG_UNSET;
+	cfg->breaker_failures = cfg->breaker_window_s = CONFIG_UNSET;
+	cfg->exclude_unfinished = -1;
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;
-	cfg->stream = cfg->progress = cfg->force = -1;
+	cfg->stream = cfg->progress = cfg->force = cfg->extend = -1;
 	cfg->shard_count = 1;
 }
 
@@ -466,6 +487,15 @@ enum reval_err config_finish(struct config *cfg)
 	}
 	if (!cfg->engine)
 		cfg->engine = xstrdup("openai");
+	for (size_t i = 0; i < cfg->nbase_urls; i++) {
+		char why[128];
+		if (http_url_check(cfg->base_urls[i], why, sizeof(why))) {
+			char *shown = url_redact(cfg->base_urls[i]);
+			diag("--base-url '%s' cannot be used: %s", shown, why);
+			free(shown);
+			return RV_EUSAGE;
+		}
+	}
 	if (cfg->seed == CONFIG_UNSET)
 		cfg->seed = 0;
 	if (cfg->concurrency != CONFIG_UNSET && (cfg->concurrency < 1 || cfg->concurrency > 100000)) {
@@ -477,8 +507,36 @@ enum reval_err config_finish(struct config *cfg)
 		diag("--max-concurrency must be from 1 to 100000");
 		return RV_EUSAGE;
 	}
-	if (cfg->timeout_s == CONFIG_UNSET)
-		cfg->timeout_s = 600;
+	/* R1's long generations are streamed, so only silence, never length, cuts them. */
+	if (cfg->preset && !strcmp(cfg->preset, "r1") && cfg->stream == -1)
+		cfg->stream = 1;
+	/* A limit of 0 would mean "none" to curl: a slow server would then hang the run. */
+	static const struct {
+		const char *flag;
+		size_t off;
+		long dflt; /* CONFIG_UNSET: decided below */
+	} limits[] = {
+		{"timeout", OFF(timeout_s), CONFIG_UNSET},
+		{"connect-timeout", OFF(connect_timeout_s), CONFIG_CONNECT_TIMEOUT_S},
+		{"first-byte-timeout", OFF(first_byte_timeout_s), CONFIG_FIRST_BYTE_TIMEOUT_S},
+		{"idle-timeout", OFF(idle_timeout_s), CONFIG_IDLE_TIMEOUT_S},
+		{"breaker-failures", OFF(breaker_failures), CONFIG_BREAKER_FAILURES},
+		{"breaker-window", OFF(breaker_window_s), CONFIG_BREAKER_WINDOW_S},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		long *v = (long *)((char *)cfg + limits[i].off);
+		if (*v == CONFIG_UNSET)
+			*v = limits[i].dflt;
+		else if (*v < 1 || *v > 7 * 86400) {
+			diag("--%s must be from 1 to 604800 (there is no 'no limit')", limits[i].flag);
+			return RV_EUSAGE;
+		}
+	}
+	/* A streamed generation shows it is alive with every token: only silence ends it. */
+	if (cfg->timeout_s == CONFIG_UNSET && cfg->stream != 1)
+		cfg->timeout_s = CONFIG_TIMEOUT_S;
+	if (cfg->exclude_unfinished == -1)
+		cfg->exclude_unfinished = 0;
 	if (cfg->max_attempts == CONFIG_UNSET)
 		cfg->max_attempts = 6;
 	if (cfg->max_attempts < 1) {
@@ -518,6 +576,8 @@ enum reval_err config_finish(struct config *cfg)
 		cfg->progress = isatty(2);
 	if (cfg->force == -1)
 		cfg->force = 0;
+	if (cfg->extend == -1)
+		cfg->extend = 0;
 	return read_api_key(cfg);
 }
 
@@ -543,7 +603,8 @@ cJSON *config_to_json(const struct config *cfg)
 		const struct opt *op = &opts[i];
 		const void *f = (const char *)cfg + op->off;
 		if (!is_set(cfg, op) || op->off == OFF(api_key_file) || op->off == OFF(config_file) ||
-		    op->off == OFF(progress) || op->off == OFF(force))
+		    op->off == OFF(progress) || op->off == OFF(force) || op->off == OFF(extend) ||
+		    (op->type == OPT_LONG && *(const long *)f == CONFIG_UNSET))
 			continue;
 		switch (op->type) {
 		case OPT_STR:

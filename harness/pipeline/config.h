@@ -20,6 +20,13 @@
 
 #define CONFIG_UNSET LONG_MIN
 
+#define CONFIG_CONNECT_TIMEOUT_S 10     /* default --connect-timeout */
+#define CONFIG_FIRST_BYTE_TIMEOUT_S 600 /* default --first-byte-timeout */
+#define CONFIG_IDLE_TIMEOUT_S 120       /* default --idle-timeout */
+#define CONFIG_TIMEOUT_S 600            /* default --timeout when not streaming */
+#define CONFIG_BREAKER_FAILURES 30      /* default --breaker-failures */
+#define CONFIG_BREAKER_WINDOW_S 900     /* default --breaker-window */
+
 struct config {
 	char *tasks;             /* comma-separated task ids or families */
 	char *out;               /* run directory */
@@ -55,11 +62,18 @@ struct config {
 	char *extra_body;        /* JSON object merged into every request body */
 	int stream;              /* -1 unset, 0, 1 */
 	char *preset;            /* "r1" */
-	long timeout_s;          /* per request attempt */
+	long timeout_s;          /* whole request attempt; CONFIG_UNSET after finish: none (streamed) */
+	long connect_timeout_s;  /* to connect */
+	long first_byte_timeout_s; /* from sending to the first byte (the server's queue) */
+	long idle_timeout_s;     /* silence between bytes of a response that began */
+	long breaker_failures;   /* failed attempts in a row that take an endpoint out */
+	long breaker_window_s;   /* failing with no success this long takes an endpoint out */
+	int exclude_unfinished;  /* a sample that never finished is excluded, not counted wrong */
 	long max_attempts;       /* per sample */
 	long ready_timeout_s;    /* --engine local: seconds for the server to answer */
 	int progress;            /* -1 auto (a terminal), 0, 1 */
 	int force;               /* resume even when settings differ (never for graders) */
+	int extend;              /* resume with a larger selection: more tasks, n or limit */
 	char *api_key;           /* from OPENAI_API_KEY or --api-key-file; never written */
 	int shard_index;         /* parsed from shard */
 	int shard_count;         /* 1 when unsharded */

@@ -56,6 +56,12 @@ static int grade_begin(struct sample *s, const struct task *t, const struct prob
 		g->reason = xstrdup("the output hit the token limit before it finished");
 		return 0;
 	}
+	if (s->finish_reason && !strcmp(s->finish_reason, "unfinished")) {
+		/* As R1's report counts it: an answer that never finished is not a correct one. */
+		g->status = GRADE_NO_ANSWER;
+		g->reason = xstrdup("the generation never finished: it timed out on every attempt");
+		return 0;
+	}
 	if (s->reasoning && !s->reasoning_closed && !*s->content) {
 		g->status = GRADE_NO_ANSWER;
 		g->reason = xstrdup("the reasoning was never closed");

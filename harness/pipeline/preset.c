@@ -12,6 +12,7 @@
 #define R1_MAX_TOKENS 32768
 #define R1_N_AIME 64
 #define R1_N_MIN 4
+#define R1_SLOW_TOKENS_PER_S 20 /* a loaded server decodes a sequence at least this fast */
 
 int preset_known(const char *name)
 {
@@ -90,4 +91,39 @@ void preset_apply(const char *preset, struct sampling *s, struct task *t, const 
 		warn(warnings, t->id, "extra sampling settings (top-k, min-p or penalties) are set");
 	if (cfg->api && !strcmp(cfg->api, "completions"))
 		warn(warnings, t->id, "the protocol uses chat completions, not /v1/completions");
+	/*
+	 * The limits must let the longest answer the protocol asks for finish,
+	 * or the longest samples (mostly the wrong ones) time out.  A loaded
+	 * server decodes a sequence at 20 tokens/s or faster.
+	 */
+	long need_s = s->max_tokens > 0 ? s->max_tokens / R1_SLOW_TOKENS_PER_S : 0;
+	/* Streamed, only a total limit cuts a generation; else the first byte is its end. */
+	long wall = cfg->timeout_s == CONFIG_UNSET ? 0 : cfg->timeout_s;
+	if (cfg->stream != 1 && cfg->first_byte_timeout_s != CONFIG_UNSET &&
+	    (!wall || cfg->first_byte_timeout_s < wall))
+		wall = cfg->first_byte_timeout_s;
+	if (wall > 0 && wall < need_s) {
+		char what[256];
+		snprintf(what, sizeof(what),
+			 "%ld new tokens need about %ld s at %d tokens/s, but a %s attempt is cut "
+			 "after %ld s: long samples will time out (and count wrong)",
+			 s->max_tokens, need_s, R1_SLOW_TOKENS_PER_S,
+			 cfg->stream == 1 ? "streamed" : "non-streamed", wall);
+		warn(warnings, t->id, what);
+	}
+}
+
+void preset_announce(const struct config *cfg)
+{
+	if (!preset_known(cfg->preset))
+		return;
+	char total[64] = "no limit on a whole attempt";
+	if (cfg->timeout_s != CONFIG_UNSET)
+		snprintf(total, sizeof(total), "%ld s at most per attempt", cfg->timeout_s);
+	diag("preset r1: %s, %s, the first byte within %ld s, at most %ld s of silence "
+	     "between bytes; a sample that never finishes %s",
+	     cfg->stream == 1 ? "streaming" : "not streaming (--no-stream)", total,
+	     cfg->first_byte_timeout_s, cfg->idle_timeout_s,
+	     cfg->exclude_unfinished == 1 ? "is left out of scores (--exclude-unfinished)"
+					  : "counts as wrong");
 }

@@ -27,4 +27,10 @@ int preset_known(const char *name);
 void preset_apply(const char *preset, struct sampling *s, struct task *t, const struct config *cfg,
 		  cJSON *warnings);
 
+/*
+ * Under a preset, one line on stderr with what it chose for the transport
+ * (streaming, time limits) and for samples that never finish.
+ */
+void preset_announce(const struct config *cfg);
+
 #endif

@@ -1,17 +1,23 @@
 #include "harness/pipeline/run.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "harness/engine/engine.h"
 #include "harness/model/identity.h"
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/model/think.h"
+#include "harness/pipeline/fingerprint.h"
 #include "harness/pipeline/grading.h"
 #include "harness/pipeline/preset.h"
 #include "harness/pipeline/progress.h"
@@ -76,6 +82,7 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 			return err;
 	r->sampling = xcalloc(r->ntasks, sizeof(struct sampling));
 	r->n = xcalloc(r->ntasks, sizeof(int));
+	r->fp = xcalloc(r->ntasks, sizeof(char *));
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct task *t = r->tasks[i];
 		if ((err = task_load(t, &r->cat, cfg->user_data)))
@@ -85,10 +92,16 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 		if (cfg->preset)
 			preset_apply(cfg->preset, &r->sampling[i], t, cfg, r->warnings);
 		r->n[i] = r->sampling[i].n;
+		r->fp[i] = fingerprint_task(cfg, t, &r->sampling[i]);
 	}
 	if (cfg->out)
 		r->dir = xstrdup(cfg->out);
 	return RV_OK;
+}
+
+static long or_default(long v, long dflt)
+{
+	return v == CONFIG_UNSET ? dflt : v;
 }
 
 void run_engine_options(struct engine_options *opt, const struct config *cfg)
@@ -100,7 +113,13 @@ void run_engine_options(struct engine_options *opt, const struct config *cfg)
 		.nbase_urls = cfg->nbase_urls,
 		.concurrency = cfg->concurrency == CONFIG_UNSET ? 0 : cfg->concurrency,
 		.max_concurrency = cfg->max_concurrency == CONFIG_UNSET ? 0 : cfg->max_concurrency,
-		.timeout_s = cfg->timeout_s,
+		.timeout_s = cfg->timeout_s == CONFIG_UNSET ? 0 : cfg->timeout_s,
+		.connect_timeout_s = or_default(cfg->connect_timeout_s, CONFIG_CONNECT_TIMEOUT_S),
+		.first_byte_timeout_s = or_default(cfg->first_byte_timeout_s,
+						   CONFIG_FIRST_BYTE_TIMEOUT_S),
+		.idle_timeout_s = or_default(cfg->idle_timeout_s, CONFIG_IDLE_TIMEOUT_S),
+		.breaker_failures = or_default(cfg->breaker_failures, CONFIG_BREAKER_FAILURES),
+		.breaker_window_s = or_default(cfg->breaker_window_s, CONFIG_BREAKER_WINDOW_S),
 		.max_attempts = cfg->max_attempts,
 		.seed = cfg->seed,
 		.extra_body = cfg->extra_body,
@@ -118,7 +137,10 @@ void run_release(struct run *r)
 		task_free(r->tasks[i]);
 		if (r->sampling)
 			sampling_release(&r->sampling[i]);
+		if (r->fp)
+			free(r->fp[i]);
 	}
+	free(r->fp);
 	free(r->tasks);
 	free(r->sampling);
 	free(r->n);
@@ -166,6 +188,10 @@ cJSON *run_config_json(const struct run *r)
 		cJSON_AddNullToObject(fp, "model");
 	cJSON_AddStringToObject(fp, "api", r->cfg->api);
 	cJSON_AddNumberToObject(fp, "seed", (double)r->cfg->seed);
+	/* Recorded only when set, so runs from before it was recorded still compare equal. */
+	cJSON *extra = r->cfg->extra_body ? cJSON_Parse(r->cfg->extra_body) : NULL;
+	if (extra)
+		cJSON_AddItemToObject(fp, "extra_body", extra);
 	cJSON *tasks = cJSON_AddArrayToObject(doc, "tasks");
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct task *t = r->tasks[i];
@@ -181,6 +207,7 @@ cJSON *run_config_json(const struct run *r)
 								   ? cJSON_Duplicate(t->grader_options, 1)
 								   : cJSON_CreateObject());
 		cJSON_AddItemToObject(o, "sampling", sampling_to_json(&r->sampling[i]));
+		cJSON_AddStringToObject(o, "fingerprint", r->fp[i]);
 		size_t planned = 0;
 		for (size_t j = 0; j < t->nproblems; j++)
 			planned += (size_t)run_planned(r, i, j);
@@ -200,6 +227,83 @@ enum reval_err run_save_config(const struct run *r, const char *dir)
 	free(path);
 	cJSON_Delete(doc);
 	return err;
+}
+
+static const cJSON *find_task_json(const cJSON *doc, const char *id)
+{
+	const cJSON *c;
+	cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(doc, "tasks"))
+	if (id && json_str(c, "id") && !strcmp(json_str(c, "id"), id))
+		return c;
+	return NULL;
+}
+
+static int refuse_selection(const char *path, const char *what, int extensible)
+{
+	diag("refusing to resume the run in '%s': %s%s", path, what,
+	     extensible ? "; to extend the run keeping its samples, add --extend"
+			: "; a run is never narrowed: use another --out");
+	return 1;
+}
+
+/*
+ * The selection of a resumed run: the same tasks, n, limit and shard, or
+ * with --extend a larger one.  Narrowing is always refused: results.json
+ * covers exactly the configured selection, and the journal never holds
+ * lines outside it.
+ */
+static int selection_differs(const struct run *r, const cJSON *stored, const cJSON *now,
+			     const char *path)
+{
+	int ext = r->cfg->extend == 1;
+	char what[512];
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(stored, "tasks"))
+	{
+		const char *id = json_str(t, "id");
+		const cJSON *nt = find_task_json(now, id);
+		if (!nt) {
+			snprintf(what, sizeof(what), "task '%s' of the run is not in --task", id);
+			return refuse_selection(path, what, 0);
+		}
+		long was = (long)json_num(cJSON_GetObjectItemCaseSensitive(t, "sampling"), "n", -1);
+		long is = (long)json_num(cJSON_GetObjectItemCaseSensitive(nt, "sampling"), "n", -1);
+		if (was != is && (is < was || !ext)) {
+			snprintf(what, sizeof(what), "task '%s' n differs (was %ld, now %ld)", id, was,
+				 is);
+			return refuse_selection(path, what, is > was);
+		}
+	}
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(now, "tasks"))
+	{
+		const char *id = json_str(t, "id");
+		if (!find_task_json(stored, id) && !ext) {
+			snprintf(what, sizeof(what), "task '%s' is not in the run", id);
+			return refuse_selection(path, what, 1);
+		}
+	}
+	const cJSON *of = cJSON_GetObjectItemCaseSensitive(stored, "flags");
+	const cJSON *nf = cJSON_GetObjectItemCaseSensitive(now, "flags");
+	long ol = (long)json_num(of, "limit", -1), nl = (long)json_num(nf, "limit", -1);
+	if (ol != nl) {
+		int larger = ol >= 0 && (nl < 0 || nl > ol);
+		if (!larger || !ext) {
+			char a[24] = "none", b[24] = "none";
+			if (ol >= 0)
+				snprintf(a, sizeof(a), "%ld", ol);
+			if (nl >= 0)
+				snprintf(b, sizeof(b), "%ld", nl);
+			snprintf(what, sizeof(what), "--limit differs (was %s, now %s)", a, b);
+			return refuse_selection(path, what, larger);
+		}
+	}
+	const char *os = json_str(of, "shard"), *ns = json_str(nf, "shard");
+	if ((os || ns) && (!os || !ns || strcmp(os, ns))) {
+		snprintf(what, sizeof(what), "--shard differs (was %s, now %s)", os ? os : "none",
+			 ns ? ns : "none");
+		return refuse_selection(path, what, 0);
+	}
+	return 0;
 }
 
 enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const char *path)
@@ -225,6 +329,8 @@ enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const 
 		     "--out, or 'reval grade' to regrade with new graders",
 		     path, d.d[0].what, d.d[0].a, d.d[0].b);
 	enum reval_err err = d.n ? RV_EMISMATCH : RV_OK;
+	if (!err && selection_differs(r, stored, now, path))
+		err = RV_EMISMATCH;
 	identity_diffs_release(&d);
 	cJSON_Delete(now);
 	return err;
@@ -260,6 +366,14 @@ enum reval_err run_load_config(const char *dir, struct config *cfg, cJSON **stor
  */
 #define GRADE_BATCH 16
 
+#define FAILURE_KINDS 16 /* kinds of infrastructure failure told apart in the summary */
+
+struct failure_kind {
+	char *kind;    /* "http_500", "timeout", ...; the last slot takes every other kind */
+	long count;
+	char *example; /* the first message of this kind */
+};
+
 struct exec_ctx {
 	struct run *r;
 	struct journal j;
@@ -268,7 +382,46 @@ struct exec_ctx {
 	struct grade_queue q;
 	long graded;
 	long infra;
+	struct failure_kind kinds[FAILURE_KINDS];
+	size_t nkinds;
+	int graceful_stop; /* the engine watches engine_options.stop itself */
 };
+
+static void count_failure(struct exec_ctx *x, const struct sample *s)
+{
+	const char *kind = s->error_kind ? s->error_kind : "grader";
+	size_t i = 0;
+	while (i < x->nkinds && strcmp(x->kinds[i].kind, kind))
+		i++;
+	if (i == x->nkinds) {
+		if (x->nkinds == FAILURE_KINDS)
+			i = FAILURE_KINDS - 1;
+		else
+			x->kinds[x->nkinds++].kind = xstrdup(kind);
+	}
+	struct failure_kind *k = &x->kinds[i];
+	k->count++;
+	if (!k->example) {
+		const char *m = s->error_message ? s->error_message : s->grade.reason;
+		k->example = xstrdup(m ? m : "(no message)");
+	}
+}
+
+/* One line for the count, then one per kind with one example message each. */
+static void report_failures(struct exec_ctx *x)
+{
+	if (!x->infra)
+		return;
+	diag("%ld samples failed for reasons outside the model; they count in no score (rerun the "
+	     "same command to retry them):",
+	     x->infra);
+	for (size_t i = 0; i < x->nkinds; i++) {
+		struct failure_kind *k = &x->kinds[i];
+		fprintf(stderr, "  %-16s %6ld  e.g. %.200s\n", k->kind, k->count, k->example);
+		free(k->kind);
+		free(k->example);
+	}
+}
 
 static char *dup_or_null(const char *s)
 {
@@ -277,9 +430,11 @@ static char *dup_or_null(const char *s)
 
 /* Copy a completion; reasoning inside <think> tags is split from the content. */
 static void sample_from_completion(struct sample *s, const struct engine_request *req,
-			    const struct completion *c)
+				   const struct completion *c, const char *fp,
+				   int exclude_unfinished)
 {
 	sample_init(s);
+	s->fp = xstrdup(fp);
 	s->task = xstrdup(req->task_id);
 	s->problem = xstrdup(req->problem_id);
 	s->index = req->sample;
@@ -294,6 +449,16 @@ static void sample_from_completion(struct sample *s, const struct engine_request
 	s->attempts = c->attempts;
 	s->error_kind = dup_or_null(c->error_kind);
 	s->error_message = dup_or_null(c->error_message);
+	if (c->error_kind && !strcmp(c->error_kind, "timeout") && !exclude_unfinished) {
+		/* A generation that outlasted every limit and attempt is an unfinished answer. */
+		free(s->error_kind);
+		free(s->error_message);
+		s->error_kind = s->error_message = NULL;
+		free(s->finish_reason);
+		s->finish_reason = xstrdup("unfinished");
+		s->content = xstrdup("");
+		return;
+	}
 	if (c->error_kind) {
 		s->content = xstrdup("");
 		return;
@@ -325,9 +490,43 @@ static enum reval_err journal_sample(void *ud, struct sample *s, size_t slot)
 	enum reval_err err = journal_append(&x->j, x->line.buf, x->line.len);
 	int infra = sample_is_infra(s);
 	x->infra += infra;
+	if (infra)
+		count_failure(x, s);
 	x->graded += !infra;
 	progress_add(&x->prog, infra, s->completion_tokens);
 	return err;
+}
+
+/* ---- Stopping on a signal ---- */
+
+#define RUN_STOP_GRACE_S 20 /* seconds requests in flight get to finish after a stop */
+
+static volatile sig_atomic_t stop_signal; /* the first SIGINT, SIGTERM or SIGHUP received */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+
+/* The first signal asks for a clean stop; a second one ends the process at once. */
+static void on_stop_signal(int sig)
+{
+	if (stop_signal)
+		_exit(128 + sig);
+	stop_signal = sig;
+}
+
+static void catch_stop_signals(struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_stop_signal;
+	sigemptyset(&sa.sa_mask);
+	stop_signal = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void restore_stop_signals(const struct sigaction *old)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(stop_signals); i++)
+		sigaction(stop_signals[i], &old[i], NULL);
 }
 
 static int on_done(void *ud, const struct engine_request *req, const struct completion *c)
@@ -335,8 +534,13 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	struct exec_ctx *x = ud;
 	const struct task *t = x->r->tasks[req->item >> 32];
 	const struct problem *p = &t->problems[req->item & 0xffffffffu];
-	sample_from_completion(grade_queue_slot(&x->q), req, c);
-	return grade_queue_push(&x->q, t, p);
+	sample_from_completion(grade_queue_slot(&x->q), req, c, x->r->fp[req->item >> 32],
+			       x->r->cfg->exclude_unfinished == 1);
+	enum reval_err err = grade_queue_push(&x->q, t, p);
+	/* Engines without a stop of their own (replay, exec) stop here. */
+	if (!err && stop_signal && !x->graceful_stop)
+		err = RV_EINTERRUPTED;
+	return err;
 }
 
 static int planned_cb(void *ud, size_t i, size_t j)
@@ -350,6 +554,40 @@ static struct tally read_tally(struct run *r, const char *journal_path, enum rev
 	tally_init(&tl, r->tasks, r->ntasks, r->n, planned_cb, r);
 	*err = tally_read_journal(&tl, journal_path);
 	return tl;
+}
+
+struct line_check {
+	const struct run *r;
+	const char *path;
+};
+
+/* A journal line made with other settings than this run's is refused, naming the part. */
+static enum reval_err check_line(void *ud, const cJSON *obj, long line)
+{
+	struct line_check *lc = ud;
+	const char *task = json_str(obj, "task"), *fp = json_str(obj, "fp");
+	if (!task || !fp)
+		return RV_OK; /* a line from a reval that did not fingerprint its lines */
+	for (size_t i = 0; i < lc->r->ntasks; i++) {
+		char key[32];
+		if (strcmp(lc->r->tasks[i]->id, task) ||
+		    !fingerprint_differs(fp, lc->r->fp[i], key, sizeof(key)))
+			continue;
+		diag("refusing to resume the run in '%s': journal line %ld (task '%s') was made with "
+		     "another %s; use another --out",
+		     lc->path, line, task, key);
+		return RV_EMISMATCH;
+	}
+	return RV_OK;
+}
+
+static enum reval_err check_journal_identity(const struct run *r, const char *jpath)
+{
+	struct stat st;
+	if (r->cfg->force == 1 || stat(jpath, &st))
+		return RV_OK;
+	struct line_check lc = {r, r->dir};
+	return journal_read(jpath, check_line, &lc, NULL);
 }
 
 static enum reval_err write_config(struct run *r)
@@ -366,8 +604,70 @@ static enum reval_err write_config(struct run *r)
 		}
 	}
 	free(path);
+	/* config.json may be gone or older than the journal: each line says what made it. */
+	char *jpath = path_join(r->dir, "samples.jsonl");
+	if (!err)
+		err = check_journal_identity(r, jpath);
+	free(jpath);
 	return err ? err : run_save_config(r, r->dir);
 }
+
+/* ---- The run directory's lock ---- */
+
+static long lock_holder(int fd)
+{
+	char buf[32];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	long pid;
+	return parse_long(buf, &pid) ? 0 : pid;
+}
+
+enum reval_err run_lock(const char *dir, int *fd)
+{
+	char *path = path_join(dir, ".lock");
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		diag("cannot open the run directory's lock '%s': %s", path, strerror(errno));
+		free(path);
+		return RV_EIO;
+	}
+	if (flock(*fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		long pid = 0;
+		/* The holder writes its pid just after taking the lock: give it a moment. */
+		for (int i = 0; i < 50 && e == EWOULDBLOCK && !(pid = lock_holder(*fd)); i++)
+			nanosleep(&(struct timespec){0, 2000000L}, NULL);
+		if (e == EWOULDBLOCK)
+			diag("run directory '%s' is in use by process %ld; wait for it to finish or "
+			     "stop it, then rerun the same command",
+			     dir, pid);
+		else
+			diag("cannot lock '%s': %s", path, strerror(e));
+		close(*fd);
+		*fd = -1;
+		free(path);
+		return RV_EIO;
+	}
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	if (ftruncate(*fd, 0) < 0 || pwrite(*fd, pid, (size_t)n, 0) != n)
+		diag("warning: cannot write the pid into '%s': %s", path, strerror(errno));
+	free(path);
+	return RV_OK;
+}
+
+void run_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* closing the last descriptor releases the flock */
+}
+
+static enum reval_err run_execute_locked(struct run *r, const struct engine_ops *eng,
+					 const char *arg);
 
 enum reval_err run_execute(struct run *r)
 {
@@ -386,6 +686,18 @@ enum reval_err run_execute(struct run *r)
 		diag("cannot create run directory '%s': %s", r->dir, strerror(e));
 		return RV_EIO;
 	}
+	int lock;
+	enum reval_err err = run_lock(r->dir, &lock);
+	if (err)
+		return err;
+	err = run_execute_locked(r, eng, arg);
+	run_unlock(lock);
+	return err;
+}
+
+static enum reval_err run_execute_locked(struct run *r, const struct engine_ops *eng,
+					 const char *arg)
+{
 	enum reval_err err = write_config(r);
 	if (err)
 		return err;
@@ -438,15 +750,23 @@ enum reval_err run_execute(struct run *r)
 	if (!err && nreq) {
 		struct engine_options opt;
 		run_engine_options(&opt, r->cfg);
+		opt.stop = &stop_signal;
+		opt.stop_grace_s = RUN_STOP_GRACE_S;
+		x.graceful_stop = !strcmp(eng->name, "openai") || !strcmp(eng->name, "local");
 		err = eng->open(&state, arg, &opt);
 		if (!err) {
+			struct sigaction old[ARRAY_SIZE(stop_signals)];
+			catch_stop_signals(old);
 			progress_init(&x.prog, r->cfg->progress, (long)nreq, "run");
 			err = eng->run(state, reqs, nreq, on_done, &x);
+			if (stop_signal)
+				err = RV_EINTERRUPTED;
 			enum reval_err ferr = grade_queue_flush(&x.q);
 			if (!err)
 				err = ferr;
 			progress_finish(&x.prog);
 			eng->close(state);
+			restore_stop_signals(old);
 		}
 	}
 	enum reval_err cerr = journal_close(&x.j);
@@ -455,11 +775,15 @@ enum reval_err run_execute(struct run *r)
 	free(reqs);
 	free(jpath);
 	strbuf_release(&x.line);
-	if (x.infra)
-		diag("%ld samples failed for reasons outside the model; they count in no score "
-		     "(rerun the same command to retry them)",
-		     x.infra);
+	report_failures(&x);
 	enum reval_err rerr = run_results(r);
+	if (err == RV_EINTERRUPTED)
+		diag("stopped by signal %d: %ld samples finished in this run are saved and results.json "
+		     "covers what finished; resume with: %s",
+		     (int)stop_signal, x.graded + x.infra,
+		     r->command ? r->command : "the same command");
+	if (!err && !rerr && x.infra)
+		return RV_EPARTIAL;
 	return err ? err : rerr;
 }
 

@@ -27,7 +27,9 @@ struct run {
 	size_t ntasks;
 	struct sampling *sampling; /* effective sampling per task */
 	int *n;                    /* samples per problem per task */
+	char **fp;                 /* per task: the identity of its samples (identity.h) */
 	cJSON *warnings;           /* deviations from a preset and similar notes, a list of strings */
+	const char *command;       /* the command that started it (borrowed), for "resume with" */
 };
 
 enum reval_err run_setup(struct run *r, struct config *cfg);
@@ -53,6 +55,15 @@ enum reval_err run_save_config(const struct run *r, const char *dir);
  * change results, print what differs and return RV_EMISMATCH.
  */
 enum reval_err run_check_resume(const struct run *r, const cJSON *stored, const char *path);
+
+/*
+ * Hold the run directory for this process: an exclusive flock on DIR/.lock,
+ * kept until run_unlock (or the process ends, however it ends), with this
+ * process's pid written in it.  A second process is refused with one line
+ * naming the holder's pid.  *fd is -1 on failure.
+ */
+enum reval_err run_lock(const char *dir, int *fd);
+void run_unlock(int fd);
 
 enum reval_err run_execute(struct run *r);
 enum reval_err run_results(struct run *r);

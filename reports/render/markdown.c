@@ -276,6 +276,19 @@ static void render_md(const struct report *rep, struct strbuf *sb)
 					"errors",
 				    missing > 0 ? missing : 0, infra > 0 ? infra : 0);
 		}
+		for (size_t k = 0; k < run->ntasks; k++) {
+			const struct rs_task *t = &run->tasks[k];
+			double unfinished = rs_count(t, "unfinished");
+			if (unfinished <= 0)
+				continue;
+			strbuf_adds(sb, "\n- `");
+			markdown_escape(sb, run->label);
+			strbuf_adds(sb, "` ");
+			markdown_escape(sb, t->id);
+			strbuf_addf(sb, ": %.0f unfinished generations (timed out on every attempt), "
+					"counted wrong",
+				    unfinished);
+		}
 	}
 	strbuf_addch(sb, '\n');
 }

@@ -212,6 +212,15 @@ static void judge(struct gate_task *gt, const struct rs_task *b, const struct ga
 			    why->len ? "; " : "", 100 * gt->infra_rate, 100 * o->max_infra);
 		gt->failed = 1;
 	}
+	if (gt->cand_unfinished > gt->base_unfinished) {
+		/* More timed-out generations change what the score measures, whatever it did. */
+		strbuf_addf(why, "%sunfinished generations rose from %.0f to %.0f",
+			    why->len ? "; " : "", gt->base_unfinished, gt->cand_unfinished);
+		gt->failed = 1;
+	}
+	if (!gt->failed && gt->cand_unfinished != gt->base_unfinished)
+		strbuf_addf(why, "unfinished generations fell from %.0f to %.0f; ",
+			    gt->base_unfinished, gt->cand_unfinished);
 	if (!gt->failed) {
 		if (drop > gt->max_drop)
 			strbuf_addf(why, "pass (drop not significant, p = %.3g)", gt->cmp.p_worse);
@@ -297,6 +306,8 @@ enum reval_err gate_check(const struct rs_run *base, const struct rs_run *cand,
 			gt->cand_score = NAN;
 		double planned = rs_count(b, "planned"), infra = rs_count(b, "infra_error");
 		gt->infra_rate = planned > 0 && infra > 0 ? infra / planned : 0;
+		gt->base_unfinished = fmax(rs_count(a, "unfinished"), 0);
+		gt->cand_unfinished = fmax(rs_count(b, "unfinished"), 0);
 		double *ra, *rb;
 		size_t n;
 		runset_pair(a, b, &ra, &rb, &n);

@@ -58,6 +58,8 @@ struct gate_task {
 	double base_score;          /* the primary metric as results.json reports it */
 	double cand_score;
 	double infra_rate;          /* candidate infrastructure failures / planned samples */
+	double base_unfinished;     /* samples that never finished (counted wrong), baseline */
+	double cand_unfinished;     /* the same in the candidate */
 	double max_drop;            /* the tolerated drop for this task, percentage points */
 	int failed;
 	char *verdict;              /* "pass", or why it failed; Markdown-safe text */

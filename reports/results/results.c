@@ -205,6 +205,7 @@ static void add_counts(cJSON *out, const struct task_scores *ts)
 {
 	const struct task_tally *tt = ts->tt;
 	long graded = 0, correct = 0, status[5] = {0}, truncated = 0, infra = 0, missing = 0;
+	long unfinished = 0;
 	for (size_t j = 0; j < tt->nprobs; j++)
 		for (int i = 0; i < tt->n; i++) {
 			const struct slot *sl = &tt->probs[j].slots[i];
@@ -217,6 +218,7 @@ static void add_counts(cJSON *out, const struct task_scores *ts)
 				correct += sl->correct;
 				status[sl->status < 5 ? sl->status : 0]++;
 				truncated += sl->truncated;
+				unfinished += sl->unfinished;
 			}
 		}
 	cJSON_AddNumberToObject(out, "problems", (double)tt->nprobs);
@@ -230,6 +232,8 @@ static void add_counts(cJSON *out, const struct task_scores *ts)
 	cJSON_AddNumberToObject(counts, "no_answer", (double)status[GRADE_NO_ANSWER]);
 	cJSON_AddNumberToObject(counts, "truncated", (double)truncated);
 	cJSON_AddNumberToObject(counts, "undecided", (double)status[GRADE_UNDECIDED]);
+	/* Timed out on every attempt: counted wrong, as R1 counts them (unless excluded). */
+	cJSON_AddNumberToObject(counts, "unfinished", (double)unfinished);
 	cJSON_AddNumberToObject(counts, "infra_error", (double)infra);
 	cJSON_AddNumberToObject(counts, "missing", (double)missing);
 	cJSON *kinds = cJSON_AddObjectToObject(out, "infra_errors");

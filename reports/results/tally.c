@@ -128,6 +128,11 @@ static enum reval_err locate(struct reader *r, const cJSON *obj, long line)
 	r->pt = r->tt ? find_problem(r->tt, r->s.problem) : NULL;
 	if (r->pt && r->s.index < r->tt->n)
 		r->sl = &r->pt->slots[r->s.index];
+	if (!r->s.error_kind && !cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(obj, "grade"))) {
+		/* A journal line without a verdict is not a wrong answer: it is redone. */
+		r->s.error_kind = xstrdup("malformed");
+		r->s.error_message = xstrdup("the journal line has no \"grade\"");
+	}
 	r->infra = sample_is_infra(&r->s);
 	return RV_OK;
 }
@@ -195,6 +200,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	sl->status = s->grade.status;
 	sl->correct = (unsigned)correct;
 	sl->truncated = s->finish_reason && !strcmp(s->finish_reason, "length");
+	sl->unfinished = s->finish_reason && !strcmp(s->finish_reason, "unfinished");
 	sl->key = s->grade.canonical ? class_of(r->pt, s->grade.canonical, correct) : -1;
 	set_score(r->pt, r->tt->n, s->index, (float)s->grade.score, correct);
 	add_stats(r);

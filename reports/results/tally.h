@@ -33,10 +33,11 @@ struct slot {
 	unsigned status : 3; /* enum grade_status of a graded sample */
 	unsigned correct : 1;
 	unsigned truncated : 1; /* finish_reason "length" */
-	unsigned pending : 25;	/* while reading: graded lines the statistics have yet to see */
+	unsigned unfinished : 1; /* finish_reason "unfinished": timed out, counted wrong */
+	unsigned pending : 24;	/* while reading: graded lines the statistics have yet to see */
 };
 
-#define TALLY_MAX_LINES ((1u << 25) - 1) /* graded lines per sample that can be told apart */
+#define TALLY_MAX_LINES ((1u << 24) - 1) /* graded lines per sample that can be told apart */
 
 struct problem_tally {
 	const struct problem *problem;

@@ -41,7 +41,12 @@
  * KIND: 429 (ARG Retry-After seconds), 429date, 429reset (x-ratelimit-reset-requests),
  * 500, 503, 400, 400ctx, 401, 403, 404, slow (ARG ms), hang, drop, malformed, truncate,
  * cut (stream cut mid-way), nodone (stream ends early but cleanly), empty (no choices),
- * flood (a stream of content that never ends).
+ * flood (a stream of content that never ends), echokey (ARG status, default 401: an error
+ * quoting the Authorization header received), numcontent ("content": 12345 in a 200),
+ * and for streamed requests: gen:MS:QUEUE_MS:TOKENS (the first byte after QUEUE_MS, then
+ * one word every MS, each choice padded to TOKENS words: a long generation at a fixed
+ * rate) and stall:K[:CHOICE] (CHOICE, or every choice, stops after K words and the stream
+ * never ends; the other choices finish).
  */
 #include <cjson/cJSON.h>
 #include <errno.h>
@@ -534,6 +539,119 @@ static void split_deltas(struct strbuf *sb, int completions, int i, const char *
 	free(a);
 }
 
+/* ---- Paced streams: a generation at a fixed token rate, or one that stalls ---- */
+
+struct paced {
+	struct strbuf *events; /* one SSE event each, sent one per step */
+	size_t nevents, cur, off;
+	double step_ms;        /* between events */
+	double next_at;        /* wall_ms() when the next event is due */
+	int stall;             /* after the last event, send nothing, never end */
+};
+
+/* Waits in the daemon's thread: paced streams are for tests of one or a few requests. */
+static ssize_t serve_paced(void *cls, uint64_t pos, char *buf, size_t max)
+{
+	(void)pos;
+	struct paced *p = cls;
+	if (p->cur < p->nevents && p->off == 0) {
+		double wait = p->next_at - wall_ms();
+		if (wait > 0)
+			nanosleep(&(struct timespec){0, (long)(fmin(wait, 50) * 1e6)}, NULL);
+		if (p->next_at > wall_ms())
+			return 0;
+		p->next_at = wall_ms() + p->step_ms;
+	}
+	if (p->cur == p->nevents) {
+		if (!p->stall)
+			return MHD_CONTENT_READER_END_OF_STREAM;
+		nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
+		return 0;
+	}
+	const struct strbuf *ev = &p->events[p->cur];
+	size_t n = ev->len - p->off;
+	if (n > max)
+		n = max;
+	memcpy(buf, ev->buf + p->off, n);
+	p->off += n;
+	if (p->off == ev->len) {
+		p->cur++;
+		p->off = 0;
+	}
+	return (ssize_t)n;
+}
+
+static void free_paced(void *cls)
+{
+	struct paced *p = cls;
+	for (size_t i = 0; i < p->nevents; i++)
+		strbuf_release(&p->events[i]);
+	free(p->events);
+	free(p);
+}
+
+static void paced_add(struct paced *p, cJSON *chunk)
+{
+	p->events = xrealloc(p->events, (p->nevents + 1) * sizeof(*p->events));
+	strbuf_init(&p->events[p->nevents]);
+	sse_event(&p->events[p->nevents++], chunk, 0);
+}
+
+/*
+ * The choices' content one word per event, round-robin over the choices,
+ * each padded to `tokens` words when that is more.  stall_choice >= 0: that
+ * choice stops after stall_after words and never finishes (the others do),
+ * and the stream never ends; stall_choice == -2: every choice stalls so.
+ */
+static struct MHD_Response *paced_response(struct choice_text *cs, int nc, double step_ms,
+					   long tokens, int stall_choice, long stall_after)
+{
+	struct paced *p = xcalloc(1, sizeof(*p));
+	p->step_ms = step_ms;
+	p->stall = stall_choice != -1;
+	char ***words = xcalloc((size_t)nc, sizeof(char **));
+	long *nw = xcalloc((size_t)nc, sizeof(long)), most = 0;
+	for (int c = 0; c < nc; c++) {
+		char *save = NULL, *text = xstrdup(cs[c].content);
+		for (char *w = strtok_r(text, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
+			words[c] = xrealloc(words[c], (size_t)(nw[c] + 1) * sizeof(char *));
+			words[c][nw[c]++] = xasprintf("%s ", w);
+		}
+		free(text);
+		while (nw[c] < tokens) {
+			words[c] = xrealloc(words[c], (size_t)(nw[c] + 1) * sizeof(char *));
+			/* Padding goes before the answer, as reasoning does. */
+			memmove(words[c] + 1, words[c], (size_t)nw[c] * sizeof(char *));
+			words[c][0] = xstrdup("step ");
+			nw[c]++;
+		}
+		most = nw[c] > most ? nw[c] : most;
+	}
+	for (long t = 0; t < most; t++)
+		for (int c = 0; c < nc; c++) {
+			int stalls = stall_choice == -2 || stall_choice == c;
+			if (t < nw[c] && !(stalls && t >= stall_after))
+				paced_add(p, delta_chunk(0, c, "content", words[c][t], NULL));
+		}
+	for (int c = 0; c < nc; c++)
+		if (!(stall_choice == -2 || stall_choice == c))
+			paced_add(p, delta_chunk(0, c, NULL, NULL, cs[c].finish));
+	if (!p->stall) {
+		p->events = xrealloc(p->events, (p->nevents + 1) * sizeof(*p->events));
+		strbuf_init(&p->events[p->nevents]);
+		strbuf_adds(&p->events[p->nevents++], "data: [DONE]\n\n");
+	}
+	for (int c = 0; c < nc; c++) {
+		for (long t = 0; t < nw[c]; t++)
+			free(words[c][t]);
+		free(words[c]);
+	}
+	free(words);
+	free(nw);
+	p->next_at = wall_ms();
+	return MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 4096, serve_paced, p, free_paced);
+}
+
 static char *build_stream(struct choice_text *cs, int nc, int completions, long ptoks, int crlf)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -755,6 +873,27 @@ static int answer_completion(struct req *r, const char *url)
 	} else if (!strcmp(k, "malformed")) {
 		r->resp = text_response("{\"choices\": [{\"index\": 0, \"message\": {\"content\": \"oops");
 		set_json(r->resp);
+	} else if (!strcmp(k, "echokey")) {
+		/* A server (or proxy) that quotes the credentials it was sent. */
+		const char *h = MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, "Authorization");
+		char *msg = xasprintf("Incorrect API key provided: %s (headers: Authorization: %s)",
+				      h ? h : "(none)", h ? h : "(none)");
+		r->status = f->arg[0] ? (unsigned)strtol(f->arg, NULL, 10) : 401;
+		r->resp = error_response("invalid_request_error", msg);
+		free(msg);
+	} else if (!strcmp(k, "numcontent")) {
+		/* The shape of a completion with a number where the text should be. */
+		if (json_bool(body, "stream", 0)) {
+			char *ev = xstrdup("data: {\"choices\":[{\"index\":0,\"delta\":{\"content\":12345},"
+					   "\"finish_reason\":\"stop\"}]}\n\ndata: [DONE]\n\n");
+			r->resp = cut_response(ev, strlen(ev), MHD_SIZE_UNKNOWN, 0);
+			MHD_add_response_header(r->resp, "Content-Type", "text/event-stream");
+		} else {
+			r->resp = text_response("{\"object\":\"chat.completion\",\"choices\":[{\"index\":0,"
+						"\"message\":{\"role\":\"assistant\",\"content\":12345},"
+						"\"finish_reason\":\"stop\"}]}");
+			set_json(r->resp);
+		}
 	} else if (!strcmp(k, "empty")) {
 		r->resp = text_response("{\"object\": \"chat.completion\", \"choices\": []}");
 		set_json(r->resp);
@@ -794,6 +933,30 @@ static int answer_completion(struct req *r, const char *url)
 		}
 		long ptoks = words(prompt);
 		int stream = json_bool(body, "stream", 0);
+		if (stream && (!strcmp(k, "gen") || !strcmp(k, "stall"))) {
+			/* gen:MS_PER_TOKEN:QUEUE_MS:TOKENS   stall:AFTER_TOKENS[:CHOICE] */
+			long a[3] = {20, 0, 0};
+			const char *q = f->arg;
+			for (int i = 0; i < 3 && q && *q; i++) {
+				char *end;
+				a[i] = strtol(q, &end, 10);
+				q = *end == ':' ? end + 1 : NULL;
+			}
+			int gen = !strcmp(k, "gen");
+			r->resp = gen ? paced_response(cs, nc, (double)a[0], a[2], -1, 0)
+				      : paced_response(cs, nc, 20, 0,
+						       strchr(f->arg, ':') ? (int)a[1] : -2, a[0]);
+			if (gen)
+				wait += (double)a[1];
+			for (int i = 0; i < nc; i++) {
+				free(cs[i].content);
+				free(cs[i].reasoning);
+			}
+			free(cs);
+			free(lens);
+			MHD_add_response_header(r->resp, "Content-Type", "text/event-stream");
+			goto out;
+		}
 		char *text = stream ? build_stream(cs, nc, completions, ptoks, (int)(n & 1))
 				    : build_body(cs, nc, completions, ptoks);
 		for (int i = 0; i < nc; i++) {

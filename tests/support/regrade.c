@@ -67,7 +67,8 @@ char *regrade(const char *parent, const char *name, const char *setting, const c
 	args[n] = NULL;
 	struct proc_result r;
 	support_reval(&r, args);
-	cr_assert_eq(r.status, 0, "regrade of %s failed: %s", setting, r.err.buf);
+	/* 3: the run finished with samples the recording lacks (counted apart, in no score). */
+	cr_assert(r.status == 0 || r.status == 3, "regrade of %s failed: %s", setting, r.err.buf);
 	proc_result_release(&r);
 	free(tasks);
 	free(file);

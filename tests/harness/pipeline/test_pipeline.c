@@ -133,7 +133,7 @@ Test(pipeline, missing_recordings_are_infrastructure_errors_and_resume_fills_the
 	char *full = write_replay(full_dir, 4, 0);
 	char *out = path_join(dir, "run");
 	struct proc_result r = run_toy(out, partial, NULL, NULL);
-	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cr_assert_eq(r.status, 3, "%s", r.err.buf);
 	cJSON *res = results_of(out);
 	const cJSON *counts = cJSON_GetObjectItemCaseSensitive(
 		cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(res, "tasks"), "toy"),

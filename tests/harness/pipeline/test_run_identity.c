@@ -1,0 +1,179 @@
+/*
+ * Run identity on resume: every setting that shapes a sample is checked
+ * against config.json and against the fingerprint on each journal line,
+ * and a refusal names the setting; the selection (tasks, n, limit, shard)
+ * is the same or, with --extend, larger, and results.json covers exactly it.
+ */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness/base/json.h"
+#include "tests/support/support.h"
+
+#define TOY 12
+
+static char *write_replay(const char *dir)
+{
+	char *path = path_join(dir, "replay.jsonl");
+	struct strbuf sb = STRBUF_INIT;
+	for (int i = 0; i < TOY; i++)
+		for (int s = 0; s < 8; s++)
+			strbuf_addf(&sb,
+				    "{\"task\":\"toy\",\"problem\":\"p%02d\",\"sample\":%d,"
+				    "\"content\":\"%d\",\"finish_reason\":\"stop\"}\n",
+				    i, s, (i + s) % 3 ? 2 * i : 2 * i + 1);
+	for (int i = 0; i < 5; i++)
+		strbuf_addf(&sb,
+			    "{\"task\":\"toy_choice\",\"problem\":\"%d\",\"sample\":0,"
+			    "\"content\":\"(A)\",\"finish_reason\":\"stop\"}\n",
+			    i);
+	cr_assert(!support_write(path, sb.buf));
+	strbuf_release(&sb);
+	return path;
+}
+
+struct fixture {
+	char *dir, *replay, *out, *data, *engine;
+};
+
+static void fixture_init(struct fixture *f, const char *tag)
+{
+	f->dir = support_tmpdir(tag);
+	f->replay = write_replay(f->dir);
+	f->out = path_join(f->dir, "run");
+	f->data = support_path("tests/data/toy");
+	f->engine = xasprintf("replay:%s", f->replay);
+}
+
+static void fixture_release(struct fixture *f)
+{
+	free(f->dir);
+	free(f->replay);
+	free(f->out);
+	free(f->data);
+	free(f->engine);
+}
+
+/* reval run on the fixture with up to 8 extra arguments. */
+static struct proc_result run(const struct fixture *f, const char *const *extra)
+{
+	const char *args[32] = {"run", "--data-dir", f->data, "--engine", f->engine, "--out", f->out};
+	size_t k = 7;
+	for (size_t i = 0; extra[i]; i++)
+		args[k++] = extra[i];
+	args[k] = NULL;
+	struct proc_result r;
+	support_reval(&r, args);
+	return r;
+}
+
+#define RUN(f, ...) run(f, (const char *const[]){__VA_ARGS__, NULL})
+
+static void expect_refused(struct proc_result r, const char *needle)
+{
+	cr_assert_eq(r.status, 2, "not refused: %s", r.err.buf);
+	cr_assert(strstr(r.err.buf, needle), "the refusal does not name '%s': %s", needle, r.err.buf);
+	cr_assert_eq(support_nonempty_lines(r.err.buf), 1, "one line: %s", r.err.buf);
+	proc_result_release(&r);
+}
+
+static void expect_ok(struct proc_result r)
+{
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+}
+
+static char *journal(const struct fixture *f)
+{
+	char *p = path_join(f->out, "samples.jsonl"), *text;
+	cr_assert(!read_file(p, 1 << 24, &text, NULL));
+	free(p);
+	return text;
+}
+
+Test(run_identity, another_extra_body_is_refused_naming_it)
+{
+	struct fixture f;
+	fixture_init(&f, "id-extra");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--extra-body", "{\"seed\":1}"));
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--extra-body",
+			   "{\"seed\":1,\"temperature\":1.5}"),
+		       "extra_body");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2"), "extra_body");
+	fixture_release(&f);
+}
+
+Test(run_identity, without_config_json_the_journal_lines_still_refuse_other_settings)
+{
+	struct fixture f;
+	fixture_init(&f, "id-noconfig");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2"));
+	char *cfg = path_join(f.out, "config.json");
+	cr_assert(!unlink(cfg));
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--temperature", "0.9"), "sampling");
+	cr_assert(access(cfg, F_OK), "a refused resume wrote config.json");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--seed", "5"), "seed");
+	cr_assert(access(cfg, F_OK), "a refused resume wrote config.json");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--extra-body", "{\"seed\":9}"),
+		       "extra_body");
+	cr_assert(access(cfg, F_OK), "a refused resume wrote config.json");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2"));
+	free(cfg);
+	fixture_release(&f);
+}
+
+Test(run_identity, another_selection_is_refused_unless_extended_and_never_narrowed)
+{
+	struct fixture f;
+	fixture_init(&f, "id-select");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--limit", "6"));
+	char *before = journal(&f);
+	expect_refused(RUN(&f, "--task", "toy", "--n", "4", "--limit", "6"), "--extend");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "1", "--limit", "6", "--extend"),
+		       "n differs (was 2, now 1)");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--limit", "8"), "--limit differs");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--limit", "3", "--extend"),
+		       "never narrowed");
+	expect_refused(RUN(&f, "--task", "toy,toy_choice", "--n", "2", "--limit", "6"),
+		       "task 'toy_choice' is not in the run");
+	expect_refused(RUN(&f, "--task", "toy_choice", "--n", "2", "--limit", "6", "--extend"),
+		       "task 'toy' of the run is not in --task");
+	expect_refused(RUN(&f, "--task", "toy", "--n", "2", "--limit", "6", "--shard", "0/2"),
+		       "--shard differs");
+	char *unchanged = journal(&f);
+	cr_assert_str_eq(before, unchanged, "a refused resume touched the journal");
+	free(unchanged);
+	free(before);
+	fixture_release(&f);
+}
+
+Test(run_identity, extending_keeps_every_finished_sample_and_results_cover_the_selection)
+{
+	struct fixture f;
+	fixture_init(&f, "id-extend");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--limit", "6"));
+	char *before = journal(&f);
+	struct proc_result r = RUN(&f, "--task", "toy,toy_choice", "--n", "4", "--limit", "10",
+				   "--extend");
+	cr_assert_eq(r.status, 3, "toy_choice has one recording per problem: %s", r.err.buf);
+	cr_assert(strstr(r.err.buf, "12 samples already finished"), "%s", r.err.buf);
+	proc_result_release(&r);
+	char *after = journal(&f);
+	cr_assert(!strncmp(before, after, strlen(before)), "finished lines were rewritten");
+	cr_assert_eq(support_count_lines(path_join(f.out, "samples.jsonl")), 10 * 4 + 5 * 4);
+	cJSON *res = support_json_file(path_join(f.out, "results.json"));
+	const cJSON *tasks = cJSON_GetObjectItem(res, "tasks");
+	cr_assert_eq(cJSON_GetArraySize(tasks), 2);
+	cr_assert(cJSON_GetObjectItem(tasks, "toy") && cJSON_GetObjectItem(tasks, "toy_choice"));
+	cr_assert(!isnan(support_metric(res, "toy", "avg@4")), "toy is scored at the new n");
+	const cJSON *counts = cJSON_GetObjectItem(cJSON_GetObjectItem(tasks, "toy"), "counts");
+	cr_assert_eq((int)json_num(counts, "graded", -1), 40, "10 problems x 4 samples");
+	cJSON_Delete(res);
+	free(after);
+	free(before);
+	fixture_release(&f);
+}
