@@ -110,7 +110,7 @@ static void usage(FILE *out)
 		     "deterministic checkers,\nand reports avg@n, pass@k and cons@k.\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'reval help <command>' for its options; 'reval --version'.\n");
+	fprintf(out, "\n'reval help <command>' for its options; 'reval -V' or 'reval --version'.\n");
 }
 
 static const struct command *find(const char *name)
@@ -165,7 +165,7 @@ int main(int argc, char **argv)
 		return reval_exit_code(RV_EUSAGE);
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("reval %s\n", REVAL_VERSION);
 		return 0;
 	}

@@ -59,9 +59,14 @@ struct gate_task {
 	double cand_score;
 	double infra_rate;          /* candidate infrastructure failures / planned samples */
 	double max_drop;            /* the tolerated drop for this task, percentage points */
-	int failed;
+	int failed;                 /* GATE_* bits: why the task failed; 0 when it passed */
 	char *verdict;              /* "pass", or why it failed; Markdown-safe text */
 };
+
+/* Why a task failed (gate_task.failed): a regression is only the first. */
+#define GATE_REGRESSED 1 /* a significant drop beyond the tolerance */
+#define GATE_FLOOR 2     /* a --min floor missed */
+#define GATE_INFRA 4     /* more infrastructure errors than --max-infra-errors */
 
 struct gate_result {
 	char *baseline;             /* labels of the two runs */
@@ -69,6 +74,7 @@ struct gate_result {
 	struct gate_task *tasks;
 	size_t ntasks;
 	size_t failures;            /* tasks that failed */
+	size_t failed_by[3];        /* tasks failed by regression, floor, infrastructure errors */
 	char **notes;               /* differences tolerated with force, and similar remarks */
 	size_t nnotes;
 	struct gate_opts opts;      /* the thresholds used (floors and tasks borrowed) */
