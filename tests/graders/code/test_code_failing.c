@@ -1,0 +1,66 @@
+/*
+ * A failing code sample says why: the grader's detail carries the first
+ * failing test -- its input, the expected and the actual output for stdio
+ * problems, and the message, whose end is kept where a traceback says what
+ * went wrong -- each text capped.
+ */
+#include <criterion/criterion.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness/base/json.h"
+#include "tests/support/support.h"
+
+static cJSON *check_one(const char *tag, const char *case_line)
+{
+	char *dir = support_tmpdir(tag);
+	char *in = path_join(dir, "cases.jsonl");
+	cr_assert_eq(support_write(in, case_line), 0);
+	const char *args[] = {"check", "code", "--in", in, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cJSON *line = cJSON_Parse(r.out.buf);
+	cr_assert_not_null(line, "%s", r.out.buf);
+	cJSON *failing = cJSON_DetachItemFromObject(cJSON_GetObjectItemCaseSensitive(line, "detail"),
+						    "failing");
+	cJSON_Delete(line);
+	proc_result_release(&r);
+	free(in);
+	free(dir);
+	return failing;
+}
+
+Test(code_failing, wrong_answer_shows_input_expected_and_actual, .timeout = 120)
+{
+	cJSON *f = check_one("failing-wa",
+			     "{\"id\": \"s1\", \"kind\": \"stdio\", \"language\": \"python\", "
+			     "\"program\": \"a, b = map(int, input().split())\\nprint(a - b)\\n\", "
+			     "\"tests\": [{\"input\": \"1 0\\n\", \"output\": \"1\\n\"}, "
+			     "{\"input\": \"2 3\\n\", \"output\": \"5\\n\"}]}\n");
+	cr_assert_not_null(f, "no failing test in the detail");
+	cr_expect_eq(json_num(f, "test", -1), 1);
+	cr_expect_str_eq(json_str(f, "verdict"), "wrong_answer");
+	cr_expect_str_eq(json_str(f, "input"), "2 3\n");
+	cr_expect_str_eq(json_str(f, "expected"), "5\n");
+	cr_expect_str_eq(json_str(f, "actual"), "-1\n");
+	cJSON_Delete(f);
+}
+
+Test(code_failing, runtime_error_keeps_the_end_of_a_long_traceback, .timeout = 120)
+{
+	/* 3,000 bytes of stderr before the traceback: far more than the cap. */
+	cJSON *f = check_one("failing-rte",
+			     "{\"id\": \"s2\", \"kind\": \"stdio\", \"language\": \"python\", "
+			     "\"program\": \"import sys\\nsys.stderr.write('log ' * 750 + '\\\\n')\\n"
+			     "print(10 // int(input()))\\n\", "
+			     "\"tests\": [{\"input\": \"0\\n\", \"output\": \"0\\n\"}]}\n");
+	cr_assert_not_null(f, "no failing test in the detail");
+	cr_expect_str_eq(json_str(f, "verdict"), "runtime_error");
+	const char *m = json_str(f, "message");
+	cr_assert_not_null(m);
+	cr_expect(strstr(m, "ZeroDivisionError"), "the traceback's last line is lost: %s", m);
+	cr_expect_leq(strlen(m), 810, "the message is not capped (%zu bytes)", strlen(m));
+	cr_expect(!strncmp(m, "…", strlen("…")), "a capped message is not marked: %.40s", m);
+	cJSON_Delete(f);
+}
