@@ -326,7 +326,7 @@ static enum reval_err journal_sample(void *ud, struct sample *s, size_t slot)
 	int infra = sample_is_infra(s);
 	x->infra += infra;
 	x->graded += !infra;
-	progress_add(&x->prog, infra, s->completion_tokens);
+	progress_add(&x->prog, infra, s->grade.score, s->attempts, s->completion_tokens);
 	return err;
 }
 
@@ -455,10 +455,6 @@ enum reval_err run_execute(struct run *r)
 	free(reqs);
 	free(jpath);
 	strbuf_release(&x.line);
-	if (x.infra)
-		diag("%ld samples failed for reasons outside the model; they count in no score "
-		     "(rerun the same command to retry them)",
-		     x.infra);
 	enum reval_err rerr = run_results(r);
 	return err ? err : rerr;
 }
