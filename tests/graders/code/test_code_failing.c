@@ -64,3 +64,57 @@ Test(code_failing, runtime_error_keeps_the_end_of_a_long_traceback, .timeout = 1
 	cr_expect(!strncmp(m, "…", strlen("…")), "a capped message is not marked: %.40s", m);
 	cJSON_Delete(f);
 }
+
+/* ---- The code grader's options: one table, in the code and in the docs ---- */
+
+Test(code_options, docs_table_is_the_one_the_grader_reads)
+{
+	const char *args[] = {"check", "code", "--options", NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cr_assert(strstr(r.out.buf, "| `imports_field` |"), "%s", r.out.buf);
+	char *path = support_path("docs/formats.md"), *doc;
+	size_t len;
+	cr_assert_eq(read_file(path, 1 << 20, &doc, &len), 0);
+	const char *sec = strstr(doc, "### Code grader options");
+	cr_assert_not_null(sec);
+	const char *table = strstr(sec, "| option | values | meaning |");
+	cr_assert_not_null(table, "docs/formats.md has no options table");
+	cr_expect(!strncmp(table, r.out.buf, r.out.len),
+		  "docs/formats.md's code grader options differ from 'reval check code "
+		  "--options':\n%s",
+		  r.out.buf);
+	free(doc);
+	free(path);
+	proc_result_release(&r);
+}
+
+Test(code_options, an_unknown_option_is_refused_by_name, .timeout = 60)
+{
+	char *dir = support_tmpdir("code-options");
+	char *task = xasprintf("%s/tasks/mine.json", dir);
+	char *data = xasprintf("%s/mine/problems.jsonl", dir);
+	cr_assert_eq(support_write(task, "{\"id\": \"mine\", \"dataset\": \"mine/problems.jsonl\",\n"
+					 " \"fields\": {\"id\": \"id\", \"question\": \"q\"},\n"
+					 " \"prompt\": {\"template\": \"{question}\"},\n"
+					 " \"grader\": \"code\",\n"
+					 " \"grader_options\": {\"kind\": \"stdio\", \"tests_format\": "
+					 "\"io\"}}\n"),
+		     0);
+	cr_assert_eq(support_write(data, "{\"id\": \"1\", \"q\": \"echo\", \"tests\": "
+					 "[{\"input\": \"1\\n\", \"output\": \"1\\n\"}]}\n"),
+		     0);
+	char *out = path_join(dir, "run");
+	const char *args[] = {"run", "--task", "mine", "--data-dir", dir, "--engine",
+			      "exec:cat", "--out", out, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_expect_eq(r.status, 2, "%s", r.err.buf);
+	cr_expect(strstr(r.err.buf, "unknown option \"tests_format\""), "%s", r.err.buf);
+	proc_result_release(&r);
+	free(out);
+	free(data);
+	free(task);
+	free(dir);
+}
