@@ -8,7 +8,8 @@
 #   make bench      benchmark programs, printing figures (never asserted)
 #   make reproduce  regrade every bundled recording and compare with published scores
 #   make demo       deps, build, and regrade a bundled recording end to end (the README's main job)
-#   make install PREFIX=/usr/local
+#   make install PREFIX=/usr/local   (the binary, the man page, bash and zsh completions, datasets)
+#   make manual     build/man/reval.1 and build/completion/{reval.bash,_reval} from 'reval help' 
 #   make fuzz       libFuzzer targets into build/fuzz (clang): fuzz_math, fuzz_reply, fuzz_code;
 #                   run one on its seeds with e.g. build/fuzz/fuzz_reply tests/fuzz/corpus/reply
 #   make format     apply .clang-format
@@ -58,7 +59,7 @@ DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre
             clang nginx-light wrk valgrind chromium \
             slurmctld slurmd slurm-client munge python3-yaml python3-sympy
 
-.PHONY: all deps test check bench reproduce install format clean fuzz demo layers
+.PHONY: all deps test check bench reproduce install format clean fuzz demo layers manual
 
 all: $(REVAL)
 
@@ -119,9 +120,24 @@ demo: deps
 	$(MAKE) all
 	sh datasets/demo.sh $(REVAL) $(BUILD)/demo
 
-install: $(REVAL)
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/reval
+# The man page and the completions come from the binary's own help, which the
+# option tables print (harness/cli/manual.sh); one run writes all three.
+MANUAL := $(BUILD)/man/reval.1
+$(MANUAL): $(REVAL) harness/cli/manual.sh
+	sh harness/cli/manual.sh $(REVAL) $(BUILD)
+$(BUILD)/completion/reval.bash $(BUILD)/completion/_reval: $(MANUAL)
+
+manual: $(MANUAL)
+
+install: $(REVAL) $(MANUAL)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/reval \
+		$(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions \
+		$(DESTDIR)$(PREFIX)/share/zsh/site-functions
 	install -m 755 $(REVAL) $(DESTDIR)$(PREFIX)/bin/reval
+	install -m 644 $(MANUAL) $(DESTDIR)$(PREFIX)/share/man/man1/reval.1
+	install -m 644 $(BUILD)/completion/reval.bash \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions/reval
+	install -m 644 $(BUILD)/completion/_reval $(DESTDIR)$(PREFIX)/share/zsh/site-functions/_reval
 	cp -R datasets $(DESTDIR)$(PREFIX)/share/reval/
 
 format:

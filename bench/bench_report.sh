@@ -3,7 +3,8 @@
 # 100 samples, each with ~1,500 characters of reasoning and a short answer,
 # 30% wrong): wall time, peak memory and the size of each output.  The run is
 # made the ordinary way, 'reval run' with the replay engine over a generated
-# data directory.  Figures are printed, never asserted.
+# data directory.  Then the HTML page's size at 1 x 27, 3 x 16 and 20 x 3
+# runs x tasks.  Figures are printed, never asserted.
 set -eu
 bin=${REVAL_BIN:-build/reval}
 peak=${REVAL_BUILD:-build}/bench/peakrss
@@ -51,5 +52,31 @@ awk -v w="$wall" -v r="$rss" -v n="$samples" 'BEGIN {
 	printf "report (html, csv, problems csv, md)  %8.3f s  %10.0f samples/s  peak RSS %6.1f MiB\n", w, n / w, r / 1024 }'
 for f in r.html r.csv p.csv r.md; do
 	printf "  %-8s %10d bytes\n" "$f" "$(wc -c <"$out/$f")"
+done
+
+# Page sizes of the HTML report at the shapes it must stay readable at
+# (runs x tasks), from the bundled recordings: 1 x 27 (BBH), 3 x 16
+# (reasoning-gym, three models) and 20 x 3 (twenty runs of three tasks).
+rec=datasets/recordings
+"$bin" run --task bbh --engine "replay:$rec/bbh-codex-suzgun2022/cot.samples.jsonl" \
+	--out "$out/bbh" --no-progress >/dev/null
+rg="$rec/rg-eval-reasoning-models"
+for s in deepseek-r1 o3-mini qwq-32b; do
+	"$bin" run --task rg --engine "replay:$rg/$s.samples.jsonl" --n 1 --out "$out/$s" \
+		--no-progress >/dev/null
+done
+twenty=""
+for i in $(seq -w 0 19); do
+	case $((1${i} % 3)) in 0) s=deepseek-r1 ;; 1) s=o3-mini ;; *) s=qwq-32b ;; esac
+	"$bin" run --task rg/aiw,rg/gcd,rg/lcm --engine "replay:$rg/$s.samples.jsonl" --n 1 \
+		--out "$out/m$i" --no-progress >/dev/null
+	twenty="$twenty $out/m$i"
+done
+"$bin" report "$out/bbh" --html "$out/1x27.html"
+"$bin" report "$out/deepseek-r1" "$out/o3-mini" "$out/qwq-32b" --html "$out/3x16.html"
+# shellcheck disable=SC2086
+"$bin" report $twenty --html "$out/20x3.html"
+for f in 1x27 3x16 20x3; do
+	printf "  html page %-5s (runs x tasks) %10d bytes\n" "$f" "$(wc -c <"$out/$f.html")"
 done
 [ -n "${REVAL_BENCH_KEEP:-}" ] && echo "kept in $out" || rm -rf "$out"

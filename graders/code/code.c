@@ -21,6 +21,73 @@ struct code_state {
 	char *pool_error;
 };
 
+/*
+ * Every option the code grader reads, with what it takes and means: code_init
+ * refuses any other key, and 'reval check code --options' prints this table,
+ * which docs/formats.md holds verbatim (a test compares them).
+ */
+static const struct code_option {
+	const char *name;
+	const char *values;
+	const char *meaning;
+} code_options[] = {
+	{"kind", "`function`, `stdio`",
+	 "tests call a function / feed stdin and compare stdout (default: guessed from the record)"},
+	{"form", "`check`, `asserts`, `io`",
+	 "function tests: HumanEval `check(candidate)` source; a list of assert lines; argument "
+	 "lists whose results are compared with the reference solution's"},
+	{"language", "`python`, `c`, `cpp`",
+	 "the program's language (default python, or the record's `language`)"},
+	{"prompt_field", "field name",
+	 "code the model continues (HumanEval `prompt`; default `prompt` with `check`)"},
+	{"entry_point_field", "field name", "the function under test (default `entry_point`)"},
+	{"tests_field", "field name",
+	 "the tests (default `test` for `check`, `test_list` for `asserts`, `tests` or "
+	 "`public_tests` for stdio)"},
+	{"imports_field", "field name",
+	 "import lines run before the asserts (default `test_imports`)"},
+	{"reference_field", "field name", "`io`: the reference solution (default `canonical_solution`)"},
+	{"atol_field", "field name", "`io`: float tolerance of the comparison (default `atol`)"},
+	{"inputs_fields", "list of field names",
+	 "`io`: the argument lists, in order (default `base_input`, `plus_input`)"},
+	{"compare", "`exact`, `float_abs:T`, `float_rel:T`, `float_abs_or_rel:T`",
+	 "stdio: how output is compared, line by line and token by token (a test's own "
+	 "`compare` wins); T in [0, 1]"},
+	{"time_s", "number", "CPU seconds per test (stdio) or per call (function)"},
+	{"wall_s", "number", "wall-clock seconds per test"},
+	{"memory_mb", "number", "memory per program"},
+	{"output_mb", "number", "output per program"},
+	{"workers", "number", "sandboxes grading in parallel (default: one per CPU)"},
+};
+
+void code_options_markdown(struct strbuf *out)
+{
+	strbuf_adds(out, "| option | values | meaning |\n|---|---|---|\n");
+	for (size_t i = 0; i < ARRAY_SIZE(code_options); i++)
+		strbuf_addf(out, "| `%s` | %s | %s |\n", code_options[i].name,
+			    code_options[i].values, code_options[i].meaning);
+}
+
+/* An option no row of code_options names: a misspelling or one from another tool. */
+static int unknown_option(const cJSON *opts, struct strbuf *err)
+{
+	const cJSON *kv;
+	cJSON_ArrayForEach(kv, opts)
+	{
+		size_t i = 0;
+		while (i < ARRAY_SIZE(code_options) && strcmp(code_options[i].name, kv->string))
+			i++;
+		if (i < ARRAY_SIZE(code_options))
+			continue;
+		strbuf_addf(err, "unknown option \"%s\" (known:", kv->string);
+		for (i = 0; i < ARRAY_SIZE(code_options); i++)
+			strbuf_addf(err, "%s %s", i ? "," : "", code_options[i].name);
+		strbuf_adds(err, "; see docs/formats.md)");
+		return 1;
+	}
+	return 0;
+}
+
 static const char *opt_str(const cJSON *o, const char *k, const char *dflt)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -52,6 +119,8 @@ static int parse_limits(const cJSON *o, struct code_limits *l, struct strbuf *er
 
 static int code_init(void **state, const cJSON *opts, struct strbuf *err)
 {
+	if (unknown_option(opts, err))
+		return 1;
 	struct code_state *st = xcalloc(1, sizeof(*st));
 	st->kind = st->form = -1;
 	const char *kind = opt_str(opts, "kind", NULL);

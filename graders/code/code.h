@@ -2,7 +2,9 @@
  * code: the "code" grader (version 2) -- model-written programs judged in the
  * sandbox (graders/code/sandbox/sandbox.h) by code_judge.
  *
- * Task options (grader_options; all optional, defaults detected per record):
+ * Task options (grader_options; all optional, defaults detected per record;
+ * any other key is refused -- the table in code.c is the reference and
+ * code_options_markdown prints it):
  *   "kind": "function" | "stdio"   default: "function" when the record has a
  *                                   check() test, test_list or plus_input;
  *                                   "stdio" when it has a test list of
@@ -49,6 +51,12 @@
 #include "graders/grader.h"
 
 /* Grade n samples in parallel over the pool; out[i] as from grade(). */
+/*
+ * The options table (the one code_init checks keys against) as a Markdown
+ * table: | option | values | meaning |.  docs/formats.md holds it verbatim.
+ */
+void code_options_markdown(struct strbuf *out);
+
 int code_grade_batch(void *state, const struct grade_input *in, struct grade *out, size_t n);
 
 /*

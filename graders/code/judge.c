@@ -8,6 +8,7 @@
 
 #define DETAIL_TESTS_MAX 200 /* per-test entries kept in the detail */
 #define MSG_MAX 300          /* bytes of stderr or reason kept per test */
+#define FAIL_TEXT_MAX 800    /* bytes of each text of the first failing test kept */
 
 const char *code_verdict_name(enum code_verdict v)
 {
@@ -62,7 +63,9 @@ struct judge {
 	const struct code_case *c;
 	struct sandbox *sb;
 	char job[32];
+	cJSON *detail;  /* the outcome's detail object */
 	cJSON *tests;   /* detail array */
+	cJSON *failing; /* detail "failing": the first failing test, once there is one */
 	int passed;
 	int total;
 	enum code_verdict first_fail; /* CV_PASS while none */
@@ -111,10 +114,49 @@ static char *clip(const char *s, size_t len)
 	return strbuf_detach(&b);
 }
 
+/*
+ * s (len bytes) under key, at most FAIL_TEXT_MAX bytes of it: the head, or
+ * the tail (where a traceback ends), cut on a UTF-8 character boundary and
+ * marked with "…".
+ */
+static void add_capped(cJSON *o, const char *key, const char *s, size_t len, int tail)
+{
+	if (!s)
+		return;
+	if (len <= FAIL_TEXT_MAX) {
+		char *t = xstrndup(s, len);
+		cJSON_AddStringToObject(o, key, t);
+		free(t);
+		return;
+	}
+	size_t from = tail ? len - FAIL_TEXT_MAX : 0, n = FAIL_TEXT_MAX;
+	while (tail && from < len && ((unsigned char)s[from] & 0xC0) == 0x80)
+		from++, n--;
+	while (!tail && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+		n--;
+	char *t = tail ? xasprintf("…%.*s", (int)(len - from), s + from)
+		       : xasprintf("%.*s…", (int)n, s);
+	cJSON_AddStringToObject(o, key, t);
+	free(t);
+}
+
+/* The first test that failed, for a reader of the journal: which one, its verdict and message. */
+static void note_failing(struct judge *j, enum code_verdict v, const char *msg)
+{
+	if (v == CV_PASS || v == CV_SKIPPED || j->failing || !j->detail)
+		return;
+	j->failing = cJSON_AddObjectToObject(j->detail, "failing");
+	cJSON_AddNumberToObject(j->failing, "test", j->total - 1);
+	cJSON_AddStringToObject(j->failing, "verdict", code_verdict_name(v));
+	if (msg && *msg)
+		add_capped(j->failing, "message", msg, strlen(msg), 1);
+}
+
 static void record(struct judge *j, enum code_verdict v, double cpu_ms, double wall_ms,
 		   long mem_kb, const char *msg)
 {
 	j->total++;
+	note_failing(j, v, msg);
 	if (v == CV_PASS)
 		j->passed++;
 	else if (j->first_fail == CV_PASS)
@@ -289,7 +331,24 @@ static void judge_stdio(struct judge *j)
 			strbuf_adds(&why, m);
 			free(m);
 		}
+		cJSON *had = j->failing;
 		record(j, v, r.cpu_ms, r.wall_ms, r.maxrss_kb, why.buf);
+		if (j->failing && !had) {
+			/* This test is the first to fail: what it was given, wanted and got. */
+			add_capped(j->failing, "input", c->tests[i].input, strlen(c->tests[i].input), 0);
+			add_capped(j->failing, "expected", c->tests[i].output,
+				   strlen(c->tests[i].output), 0);
+			if (r.out.len || v == CV_WRONG_ANSWER)
+				add_capped(j->failing, "actual", r.out.buf ? r.out.buf : "", r.out.len,
+					   0);
+			/* The whole of stderr, not the head the per-test entry keeps: a
+			 * traceback says what went wrong at its end. */
+			if (r.err.len && v != CV_WRONG_ANSWER)
+				cJSON_DeleteItemFromObject(j->failing, "message");
+			if (r.err.len)
+				add_capped(j->failing, v == CV_WRONG_ANSWER ? "stderr" : "message",
+					   r.err.buf, r.err.len, 1);
+		}
 		strbuf_release(&why);
 		sandbox_result_release(&r);
 		stop = v != CV_PASS && v != CV_WRONG_ANSWER && v != CV_RUNTIME_ERROR;
@@ -441,6 +500,7 @@ int code_judge(struct sandbox *sb, const struct code_case *c, struct code_outcom
 	snprintf(j.job, sizeof(j.job), "j%lu", (unsigned long)atomic_fetch_add(&next_job, 1));
 	memset(out, 0, sizeof(*out));
 	out->detail = cJSON_CreateObject();
+	j.detail = out->detail;
 	cJSON_AddStringToObject(out->detail, "kind", c->kind == CODE_FUNCTION ? "function" : "stdio");
 	cJSON_AddStringToObject(out->detail, "language", code_lang_name(c->lang));
 	cJSON_AddStringToObject(out->detail, "isolation", sandbox_layers(sb));

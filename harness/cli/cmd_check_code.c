@@ -113,6 +113,14 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	const char *in = NULL;
 	long workers = 0;
 	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--options")) {
+			/* The code grader's task options, as docs/formats.md lists them. */
+			struct strbuf sb = STRBUF_INIT;
+			code_options_markdown(&sb);
+			int bad = fputs(sb.buf, stdout) < 0 || fflush(stdout);
+			strbuf_release(&sb);
+			return bad ? RV_EIO : RV_OK;
+		}
 		if (!strcmp(argv[i], "--in") && i + 1 < argc) {
 			in = argv[++i];
 		} else if (!strcmp(argv[i], "--workers") && i + 1 < argc) {

@@ -175,8 +175,16 @@ enum reval_err cmd_gate(int argc, char **argv)
 	if ((err = write_outputs(&a, &g)))
 		goto out;
 	if (g.failures) {
-		diag("gate failed: %zu of %zu tasks regressed against '%s'", g.failures, g.ntasks,
-		     a.baseline);
+		static const char *const why[3] = {"regressed", "missed a --min floor",
+						   "had too many infrastructure errors"};
+		struct strbuf sb = STRBUF_INIT;
+		for (int k = 0; k < 3; k++)
+			if (g.failed_by[k])
+				strbuf_addf(&sb, "%s%zu %s", sb.len ? ", " : "", g.failed_by[k],
+					    why[k]);
+		diag("gate failed against '%s': %zu of %zu tasks failed (%s)", a.baseline,
+		     g.failures, g.ntasks, sb.buf);
+		strbuf_release(&sb);
 		err = RV_EREGRESS;
 	}
 out:

@@ -13,9 +13,34 @@
 #include "harness/base/json.h"
 #include "harness/pipeline/run.h"
 #include "harness/model/sample.h"
+#include "reports/render/summary.h"
+
+/*
+ * The score table on stdout and the failures outside the model on stderr,
+ * from the results.json the run wrote (nothing when it wrote none).
+ */
+static void print_summary(const char *dir)
+{
+	char *path = path_join(dir, "results.json");
+	cJSON *res = NULL;
+	enum reval_err err = json_load_file(path, "results", &res);
+	free(path);
+	if (err)
+		return;
+	struct strbuf sb = STRBUF_INIT;
+	summary_infra(&sb, res);
+	if (sb.len)
+		fputs(sb.buf, stderr);
+	strbuf_reset(&sb);
+	summary_scores(&sb, res);
+	fputs(sb.buf, stdout);
+	strbuf_release(&sb);
+	cJSON_Delete(res);
+}
 
 void cmd_print_run_outputs(const char *dir)
 {
+	print_summary(dir);
 	printf("results: %s/results.json\n", dir);
 	printf("table:   %s/results.csv\n", dir);
 	printf("samples: %s/samples.jsonl\n", dir);

@@ -68,8 +68,55 @@ static void fmt_num(char *out, size_t n, double v)
 		snprintf(out, n, "%g", v);
 }
 
+/*
+ * The listing as a table: every row is kept until the end so that each
+ * column is as wide as its widest cell (a 50-character subtask id does not
+ * push the rest of its row out of line).  Numbers are right-aligned.
+ */
+#define NCOLS 8
+static const char *const heads[NCOLS] = {"TASK",  "PROBLEMS", "GRADER", "N",
+					 "TEMP",  "TOP_P",    "MAXTOK", "METRICS"};
+static const int right[NCOLS] = {0, 1, 0, 1, 1, 1, 1, 0};
+
+struct table {
+	char **cells; /* NCOLS per row, owned */
+	size_t nrows, cap;
+};
+
+static void table_add(struct table *tb, char *const *row)
+{
+	GROW(tb->cells, tb->cap, (tb->nrows + 1) * NCOLS);
+	for (int c = 0; c < NCOLS; c++)
+		tb->cells[tb->nrows * NCOLS + c] = xstrdup(row[c]);
+	tb->nrows++;
+}
+
+static void table_print(struct table *tb)
+{
+	size_t w[NCOLS];
+	for (int c = 0; c < NCOLS; c++) {
+		w[c] = strlen(heads[c]);
+		for (size_t r = 0; r < tb->nrows; r++) {
+			size_t len = strlen(tb->cells[r * NCOLS + c]);
+			w[c] = len > w[c] ? len : w[c];
+		}
+	}
+	for (size_t r = 0; r <= tb->nrows; r++) {
+		for (int c = 0; c < NCOLS; c++) {
+			const char *cell = r ? tb->cells[(r - 1) * NCOLS + c] : heads[c];
+			if (c == NCOLS - 1)
+				printf("%s\n", cell);
+			else
+				printf(right[c] ? "%*s  " : "%-*s  ", (int)w[c], cell);
+		}
+	}
+	for (size_t i = 0; i < tb->nrows * NCOLS; i++)
+		free(tb->cells[i]);
+	free(tb->cells);
+}
+
 /* One row; returns non-zero when the task's data cannot be loaded. */
-static int list_task(struct task *t, const struct task_catalog *cat)
+static int list_task(struct task *t, const struct task_catalog *cat, struct table *tb)
 {
 	char probs[32], temp[32], topp[32], maxtok[32];
 	const cJSON *us = cJSON_GetObjectItemCaseSensitive(t->def, "user_supplied");
@@ -94,8 +141,11 @@ static int list_task(struct task *t, const struct task_catalog *cat)
 		strbuf_addf(&m, " pass@%d", t->pass_k[k]);
 	for (size_t k = 0; k < t->ncons_k; k++)
 		strbuf_addf(&m, " cons@%d", t->cons_k[k]);
-	printf("%-44s %8s %-7s %5d %6s %6s %7s  %s\n", t->id, probs, t->grader_name, t->sampling.n,
-	       temp, topp, maxtok, m.buf);
+	char n[16];
+	snprintf(n, sizeof(n), "%d", t->sampling.n);
+	char *const row[NCOLS] = {t->id, probs, t->grader_name, n, temp, topp, maxtok,
+				  m.buf};
+	table_add(tb, row);
 	strbuf_release(&m);
 	return bad;
 }
@@ -133,8 +183,7 @@ enum reval_err cmd_tasks(int argc, char **argv)
 		for (int i = 0; i < npos; i++)
 			strbuf_addf(&names, "%s%s", i ? "," : "", pos[i]);
 	}
-	printf("%-44s %8s %-7s %5s %6s %6s %7s  %s\n", "TASK", "PROBLEMS", "GRADER", "N", "TEMP",
-	       "TOP_P", "MAXTOK", "METRICS");
+	struct table tb = {0};
 	/* One task at a time, so one broken task file does not hide the others. */
 	char *save = NULL;
 	for (char *name = strtok_r(names.buf, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
@@ -146,12 +195,13 @@ enum reval_err cmd_tasks(int argc, char **argv)
 			continue;
 		}
 		for (size_t i = 0; i < ntasks; i++) {
-			if (list_task(tasks[i], &cat))
+			if (list_task(tasks[i], &cat, &tb))
 				err = RV_EINPUT;
 			task_free(tasks[i]);
 		}
 		free(tasks);
 	}
+	table_print(&tb);
 	strbuf_release(&names);
 	task_catalog_release(&cat);
 out:

@@ -32,6 +32,10 @@ static const struct command commands[] = {
 	 "prompt, dataset, grader) is refused with what differs.\n"
 	 "Writes DIR/config.json (resolved settings, never the API key), DIR/samples.jsonl,\n"
 	 "DIR/results.json, DIR/problems.jsonl and DIR/results.csv (docs/results-schema.md).\n"
+	 "Ends with a score table on stdout (task, primary metric, value, 95% interval,\n"
+	 "problems, samples, infrastructure errors) and, on stderr, the samples that failed\n"
+	 "outside the model by kind, with one example message each. The progress line shows\n"
+	 "the running accuracy, errors and retries.\n\n"
 	 "One process at a time works in a run directory (a lock on DIR/.lock): a second\n"
 	 "'reval run' or 'reval grade' on it is refused with the holder's pid.\n"
 	 "Text a server sends back is stored and printed with the API key (and anything shaped\n"
@@ -129,7 +133,7 @@ static void usage(FILE *out)
 		     "deterministic checkers,\nand reports avg@n, pass@k and cons@k.\n\ncommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'reval help <command>' for its options; 'reval --version'.\n");
+	fprintf(out, "\n'reval help <command>' for its options; 'reval -V' or 'reval --version'.\n");
 }
 
 static const struct command *find(const char *name)
@@ -184,7 +188,7 @@ int main(int argc, char **argv)
 		return reval_exit_code(RV_EUSAGE);
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "--version") || !strcmp(cmd, "version")) {
+	if (!strcmp(cmd, "--version") || !strcmp(cmd, "-V") || !strcmp(cmd, "version")) {
 		printf("reval %s\n", REVAL_VERSION);
 		return 0;
 	}

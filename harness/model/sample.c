@@ -30,6 +30,7 @@ void sample_release(struct sample *s)
 	free(s->error_kind);
 	free(s->error_message);
 	free(s->grader);
+	free(s->gold);
 	free(s->verdict);
 	grade_release(&s->grade);
 	sample_init(s);
@@ -92,6 +93,7 @@ void sample_to_line(const struct sample *s, struct strbuf *sb)
 	} else {
 		strbuf_adds(sb, ",\"error\":null");
 	}
+	add_str(sb, "gold", s->gold);
 	const struct grade *g = &s->grade;
 	strbuf_adds(sb, ",\"grade\":{\"status\":");
 	json_quote(sb, grade_status_name(g->status));
@@ -190,6 +192,7 @@ int sample_from_json(struct sample *s, const cJSON *obj, const char **why)
 			s->verdict = v && *v ? xstrdup(v) : NULL;
 		}
 		s->grader = dup_or_null(json_str(obj, "grader"));
+		s->gold = dup_or_null(json_str(obj, "gold"));
 	}
 	return 0;
 }

@@ -36,6 +36,8 @@ struct sample {
 	char *error_message;
 	struct grade grade;
 	char *grader;            /* "name/version" that produced grade */
+	char *gold;              /* the gold answer it was graded against; NULL where the
+				    task has none (code: the tests are the gold) */
 	char *verdict;           /* read back from a journal: grade.detail.verdict where the
 				    grader gives one (the code grader's pass, timeout...), else NULL */
 };

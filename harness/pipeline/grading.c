@@ -45,6 +45,8 @@ static int grade_begin(struct sample *s, const struct task *t, const struct prob
 	free(s->verdict); /* the old grade's */
 	s->verdict = NULL;
 	s->grader = xasprintf("%s/%s", t->grader->name, t->grader->version);
+	free(s->gold);
+	s->gold = p->answer ? xstrdup(p->answer) : NULL;
 	struct grade *g = &s->grade;
 	if (s->error_kind) {
 		g->status = GRADE_INFRA;

@@ -8,7 +8,8 @@ void progress_init(struct progress *p, int enabled, long total, const char *labe
 {
 	p->enabled = enabled;
 	p->total = total;
-	p->done = p->errors = p->tokens = 0;
+	p->done = p->errors = p->tokens = p->graded = p->retries = 0;
+	p->score = 0;
 	p->start_ms = now_ms();
 	p->last_draw_ms = 0;
 	p->label = label;
@@ -26,22 +27,41 @@ static void fmt_secs(char *out, size_t n, double s)
 		snprintf(out, n, "%dh%02dm", (int)s / 3600, (int)s % 3600 / 60);
 }
 
-static void draw(struct progress *p, int final)
+void progress_line(const struct progress *p, int final, char *out, size_t n)
 {
 	double el = (now_ms() - p->start_ms) / 1000.0;
 	double rate = el > 0 ? (double)p->done / el : 0;
-	char eta[32];
+	char eta[32], acc[32];
 	fmt_secs(eta, sizeof(eta), rate > 0 ? (double)(p->total - p->done) / rate : -1);
-	fprintf(stderr, "\rreval %s: %ld/%ld samples  %.1f/s  ETA %s  %ld errors  %.0f tok/s\033[K%s",
-		p->label, p->done, p->total, rate, final ? "0s" : eta, p->errors,
-		el > 0 ? (double)p->tokens / el : 0, final ? "\n" : "");
+	if (p->graded)
+		snprintf(acc, sizeof(acc), "%.1f%%", 100 * p->score / (double)p->graded);
+	else
+		snprintf(acc, sizeof(acc), "-");
+	snprintf(out, n,
+		 "reval %s: %ld/%ld samples  %.1f/s  ETA %s  accuracy %s of %ld  %ld errors  "
+		 "%ld retries  %.0f tok/s",
+		 p->label, p->done, p->total, rate, final ? "0s" : eta, acc, p->graded, p->errors,
+		 p->retries, el > 0 ? (double)p->tokens / el : 0);
+}
+
+static void draw(struct progress *p, int final)
+{
+	char line[256];
+	progress_line(p, final, line, sizeof(line));
+	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	fflush(stderr);
 }
 
-void progress_add(struct progress *p, int error, long tokens)
+void progress_add(struct progress *p, int error, double score, int attempts, long tokens)
 {
 	p->done++;
 	p->errors += error != 0;
+	if (!error) {
+		p->graded++;
+		p->score += score;
+	}
+	if (attempts > 1)
+		p->retries += attempts - 1;
 	if (tokens > 0)
 		p->tokens += tokens;
 	if (!p->enabled)

@@ -366,14 +366,6 @@ enum reval_err run_load_config(const char *dir, struct config *cfg, cJSON **stor
  */
 #define GRADE_BATCH 16
 
-#define FAILURE_KINDS 16 /* kinds of infrastructure failure told apart in the summary */
-
-struct failure_kind {
-	char *kind;    /* "http_500", "timeout", ...; the last slot takes every other kind */
-	long count;
-	char *example; /* the first message of this kind */
-};
-
 struct exec_ctx {
 	struct run *r;
 	struct journal j;
@@ -382,46 +374,8 @@ struct exec_ctx {
 	struct grade_queue q;
 	long graded;
 	long infra;
-	struct failure_kind kinds[FAILURE_KINDS];
-	size_t nkinds;
 	int graceful_stop; /* the engine watches engine_options.stop itself */
 };
-
-static void count_failure(struct exec_ctx *x, const struct sample *s)
-{
-	const char *kind = s->error_kind ? s->error_kind : "grader";
-	size_t i = 0;
-	while (i < x->nkinds && strcmp(x->kinds[i].kind, kind))
-		i++;
-	if (i == x->nkinds) {
-		if (x->nkinds == FAILURE_KINDS)
-			i = FAILURE_KINDS - 1;
-		else
-			x->kinds[x->nkinds++].kind = xstrdup(kind);
-	}
-	struct failure_kind *k = &x->kinds[i];
-	k->count++;
-	if (!k->example) {
-		const char *m = s->error_message ? s->error_message : s->grade.reason;
-		k->example = xstrdup(m ? m : "(no message)");
-	}
-}
-
-/* One line for the count, then one per kind with one example message each. */
-static void report_failures(struct exec_ctx *x)
-{
-	if (!x->infra)
-		return;
-	diag("%ld samples failed for reasons outside the model; they count in no score (rerun the "
-	     "same command to retry them):",
-	     x->infra);
-	for (size_t i = 0; i < x->nkinds; i++) {
-		struct failure_kind *k = &x->kinds[i];
-		fprintf(stderr, "  %-16s %6ld  e.g. %.200s\n", k->kind, k->count, k->example);
-		free(k->kind);
-		free(k->example);
-	}
-}
 
 static char *dup_or_null(const char *s)
 {
@@ -490,10 +444,8 @@ static enum reval_err journal_sample(void *ud, struct sample *s, size_t slot)
 	enum reval_err err = journal_append(&x->j, x->line.buf, x->line.len);
 	int infra = sample_is_infra(s);
 	x->infra += infra;
-	if (infra)
-		count_failure(x, s);
 	x->graded += !infra;
-	progress_add(&x->prog, infra, s->completion_tokens);
+	progress_add(&x->prog, infra, s->grade.score, s->attempts, s->completion_tokens);
 	return err;
 }
 
@@ -775,7 +727,6 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 	free(reqs);
 	free(jpath);
 	strbuf_release(&x.line);
-	report_failures(&x);
 	enum reval_err rerr = run_results(r);
 	if (err == RV_EINTERRUPTED)
 		diag("stopped by signal %d: %ld samples finished in this run are saved and results.json "

@@ -75,7 +75,10 @@ enum reval_err junit_write_gate(const char *path, const struct gate_result *g)
 		strbuf_reset(&tmp);
 		figures(&tmp, t);
 		if (t->failed) {
-			strbuf_adds(&x, "      <failure type=\"regression\" message=\"");
+			strbuf_addf(&x, "      <failure type=\"%s\" message=\"",
+				    t->failed & GATE_REGRESSED ? "regression"
+				    : t->failed & GATE_FLOOR   ? "floor"
+							       : "infrastructure_errors");
 			xml_escape(&x, t->verdict);
 			strbuf_adds(&x, "\">");
 			xml_escape(&x, tmp.buf);

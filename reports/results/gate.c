@@ -194,7 +194,7 @@ static void judge(struct gate_task *gt, const struct rs_task *b, const struct ga
 	if (gt->cmp.pairs && drop > gt->max_drop && gt->cmp.p_worse < o->alpha) {
 		strbuf_addf(why, "%sregression: -%.1f pts (tolerance %.1f), p = %.3g under alpha %.3g",
 			    why->len ? "; " : "", drop, gt->max_drop, gt->cmp.p_worse, o->alpha);
-		gt->failed = 1;
+		gt->failed |= GATE_REGRESSED;
 	}
 	for (size_t f = 0; f < o->nfloors; f++) {
 		const struct gate_floor *fl = &o->floors[f];
@@ -205,12 +205,12 @@ static void judge(struct gate_task *gt, const struct rs_task *b, const struct ga
 			continue;
 		strbuf_addf(why, "%s%s %.1f%% under the floor %.1f%%", why->len ? "; " : "",
 			    fl->metric, 100 * v, 100 * fl->value);
-		gt->failed = 1;
+		gt->failed |= GATE_FLOOR;
 	}
 	if (gt->infra_rate > o->max_infra) {
 		strbuf_addf(why, "%sinfrastructure errors %.2f%% of samples (allowed %.2f%%)",
 			    why->len ? "; " : "", 100 * gt->infra_rate, 100 * o->max_infra);
-		gt->failed = 1;
+		gt->failed |= GATE_INFRA;
 	}
 	if (gt->cand_unfinished > gt->base_unfinished) {
 		/* More timed-out generations change what the score measures, whatever it did. */
@@ -317,7 +317,9 @@ enum reval_err gate_check(const struct rs_run *base, const struct rs_run *cand,
 		struct strbuf why = STRBUF_INIT;
 		judge(gt, b, opts, &why);
 		gt->verdict = strbuf_detach(&why);
-		out->failures += (size_t)gt->failed;
+		out->failures += gt->failed != 0;
+		for (int k = 0; k < 3; k++)
+			out->failed_by[k] += (gt->failed >> k) & 1;
 	}
 out:
 	free(ids);

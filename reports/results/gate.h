@@ -61,9 +61,14 @@ struct gate_task {
 	double base_unfinished;     /* samples that never finished (counted wrong), baseline */
 	double cand_unfinished;     /* the same in the candidate */
 	double max_drop;            /* the tolerated drop for this task, percentage points */
-	int failed;
+	int failed;                 /* GATE_* bits: why the task failed; 0 when it passed */
 	char *verdict;              /* "pass", or why it failed; Markdown-safe text */
 };
+
+/* Why a task failed (gate_task.failed): a regression is only the first. */
+#define GATE_REGRESSED 1 /* a significant drop beyond the tolerance */
+#define GATE_FLOOR 2     /* a --min floor missed */
+#define GATE_INFRA 4     /* more infrastructure errors than --max-infra-errors */
 
 struct gate_result {
 	char *baseline;             /* labels of the two runs */
@@ -71,6 +76,7 @@ struct gate_result {
 	struct gate_task *tasks;
 	size_t ntasks;
 	size_t failures;            /* tasks that failed */
+	size_t failed_by[3];        /* tasks failed by regression, floor, infrastructure errors */
 	char **notes;               /* differences tolerated with force, and similar remarks */
 	size_t nnotes;
 	struct gate_opts opts;      /* the thresholds used (floors and tasks borrowed) */

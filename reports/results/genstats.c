@@ -201,14 +201,17 @@ static void add_infra(cJSON *out, const struct kind_count *infra, size_t ninfra)
 {
 	cJSON *o = cJSON_AddObjectToObject(out, "infra");
 	long total = 0;
-	cJSON *kinds = cJSON_CreateObject();
+	cJSON *kinds = cJSON_CreateObject(), *examples = cJSON_CreateObject();
 	for (size_t k = 0; k < ninfra; k++)
 		if (infra[k].count) {
 			total += infra[k].count;
 			cJSON_AddNumberToObject(kinds, infra[k].kind, (double)infra[k].count);
+			if (infra[k].example)
+				cJSON_AddStringToObject(examples, infra[k].kind, infra[k].example);
 		}
 	cJSON_AddNumberToObject(o, "total", (double)total);
 	cJSON_AddItemToObject(o, "by_kind", kinds);
+	cJSON_AddItemToObject(o, "examples", examples);
 }
 
 cJSON *genstats_build(const struct genstats *g, const struct kind_count *infra, size_t ninfra,

@@ -81,6 +81,7 @@ double genstats_mean_latency(const struct genstats_means *m);
 struct kind_count {
 	char *kind;
 	long count;
+	char *example; /* infrastructure kinds: the first message seen of that kind, or NULL */
 };
 
 /* The "generation" object; infra lists failures by kind over final states. */

@@ -252,6 +252,10 @@ static void problem_line(struct strbuf *sb, const struct task_scores *ts, size_t
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddStringToObject(o, "task", t->id);
 	cJSON_AddStringToObject(o, "problem", pt->problem->id);
+	if (pt->problem->answer)
+		cJSON_AddStringToObject(o, "gold", pt->problem->answer);
+	else
+		cJSON_AddNullToObject(o, "gold"); /* code: the tests are the gold */
 	cJSON *meta = cJSON_AddObjectToObject(o, "meta");
 	for (size_t m = 0; m < t->nmeta; m++)
 		if (pt->problem->meta && pt->problem->meta[m])

@@ -186,6 +186,35 @@ static void drop_fail(struct rs_problem *p, int index)
 		}
 }
 
+/*
+ * What the drill-down shows of a grader's detail: its "failing" object (the
+ * code grader's first failing test: input, expected and actual output, the
+ * message's last lines) laid out one field a line, else the detail as it is.
+ */
+static char *detail_text(const char *detail, size_t clip)
+{
+	cJSON *d = detail ? cJSON_Parse(detail) : NULL;
+	const cJSON *f = cJSON_GetObjectItemCaseSensitive(d, "failing");
+	if (!cJSON_IsObject(f)) {
+		cJSON_Delete(d);
+		return clip_text(detail, clip);
+	}
+	struct strbuf sb = STRBUF_INIT;
+	const cJSON *kv;
+	cJSON_ArrayForEach(kv, f)
+	{
+		char *v = cJSON_IsString(kv) ? NULL : cJSON_PrintUnformatted(kv);
+		const char *text = v ? v : kv->valuestring;
+		strbuf_addf(&sb, "%s%s:%s%s", sb.len ? "\n" : "failing test\n", kv->string,
+			    strchr(text, '\n') ? "\n" : " ", text);
+		cJSON_free(v);
+	}
+	cJSON_Delete(d);
+	char *out = clip_text(sb.buf, clip);
+	strbuf_release(&sb);
+	return out;
+}
+
 static void keep_fail(struct rs_problem *p, const struct sample *s, const struct runset_opts *o)
 {
 	if (p->nfails >= o->max_failures)
@@ -202,7 +231,7 @@ static void keep_fail(struct rs_problem *p, const struct sample *s, const struct
 	k->verdict = xstrdup(s->verdict					  ? s->verdict
 			     : s->grade.status == GRADE_OK	  ? "wrong_answer"
 								  : grade_status_name(s->grade.status));
-	k->detail = clip_text(s->grade.detail, o->clip_chars);
+	k->detail = detail_text(s->grade.detail, o->clip_chars);
 }
 
 static float tokens_of(const struct sample *s, int *estimated)
@@ -245,6 +274,8 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	sl->key = -1;
 	sl->tokens = -1;
 	drop_fail(p, s.index);
+	if (!p->gold && s.gold)
+		p->gold = clip_text(s.gold, f->opts->clip_chars);
 	if (!infra) {
 		sl->correct = s.grade.correct != 0;
 		sl->score = (float)s.grade.score;
@@ -355,7 +386,7 @@ static void read_prompts(struct rs_task *rt, const struct task_catalog *cat,
 	for (size_t j = 0; j < rt->nprobs; j++) {
 		struct rs_problem *p = &rt->probs[j];
 		const struct problem *tp = task_problem(sel[0], p->id);
-		if (tp)
+		if (tp && !p->gold)
 			p->gold = clip_text(tp->answer, clip);
 		if (!tp || !tp->prompt || !p->nfails)
 			continue;

@@ -79,6 +79,8 @@ static int class_of(struct problem_tally *pt, const char *key, int correct)
 	return pt->nkeys++;
 }
 
+#define EXAMPLE_MAX 240 /* bytes of an infrastructure failure's message kept as its kind's example */
+
 /* The index of kind in a list of kind counts, added with count 0 when new. */
 static int kind_index(struct kind_count **list, size_t *n, const char *kind)
 {
@@ -86,7 +88,7 @@ static int kind_index(struct kind_count **list, size_t *n, const char *kind)
 		if (!strcmp((*list)[i].kind, kind))
 			return (int)i;
 	*list = xrealloc(*list, (*n + 1) * sizeof(**list));
-	(*list)[*n] = (struct kind_count){xstrdup(kind), 0};
+	(*list)[*n] = (struct kind_count){xstrdup(kind), 0, NULL};
 	return (int)(*n)++;
 }
 
@@ -179,6 +181,10 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 			sl->state = SLOT_INFRA;
 			sl->key = kind_index(&r->tt->infra, &r->tt->ninfra,
 					     s->error_kind ? s->error_kind : "unknown");
+			struct kind_count *kc = &r->tt->infra[sl->key];
+			const char *msg = s->error_message ? s->error_message : s->grade.reason;
+			if (!kc->example && msg)
+				kc->example = xstrndup(msg, EXAMPLE_MAX);
 		}
 		goto out;
 	}
@@ -264,8 +270,10 @@ void tally_release(struct tally *tl)
 		}
 		free(tt->probs);
 		genstats_release(&tt->gen);
-		for (size_t k = 0; k < tt->ninfra; k++)
+		for (size_t k = 0; k < tt->ninfra; k++) {
 			free(tt->infra[k].kind);
+			free(tt->infra[k].example);
+		}
 		free(tt->infra);
 		for (size_t k = 0; k < tt->nverdicts; k++)
 			free(tt->verdicts[k].kind);

@@ -78,3 +78,30 @@ Test(tasks, integer_answer_transform)
 		free(got);
 	}
 }
+
+/* The listing's columns line up however long a task id is (bbh_direct's subtasks are 50+). */
+Test(tasks, columns_line_up_with_long_names)
+{
+	const char *args[] = {"tasks", NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s%s", r.out.buf, r.err.buf);
+	long edge = -1, lines = 0;
+	size_t longest = 0;
+	for (const char *l = r.out.buf; *l; l = strchr(l, '\n') + 1) {
+		size_t id = strcspn(l, " ");
+		longest = id > longest ? id : longest;
+		const char *p = l + id;
+		p += strspn(p, " ");
+		long end = (long)(p - l) + (long)strcspn(p, " "); /* right edge of PROBLEMS */
+		if (edge < 0)
+			edge = end;
+		cr_expect_eq(end, edge, "misaligned row: %.*s", (int)strcspn(l, "\n"), l);
+		lines++;
+		if (!strchr(l, '\n'))
+			break;
+	}
+	cr_assert_gt(longest, 44, "no task id long enough to test the columns");
+	cr_assert_gt(lines, 80);
+	proc_result_release(&r);
+}

@@ -370,6 +370,9 @@ Test(gate, floors_and_infrastructure_errors_fail)
 	cr_assert(row_failed(f.out.buf, "rg/products"));
 	cr_assert(strstr(f.out.buf, "avg@1 26.0% under the floor 30.0%"), "%s", f.out.buf);
 	cr_assert(strstr(f.out.buf, "1 of 16 tasks failed"), "%s", f.out.buf);
+	/* Missing a floor is said as such, not as a regression (the run is its own baseline). */
+	cr_assert_null(strstr(f.err.buf, "regressed"), "%s", f.err.buf);
+	cr_assert(strstr(f.err.buf, "1 missed a --min floor"), "%s", f.err.buf);
 
 	/* A replay without some of R1's samples: those become infrastructure errors. */
 	char *src = regrade_replay("deepseek-r1");

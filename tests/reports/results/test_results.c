@@ -522,6 +522,16 @@ Test(results, code_tasks_have_no_cons_at_k, .timeout = 300)
 	cr_assert_eq(read_file(html, 1 << 26, &page, &len), 0);
 	cr_expect(strstr(page, "<title>pass@k</title>"));
 	cr_expect_null(strstr(page, "<title>cons@k"), "the HTML draws a cons@k chart");
+	/* A wrong program's failing test is in its journal line and in the drill-down. */
+	cr_expect(strstr(page, "failing test\\ntest: 0\\nverdict: wrong_answer\\nmessage:\\n"
+			       "test.py:"),
+		  "the drill-down does not show the failing test and its line");
+	char *jpath = path_join(run, "samples.jsonl"), *journal;
+	cr_assert_eq(read_file(jpath, 1 << 24, &journal, &len), 0);
+	const char *wa = strstr(journal, "\"failing\":{\"test\":0,\"verdict\":\"wrong_answer\"");
+	cr_expect_not_null(wa, "no failing test on a wrong_answer line");
+	free(journal);
+	free(jpath);
 	free(page);
 	free(html);
 	free(csv);
@@ -532,5 +542,53 @@ Test(results, code_tasks_have_no_cons_at_k, .timeout = 300)
 	free(he);
 	free(run);
 	free(script);
+	free(dir);
+}
+
+/* Every sample line and every problem line says what the answer should have been. */
+Test(results, gold_answer_on_every_sample_and_problem_line)
+{
+	char *dir = support_tmpdir("gold");
+	char *run = path_join(dir, "run");
+	char *data = support_path("tests/data/toy");
+	char *replay = support_path("tests/data/toy/toy/replay.jsonl");
+	char *engine = xasprintf("replay:%s", replay);
+	const char *args[] = {"run", "--task", "toy", "--data-dir", data, "--engine", engine,
+			      "--out", run, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	char *probs = support_path("tests/data/toy/toy/problems.jsonl");
+	const char *files[] = {"samples.jsonl", "problems.jsonl"};
+	for (size_t f = 0; f < 2; f++) {
+		char *path = path_join(run, files[f]), *text;
+		size_t len, lines = 0;
+		cr_assert_eq(read_file(path, 1 << 24, &text, &len), 0);
+		for (char *l = text, *nl; *l; l = nl + 1) {
+			nl = strchr(l, '\n');
+			cr_assert_not_null(nl);
+			*nl = '\0';
+			cJSON *o = cJSON_Parse(l);
+			cr_assert_not_null(o, "%s: %s", files[f], l);
+			const char *id = json_str(o, "problem"), *gold = json_str(o, "gold");
+			cr_assert_not_null(gold, "%s: no gold answer: %s", files[f], l);
+			/* p07's answer is 14: the gold is the task's answer for the problem. */
+			long n = strtol(id + 1, NULL, 10);
+			char want[16];
+			snprintf(want, sizeof(want), "%ld", 2 * n);
+			cr_expect_str_eq(gold, want, "%s: %s", files[f], l);
+			cJSON_Delete(o);
+			lines++;
+		}
+		cr_expect_eq(lines, f ? 12 : 48, "%s", files[f]);
+		free(text);
+		free(path);
+	}
+	free(probs);
+	free(engine);
+	free(replay);
+	free(data);
+	free(run);
 	free(dir);
 }

@@ -380,8 +380,11 @@ static void reap(void)
 			runner_pid = -1;
 }
 
-/* Whether process pid runs as uid (real, effective or saved), a zombie
- * apart: it holds nothing and a signal cannot end it. */
+/* Whether process pid runs as uid (real, effective or saved): OWNED_LIVE,
+ * OWNED_ZOMBIE (it holds nothing and a signal cannot end it, but it is
+ * still there to be reaped), or 0. */
+#define OWNED_LIVE 1
+#define OWNED_ZOMBIE 2
 static int runs_as(long pid, uid_t uid)
 {
 	char path[64], buf[1024];
@@ -394,28 +397,32 @@ static int runs_as(long pid, uid_t uid)
 	if (n <= 0)
 		return 0;
 	buf[n] = 0;
-	if (strstr(buf, "\nState:\tZ"))
-		return 0;
 	const char *u = strstr(buf, "\nUid:");
 	unsigned long ids[3];
 	if (!u || sscanf(u + 5, "%lu %lu %lu", &ids[0], &ids[1], &ids[2]) != 3)
 		return 0;
-	return ids[0] == uid || ids[1] == uid || ids[2] == uid;
+	if (ids[0] != uid && ids[1] != uid && ids[2] != uid)
+		return 0;
+	return strstr(buf, "\nState:\tZ") ? OWNED_ZOMBIE : OWNED_LIVE;
 }
 
 /* Without a PID namespace (the kernel refused them): SIGKILL the
  * candidate's process group, then, where the candidate has a uid of its own
  * (dedicated to this worker), every process /proc lists as that uid, since
  * setsid'd daemons leave the group.  Each is signalled through a pidfd
- * opened before its uid is read, so that a recycled pid is never hit; again
- * until a pass finds none, 50 passes at most.  Their orphans come to us, as
- * subreaper, and are reaped. */
+ * opened before its uid is read, so that a recycled pid is never hit.  Their
+ * orphans come to us, as subreaper, and are reaped after every pass.  Passes
+ * go on until one finds no process of that uid at all, zombies included, 50
+ * at most: a pass reads /proc's entries in batches, so a daemon forked after
+ * its batch was read is missed by that pass, and its parent may be a zombie
+ * by the time the pass looks at it -- a pass that merely killed nothing
+ * proves nothing. */
 static void kill_rest(pid_t cpid)
 {
 	kill(-cpid, SIGKILL);
 	for (int round = 0; cfg.setuid && round < 50; round++) {
 		DIR *d = opendir("/proc");
-		int victims = 0;
+		int victims = 0, zombies = 0;
 		struct dirent *e;
 		while (d && (e = readdir(d))) {
 			char *end;
@@ -425,14 +432,17 @@ static void kill_rest(pid_t cpid)
 			int pfd = (int)syscall(SYS_pidfd_open, (pid_t)p, 0);
 			if (pfd < 0)
 				continue;
-			if (runs_as(p, cfg.uid_c) &&
+			int owned = runs_as(p, cfg.uid_c);
+			if (owned == OWNED_LIVE &&
 			    !syscall(SYS_pidfd_send_signal, pfd, SIGKILL, NULL, 0))
 				victims++;
+			zombies += owned == OWNED_ZOMBIE;
 			close(pfd);
 		}
 		if (d)
 			closedir(d);
-		if (!victims)
+		reap();
+		if (!victims && !zombies)
 			break;
 		usleep(1000);
 	}

@@ -592,6 +592,26 @@ def run_tests(spec, runner):
     form = spec["form"]
     call_s = float(spec.get("call_s", 3))
 
+    def failing_line(e):
+        # The dataset's own line that failed (an assert of check() or of the
+        # assert list), for a reader of the verdict: "test.py:12: assert ...".
+        where = None
+        tb = e.__traceback__
+        while tb is not None:
+            name = tb.tb_frame.f_code.co_filename
+            src = spec.get("test") if name == "test.py" else None
+            if name.startswith("assert_") and name.endswith(".py"):
+                try:
+                    src = spec["asserts"][int(name[7:-3])]
+                except (ValueError, IndexError, KeyError, TypeError):
+                    src = None
+            if src:
+                lines = src.splitlines()
+                if 0 < tb.tb_lineno <= len(lines):
+                    where = "%s:%d: %s" % (name, tb.tb_lineno, lines[tb.tb_lineno - 1].strip())
+            tb = tb.tb_next
+        return where
+
     def one(fn):
         t0 = time.monotonic()
         runner.deadline = t0 + call_s
@@ -606,7 +626,10 @@ def run_tests(spec, runner):
                 # the candidate's data): then that is the test's failure.
                 try:
                     v = verdict_of(e)
-                    msg = clean(("%s: %s" % (type(e).__name__, e))[:300])
+                    msg = "%s: %s" % (type(e).__name__, e)
+                    where = failing_line(e) if isinstance(e, AssertionError) else None
+                    msg = clean(((where[:200] + "
+") if where else "") + msg[:300])
                 except BaseException:
                     v, msg = "runtime_error", "the failure could not be described"
         results.append({"v": v, "ms": round((time.monotonic() - t0) * 1000, 3), "msg": msg})

@@ -233,18 +233,27 @@ Test(sandbox_fallback, runs_confined_without_namespaces, .timeout = 120)
 	sandbox_result_release(&r);
 	if (geteuid() == 0) {
 		/* No PID namespace to end with the test: a setsid'd, double-forked
-		 * daemon must still go, by the worker's dedicated candidate uid. */
-		run.program = sv_from("import os, time\n"
+		 * daemon must still go, by the worker's dedicated candidate uid --
+		 * every time, also when its parent is already a zombie by the time
+		 * the sweep looks at it and the daemon was forked after the sweep
+		 * read its list of processes (hence 20 runs, not one). */
+		run.program = sv_from("import os, random, time\n"
 				      "if os.fork() == 0:\n"
 				      "    os.setsid()\n"
+				      "    time.sleep(random.random() * 0.006)\n"
 				      "    if os.fork() == 0:\n"
 				      "        time.sleep(60)\n"
 				      "    os._exit(0)\n"
-				      "print('parent')\n");
-		cr_assert_eq(sandbox_exec(fb, &run, &r), 0);
-		cr_expect_str_eq(r.out.buf, "parent\n", "%s", r.err.buf);
-		sandbox_result_release(&r);
-		cr_expect_eq(support_count_uid(sandbox_candidate_uid(fb)), 0);
+				      "print('parent', flush=True)\n"
+				      "os._exit(0)\n");
+		for (int i = 0; i < 30; i++) {
+			cr_assert_eq(sandbox_exec(fb, &run, &r), 0);
+			cr_expect_str_eq(r.out.buf, "parent\n", "%s", r.err.buf);
+			sandbox_result_release(&r);
+			int left = support_count_uid(sandbox_candidate_uid(fb));
+			cr_assert_eq(left, 0, "run %d left %d processes of the candidate uid", i,
+				     left);
+		}
 	}
 	sandbox_free(fb);
 }
