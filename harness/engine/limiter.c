@@ -14,6 +14,7 @@ void limiter_init(struct limiter *l, long fixed, long ceiling, double now_ms)
 		return;
 	}
 	l->phase = LIMITER_GROW;
+	l->slow_start = 1;
 	l->ceiling = ceiling > 0 ? (double)ceiling : LIMITER_CEILING;
 	l->limit = fmin(LIMITER_START, l->ceiling);
 }
@@ -61,15 +62,19 @@ static void window_grow(struct limiter *l, double rate, double latency)
 	int slower = l->last_latency > 0 && latency > l->last_latency * (1 + LIMITER_LAT_RISE);
 	if (gained) {
 		l->probe_from = 0;
-		set_limit(l, l->reject_level ? l->limit + recover_step(l) : l->limit * 2);
+		if (!l->slow_start)
+			set_limit(l, l->reject_level ? l->limit + recover_step(l) : l->limit * 2);
 	} else if (slower) {
 		/* More in flight only queued: the knee is here; a failed probe goes back. */
 		l->phase = LIMITER_HOLD;
 		if (l->probe_from)
 			set_limit(l, l->probe_from);
+		else if (l->slow_start)
+			set_limit(l, l->win_limit); /* what slow start added in this window bought nothing */
 		l->probe_from = 0;
 		l->held = 0;
-	} else {
+		l->slow_start = 0;
+	} else if (!l->slow_start) {
 		/* Neither gain nor queueing: noise; keep growing, more gently. */
 		set_limit(l, l->reject_level ? l->limit + recover_step(l) : ceil(l->limit * 1.5));
 	}
@@ -101,6 +106,7 @@ static void window_end(struct limiter *l, double now_ms)
 	l->last_latency = latency;
 	l->win_start_ms = now_ms;
 	l->win_done = 0;
+	l->win_need = 0;
 	l->win_tokens = l->win_latency = 0;
 }
 
@@ -108,12 +114,18 @@ void limiter_done(struct limiter *l, double now_ms, double latency_ms, long toke
 		  long inflight)
 {
 	(void)inflight;
+	/* Slow start: one more per sample done, so the limit doubles every turnover. */
+	if (l->phase == LIMITER_GROW && l->slow_start)
+		set_limit(l, l->limit + 1);
 	l->win_done++;
 	l->win_tokens += tokens > 0 ? (double)tokens : 1;
 	l->win_latency += latency_ms > 0 ? latency_ms : 0;
-	/* A window is a full turnover of what is in flight, so a new limit has shown its effect. */
-	double need = fmax(4, floor(l->limit));
-	if ((double)l->win_done >= need)
+	/* A window is a full turnover of what was in flight, so a new limit has shown its effect. */
+	if (!l->win_need) {
+		l->win_need = (long)fmax(4, floor(l->limit));
+		l->win_limit = l->limit;
+	}
+	if (l->win_done >= l->win_need)
 		window_end(l, now_ms);
 }
 
@@ -129,6 +141,7 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight)
 	l->reject_level = level;
 	/* Just below where rejections began: the server stays full, its queue short. */
 	set_limit(l, level - fmax(1, floor(level / 16)));
+	l->slow_start = 0;
 	if (l->phase == LIMITER_GROW || l->phase == LIMITER_HOLD)
 		l->phase = LIMITER_HOLD;
 	l->held = 0;
@@ -138,6 +151,12 @@ void limiter_server_load(struct limiter *l, long running, long waiting, long slo
 {
 	if (l->phase == LIMITER_FIXED)
 		return;
+	if (l->phase == LIMITER_GROW && !l->reject_level && waiting == 0 && running > 0 &&
+	    slots <= 0 && running * 2 >= limiter_limit(l)) {
+		/* Nothing queued while our samples decode: the server has room; double now. */
+		set_limit(l, l->limit * 2);
+		return;
+	}
 	long cap = slots > 0 ? slots : 0;
 	if (!cap && running > 0 && waiting > 0)
 		cap = running; /* a queue forms only when every slot is busy */

@@ -6,11 +6,13 @@
  * sample (one decoding sequence at the server): a request with server-side
  * n counts n.
  *
- * Adaptive (the default): start small and double the limit after every
- * window in which throughput (completion tokens per second, or samples per
- * second when the server gives no usage) grew by more than GROW_GAIN; when
- * a window shows no such gain and latency rose, the server is full, so the
- * limit stops growing there ("Vegas": more in flight only queues).  A held
+ * Adaptive (the default): start small and, as TCP's slow start does, add
+ * one for every sample done, doubling the limit every window (a turnover of
+ * what is in flight) while throughput (completion tokens per second, or
+ * samples per second when the server gives no usage) grows by more than
+ * GROW_GAIN; when a window shows no such gain and latency rose, the server
+ * is full, so the limit stops growing there ("Vegas": more in flight only
+ * queues).  A held
  * limit is probed upwards every few windows, as a server's load changes.
  * When the server states its capacity (decode slots, running and waiting
  * requests), the limit goes straight to that capacity plus a small queue so
@@ -43,6 +45,7 @@ enum limiter_phase {
 
 struct limiter {
 	enum limiter_phase phase;
+	int slow_start;        /* growing by one per sample done, until the knee or a 429 */
 	double limit;          /* samples allowed in flight now */
 	double ceiling;        /* --max-concurrency, or N when fixed */
 	double reject_level;   /* samples in flight when 429s began; 0: none seen */
@@ -53,6 +56,8 @@ struct limiter {
 	/* The window being measured, and the last finished one. */
 	double win_start_ms;
 	long win_done;         /* samples finished in the window */
+	long win_need;         /* samples that end it: the limit when it began; 0: not yet set */
+	double win_limit;      /* the limit when it began */
 	double win_tokens;     /* their completion tokens (or 1 each without usage) */
 	double win_latency;    /* sum of their latencies, ms */
 	double last_rate;      /* tokens per second of the last window; 0: none yet */

@@ -12,6 +12,7 @@ void progress_init(struct progress *p, int enabled, long total, const char *labe
 	p->start_ms = now_ms();
 	p->last_draw_ms = 0;
 	p->label = label;
+	p->load = NULL;
 }
 
 static void fmt_secs(char *out, size_t n, double s)
@@ -32,9 +33,18 @@ static void draw(struct progress *p, int final)
 	double rate = el > 0 ? (double)p->done / el : 0;
 	char eta[32];
 	fmt_secs(eta, sizeof(eta), rate > 0 ? (double)(p->total - p->done) / rate : -1);
-	fprintf(stderr, "\rreval %s: %ld/%ld samples  %.1f/s  ETA %s  %ld errors  %.0f tok/s\033[K%s",
+	char load[96] = "";
+	const struct engine_load *l = p->load;
+	if (l && l->phase) {
+		int k = snprintf(load, sizeof(load), "  in flight %ld/%ld (%s)", l->inflight, l->limit,
+				 l->phase);
+		if (l->server_running >= 0 && k > 0 && (size_t)k < sizeof(load))
+			snprintf(load + k, sizeof(load) - (size_t)k, "  server %ld running %ld waiting",
+				 l->server_running, l->server_waiting < 0 ? 0 : l->server_waiting);
+	}
+	fprintf(stderr, "\rreval %s: %ld/%ld samples  %.1f/s  ETA %s  %ld errors  %.0f tok/s%s\033[K%s",
 		p->label, p->done, p->total, rate, final ? "0s" : eta, p->errors,
-		el > 0 ? (double)p->tokens / el : 0, final ? "\n" : "");
+		el > 0 ? (double)p->tokens / el : 0, load, final ? "\n" : "");
 	fflush(stderr);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "harness/engine/engine.h"
@@ -15,6 +16,7 @@
 #include "harness/pipeline/grading.h"
 #include "harness/pipeline/preset.h"
 #include "harness/pipeline/progress.h"
+#include "harness/pipeline/schedule.h"
 #include "reports/results/results.h"
 #include "harness/model/sample.h"
 #include "reports/results/tally.h"
@@ -100,6 +102,8 @@ void run_engine_options(struct engine_options *opt, const struct config *cfg)
 		.nbase_urls = cfg->nbase_urls,
 		.concurrency = cfg->concurrency == CONFIG_UNSET ? 0 : cfg->concurrency,
 		.max_concurrency = cfg->max_concurrency == CONFIG_UNSET ? 0 : cfg->max_concurrency,
+		/* A request with n holds its budget until its longest sample ends: split under the limiter. */
+		.split_n = cfg->split_n >= 0 ? cfg->split_n : cfg->concurrency == CONFIG_UNSET,
 		.timeout_s = cfg->timeout_s,
 		.max_attempts = cfg->max_attempts,
 		.seed = cfg->seed,
@@ -264,6 +268,7 @@ struct exec_ctx {
 	struct run *r;
 	struct journal j;
 	struct progress prog;
+	struct engine_load load; /* the engine's report, shown by progress */
 	struct strbuf line;
 	struct grade_queue q;
 	long graded;
@@ -369,6 +374,40 @@ static enum reval_err write_config(struct run *r)
 	return err ? err : run_save_config(r, r->dir);
 }
 
+/* The problem's "difficulty" or "level" metadata as a number, for the order without history. */
+static double problem_difficulty(void *ud, const struct engine_request *q)
+{
+	const struct run *r = ud;
+	const struct task *t = r->tasks[q->item >> 32];
+	const struct problem *p = &t->problems[q->item & 0xffffffffu];
+	for (size_t k = 0; k < t->nmeta; k++)
+		if (p->meta && p->meta[k] && (!strcasecmp(t->meta_keys[k], "difficulty") ||
+					      !strcasecmp(t->meta_keys[k], "level")))
+			return schedule_parse_difficulty(p->meta[k]);
+	return NAN;
+}
+
+/* Longest first: from a previous run's token counts when given, else from the problems. */
+static enum reval_err order_requests(struct run *r, struct engine_request *reqs, size_t n)
+{
+	struct schedule_history *h = NULL;
+	if (r->cfg->schedule_from) {
+		enum reval_err err = schedule_history_load(r->cfg->schedule_from, &h);
+		if (err)
+			return err;
+		size_t known = 0;
+		for (size_t i = 0; i < n; i++)
+			known += schedule_history_tokens(h, reqs[i].task_id, reqs[i].problem_id) >= 0;
+		if (!known)
+			diag("--schedule-from '%s': no token counts for this run's problems; ordering by "
+			     "difficulty and prompt length",
+			     r->cfg->schedule_from);
+	}
+	schedule_order(reqs, n, h, problem_difficulty, r);
+	schedule_history_free(h);
+	return RV_OK;
+}
+
 enum reval_err run_execute(struct run *r)
 {
 	if (!r->dir) {
@@ -431,6 +470,8 @@ enum reval_err run_execute(struct run *r)
 		}
 	}
 	tally_release(&done);
+	if (!err && nreq)
+		err = order_requests(r, reqs, nreq);
 	if (!err && finished)
 		diag("resuming '%s': %zu samples already finished, %zu to do", r->dir, finished, nreq);
 
@@ -438,9 +479,11 @@ enum reval_err run_execute(struct run *r)
 	if (!err && nreq) {
 		struct engine_options opt;
 		run_engine_options(&opt, r->cfg);
+		opt.load = &x.load;
 		err = eng->open(&state, arg, &opt);
 		if (!err) {
 			progress_init(&x.prog, r->cfg->progress, (long)nreq, "run");
+			x.prog.load = &x.load;
 			err = eng->run(state, reqs, nreq, on_done, &x);
 			enum reval_err ferr = grade_queue_flush(&x.q);
 			if (!err)

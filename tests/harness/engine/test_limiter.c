@@ -52,7 +52,7 @@ Test(limiter, grows_while_throughput_grows_and_stops_at_the_knee)
 		     limiter_phase_name(l.phase));
 	cr_assert_geq(limiter_limit(&l), 100, "never left below the server's slots: %ld",
 		      limiter_limit(&l));
-	cr_assert_leq(limiter_limit(&l), 256, "stopped within one doubling past the knee: %ld",
+	cr_assert_leq(limiter_limit(&l), 300, "stopped within two doublings past the knee: %ld",
 		      limiter_limit(&l));
 }
 
@@ -173,4 +173,16 @@ Test(limiter, a_sized_limit_stays_below_a_known_rejection_level)
 	limiter_throttled(&l, 0, 70);
 	limiter_server_load(&l, 64, 6, 0);
 	cr_assert_lt(limiter_limit(&l), 70, "the 429s said 70 is too many: %ld", limiter_limit(&l));
+}
+
+Test(limiter, an_empty_queue_at_the_server_doubles_a_growing_limit)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_server_load(&l, 14, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 2 * LIMITER_START, "the server queues nothing: room");
+	limiter_server_load(&l, 3, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 2 * LIMITER_START, "but not on a reading our load cannot explain");
+	limiter_server_load(&l, 30, 2, 0);
+	cr_assert_eq(l.phase, LIMITER_SIZED, "then a queue shows the size");
 }
