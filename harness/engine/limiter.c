@@ -50,20 +50,26 @@ static void set_limit(struct limiter *l, double v)
 	l->limit = v;
 }
 
-/* After 429s the edge is known: approach it one step per window, never by doubling. */
-static double recover_step(const struct limiter *l)
+/*
+ * After 429s the edge is known: approach it one small step per window,
+ * never by doubling; once the server has been quiet for a while (the 429s
+ * may have come from a burst, not the server's size), by a quarter.
+ */
+static double recover_step(const struct limiter *l, double now_ms)
 {
+	if (now_ms - l->cut_at_ms > LIMITER_QUIET_MS)
+		return fmax(1, ceil(l->limit / 4));
 	return fmax(1, floor(l->limit / 32));
 }
 
-static void window_grow(struct limiter *l, double rate, double latency)
+static void window_grow(struct limiter *l, double rate, double latency, double now_ms)
 {
 	int gained = !l->last_rate || rate > l->last_rate * (1 + LIMITER_GROW_GAIN);
 	int slower = l->last_latency > 0 && latency > l->last_latency * (1 + LIMITER_LAT_RISE);
 	if (gained) {
 		l->probe_from = 0;
 		if (!l->slow_start)
-			set_limit(l, l->reject_level ? l->limit + recover_step(l) : l->limit * 2);
+			set_limit(l, l->reject_level ? l->limit + recover_step(l, now_ms) : l->limit * 2);
 	} else if (slower) {
 		/* More in flight only queued: the knee is here; a failed probe goes back. */
 		l->phase = LIMITER_HOLD;
@@ -76,7 +82,7 @@ static void window_grow(struct limiter *l, double rate, double latency)
 		l->slow_start = 0;
 	} else if (!l->slow_start) {
 		/* Neither gain nor queueing: noise; keep growing, more gently. */
-		set_limit(l, l->reject_level ? l->limit + recover_step(l) : ceil(l->limit * 1.5));
+		set_limit(l, l->reject_level ? l->limit + recover_step(l, now_ms) : ceil(l->limit * 1.5));
 	}
 }
 
@@ -87,7 +93,7 @@ static void window_end(struct limiter *l, double now_ms)
 	double latency = l->win_done ? l->win_latency / (double)l->win_done : 0;
 	l->windows++;
 	switch (l->phase) {
-	case LIMITER_GROW: window_grow(l, rate, latency); break;
+	case LIMITER_GROW: window_grow(l, rate, latency, now_ms); break;
 	case LIMITER_HOLD:
 		if (++l->held >= LIMITER_PROBE_EVERY) {
 			/* Probe upwards; a probe that only adds latency goes back. */
@@ -98,8 +104,13 @@ static void window_end(struct limiter *l, double now_ms)
 		break;
 	case LIMITER_FIXED:
 	case LIMITER_SIZED:
-		if (l->limit < target(l))
-			set_limit(l, fmin(target(l), l->limit + recover_step(l)));
+		if (l->limit < target(l)) {
+			/* Quiet for a while: close a quarter of the gap each window, else creep. */
+			double gap = target(l) - l->limit;
+			double step = now_ms - l->cut_at_ms > LIMITER_QUIET_MS ? fmax(1, ceil(gap / 4))
+									       : recover_step(l, now_ms);
+			set_limit(l, fmin(target(l), l->limit + step));
+		}
 		break;
 	}
 	l->last_rate = rate;
@@ -119,7 +130,13 @@ void limiter_done(struct limiter *l, double now_ms, double latency_ms, long toke
 		set_limit(l, l->limit + 1);
 	l->win_done++;
 	l->win_tokens += tokens > 0 ? (double)tokens : 1;
-	l->win_latency += latency_ms > 0 ? latency_ms : 0;
+	/*
+	 * Latency per token: a batching server decodes every running sequence
+	 * at one step per token, so this stays flat until requests queue,
+	 * however long or short the samples of the window were.
+	 */
+	if (latency_ms > 0)
+		l->win_latency += tokens > 0 ? latency_ms / (double)tokens : latency_ms;
 	/* A window is a full turnover of what was in flight, so a new limit has shown its effect. */
 	if (!l->win_need) {
 		l->win_need = (long)fmax(4, floor(l->limit));
@@ -142,8 +159,6 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight)
 	/* Just below where rejections began: the server stays full, its queue short. */
 	set_limit(l, level - fmax(1, floor(level / 16)));
 	l->slow_start = 0;
-	if (l->phase == LIMITER_GROW || l->phase == LIMITER_HOLD)
-		l->phase = LIMITER_HOLD;
 	l->held = 0;
 }
 
@@ -158,8 +173,16 @@ void limiter_server_load(struct limiter *l, long running, long waiting, long slo
 		return;
 	}
 	long cap = slots > 0 ? slots : 0;
-	if (!cap && running > 0 && waiting > 0)
-		cap = running; /* a queue forms only when every slot is busy */
+	/*
+	 * A queue that lasts while the running count stands still forms only
+	 * when every slot is busy; a reading of a queue alone may be a request
+	 * that arrived since the server's last step.
+	 */
+	int steady = waiting > 0 && running > 0 && running == l->last_running;
+	l->queued_readings = steady ? l->queued_readings + 1 : waiting > 0;
+	l->last_running = running;
+	if (!cap && l->queued_readings >= 2)
+		cap = running;
 	if (!cap || cap <= l->capacity)
 		return;
 	l->capacity = cap;

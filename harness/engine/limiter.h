@@ -23,7 +23,8 @@
  * Either way a 429 means the server's queue is full at the level in
  * flight when it was sent: the limit drops to just below that level (not
  * to half, which would leave the server idle) once per storm, and climbs
- * back by one sample per window of successes, so it probes the edge again.
+ * back by small steps per window of successes, by quarters once the server
+ * has been quiet for LIMITER_QUIET_MS, so it probes the edge again.
  * The caller honours each 429's Retry-After for that request alone.
  */
 #ifndef REVAL_LIMITER_H
@@ -35,6 +36,7 @@
 #define LIMITER_LAT_RISE 0.15   /* a latency rise that, without gain, means full */
 #define LIMITER_PROBE_EVERY 8   /* held windows between probes upwards */
 #define LIMITER_HOLD_MS 1000.0  /* one 429 cut per this interval */
+#define LIMITER_QUIET_MS 2000.0 /* without 429s this long, climb back by quarters */
 
 enum limiter_phase {
 	LIMITER_FIXED, /* --concurrency N */
@@ -52,6 +54,8 @@ struct limiter {
 	double cut_at_ms;      /* last 429 cut */
 	long throttles;        /* 429s seen */
 	long capacity;         /* decode slots the server stated or showed; 0: unknown */
+	int queued_readings;   /* readings in a row with a queue and the same running count */
+	long last_running;     /* the running count of the last reading */
 
 	/* The window being measured, and the last finished one. */
 	double win_start_ms;
@@ -59,9 +63,9 @@ struct limiter {
 	long win_need;         /* samples that end it: the limit when it began; 0: not yet set */
 	double win_limit;      /* the limit when it began */
 	double win_tokens;     /* their completion tokens (or 1 each without usage) */
-	double win_latency;    /* sum of their latencies, ms */
+	double win_latency;    /* sum of their latencies per token (per sample without usage), ms */
 	double last_rate;      /* tokens per second of the last window; 0: none yet */
-	double last_latency;   /* mean latency of the last window, ms */
+	double last_latency;   /* mean latency per token of the last window, ms */
 	double probe_from;     /* the held limit a probe upwards started from; 0: no probe */
 	int held;              /* windows since the limit last moved */
 	long windows;          /* windows measured */
