@@ -162,11 +162,12 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight)
 	l->held = 0;
 }
 
-void limiter_server_load(struct limiter *l, long running, long waiting, long slots)
+void limiter_server_load(struct limiter *l, double now_ms, long running, long waiting, long slots)
 {
 	if (l->phase == LIMITER_FIXED)
 		return;
-	if (l->phase == LIMITER_GROW && !l->reject_level && waiting == 0 && running > 0 &&
+	int quiet = !l->reject_level || now_ms - l->cut_at_ms > LIMITER_QUIET_MS;
+	if (l->phase == LIMITER_GROW && quiet && waiting == 0 && running > 0 &&
 	    slots <= 0 && running * 2 >= limiter_limit(l)) {
 		/* Nothing queued while our samples decode: the server has room; double now. */
 		set_limit(l, l->limit * 2);

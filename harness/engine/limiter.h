@@ -36,7 +36,7 @@
 #define LIMITER_LAT_RISE 0.15   /* a latency rise that, without gain, means full */
 #define LIMITER_PROBE_EVERY 8   /* held windows between probes upwards */
 #define LIMITER_HOLD_MS 1000.0  /* one 429 cut per this interval */
-#define LIMITER_QUIET_MS 2000.0 /* without 429s this long, climb back by quarters */
+#define LIMITER_QUIET_MS 1000.0 /* without 429s this long, climb back by quarters */
 
 enum limiter_phase {
 	LIMITER_FIXED, /* --concurrency N */
@@ -88,7 +88,7 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight);
  * The server's own account of its load: sequences decoding and queued
  * (-1 unknown), and its slot count when it states one (0 unknown).
  */
-void limiter_server_load(struct limiter *l, long running, long waiting, long slots);
+void limiter_server_load(struct limiter *l, double now_ms, long running, long waiting, long slots);
 
 /* The whole number of samples allowed in flight (at least 1). */
 long limiter_limit(const struct limiter *l);

@@ -645,7 +645,7 @@ static void probe_done(void *ud, struct http_xfer *x)
 	    !serverload_parse(p->page, x->resp.buf, x->resp.len, &l)) {
 		p->found = 1;
 		p->load = l;
-		limiter_server_load(&e->lim[p->ep], l.running, l.waiting, l.slots);
+		limiter_server_load(&e->lim[p->ep], now, l.running, l.waiting, l.slots);
 		/* Read often while the limit is still growing: each reading may double it. */
 		double every = e->lim[p->ep].phase == LIMITER_GROW ? OA_LOAD_POLL_GROW_MS : OA_LOAD_POLL_MS;
 		p->next_ms = now + (p->page == SL_METRICS || p->page == SL_SLOTS ? every : 1e18);
