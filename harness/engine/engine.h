@@ -30,6 +30,15 @@
  * borrowed and outlive the engine.  How a request is shaped is data here
  * (fold_system), never a preset's name.
  */
+/* What an engine in flight reports of its load, for progress; owned by the runner. */
+struct engine_load {
+	long inflight;       /* samples in flight */
+	long limit;          /* samples the limiter allows now, over all endpoints */
+	long server_running; /* sequences the servers say they decode, -1 unknown */
+	long server_waiting; /* sequences they say are queued, -1 unknown */
+	const char *phase;   /* the limiter's state: "growing", "held", "sized", "fixed" */
+};
+
 struct engine_options {
 	const char *model;        /* model name sent to the server, or NULL */
 	const char *api_key;      /* bearer token, or NULL; never written anywhere */
@@ -37,6 +46,8 @@ struct engine_options {
 	size_t nbase_urls;
 	long concurrency;         /* samples in flight, fixed; 0: found by the limiter */
 	long max_concurrency;     /* ceiling for the limiter; 0: its default */
+	int split_n;              /* 1: one request per sample, freeing each slot as it finishes;
+				     0: server-side n where the server honours it */
 	long timeout_s;           /* whole request attempt; 0: none (a streamed generation) */
 	long connect_timeout_s;   /* to connect */
 	long first_byte_timeout_s; /* from sending to the first byte (queueing) */
@@ -57,6 +68,7 @@ struct engine_options {
 	 */
 	volatile const sig_atomic_t *stop;
 	long stop_grace_s;
+	struct engine_load *load; /* updated as the engine runs, or NULL */
 };
 
 struct engine_request {

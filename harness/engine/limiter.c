@@ -14,6 +14,7 @@ void limiter_init(struct limiter *l, long fixed, long ceiling, double now_ms)
 		return;
 	}
 	l->phase = LIMITER_GROW;
+	l->slow_start = 1;
 	l->ceiling = ceiling > 0 ? (double)ceiling : LIMITER_CEILING;
 	l->limit = fmin(LIMITER_START, l->ceiling);
 }
@@ -49,29 +50,39 @@ static void set_limit(struct limiter *l, double v)
 	l->limit = v;
 }
 
-/* After 429s the edge is known: approach it one step per window, never by doubling. */
-static double recover_step(const struct limiter *l)
+/*
+ * After 429s the edge is known: approach it one small step per window,
+ * never by doubling; once the server has been quiet for a while (the 429s
+ * may have come from a burst, not the server's size), by a quarter.
+ */
+static double recover_step(const struct limiter *l, double now_ms)
 {
+	if (now_ms - l->cut_at_ms > LIMITER_QUIET_MS)
+		return fmax(1, ceil(l->limit / 4));
 	return fmax(1, floor(l->limit / 32));
 }
 
-static void window_grow(struct limiter *l, double rate, double latency)
+static void window_grow(struct limiter *l, double rate, double latency, double now_ms)
 {
 	int gained = !l->last_rate || rate > l->last_rate * (1 + LIMITER_GROW_GAIN);
 	int slower = l->last_latency > 0 && latency > l->last_latency * (1 + LIMITER_LAT_RISE);
 	if (gained) {
 		l->probe_from = 0;
-		set_limit(l, l->reject_level ? l->limit + recover_step(l) : l->limit * 2);
+		if (!l->slow_start)
+			set_limit(l, l->reject_level ? l->limit + recover_step(l, now_ms) : l->limit * 2);
 	} else if (slower) {
 		/* More in flight only queued: the knee is here; a failed probe goes back. */
 		l->phase = LIMITER_HOLD;
 		if (l->probe_from)
 			set_limit(l, l->probe_from);
+		else if (l->slow_start)
+			set_limit(l, l->win_limit); /* what slow start added in this window bought nothing */
 		l->probe_from = 0;
 		l->held = 0;
-	} else {
+		l->slow_start = 0;
+	} else if (!l->slow_start) {
 		/* Neither gain nor queueing: noise; keep growing, more gently. */
-		set_limit(l, l->reject_level ? l->limit + recover_step(l) : ceil(l->limit * 1.5));
+		set_limit(l, l->reject_level ? l->limit + recover_step(l, now_ms) : ceil(l->limit * 1.5));
 	}
 }
 
@@ -82,7 +93,7 @@ static void window_end(struct limiter *l, double now_ms)
 	double latency = l->win_done ? l->win_latency / (double)l->win_done : 0;
 	l->windows++;
 	switch (l->phase) {
-	case LIMITER_GROW: window_grow(l, rate, latency); break;
+	case LIMITER_GROW: window_grow(l, rate, latency, now_ms); break;
 	case LIMITER_HOLD:
 		if (++l->held >= LIMITER_PROBE_EVERY) {
 			/* Probe upwards; a probe that only adds latency goes back. */
@@ -93,14 +104,20 @@ static void window_end(struct limiter *l, double now_ms)
 		break;
 	case LIMITER_FIXED:
 	case LIMITER_SIZED:
-		if (l->limit < target(l))
-			set_limit(l, fmin(target(l), l->limit + recover_step(l)));
+		if (l->limit < target(l)) {
+			/* Quiet for a while: close a quarter of the gap each window, else creep. */
+			double gap = target(l) - l->limit;
+			double step = now_ms - l->cut_at_ms > LIMITER_QUIET_MS ? fmax(1, ceil(gap / 4))
+									       : recover_step(l, now_ms);
+			set_limit(l, fmin(target(l), l->limit + step));
+		}
 		break;
 	}
 	l->last_rate = rate;
 	l->last_latency = latency;
 	l->win_start_ms = now_ms;
 	l->win_done = 0;
+	l->win_need = 0;
 	l->win_tokens = l->win_latency = 0;
 }
 
@@ -108,12 +125,24 @@ void limiter_done(struct limiter *l, double now_ms, double latency_ms, long toke
 		  long inflight)
 {
 	(void)inflight;
+	/* Slow start: one more per sample done, so the limit doubles every turnover. */
+	if (l->phase == LIMITER_GROW && l->slow_start)
+		set_limit(l, l->limit + 1);
 	l->win_done++;
 	l->win_tokens += tokens > 0 ? (double)tokens : 1;
-	l->win_latency += latency_ms > 0 ? latency_ms : 0;
-	/* A window is a full turnover of what is in flight, so a new limit has shown its effect. */
-	double need = fmax(4, floor(l->limit));
-	if ((double)l->win_done >= need)
+	/*
+	 * Latency per token: a batching server decodes every running sequence
+	 * at one step per token, so this stays flat until requests queue,
+	 * however long or short the samples of the window were.
+	 */
+	if (latency_ms > 0)
+		l->win_latency += tokens > 0 ? latency_ms / (double)tokens : latency_ms;
+	/* A window is a full turnover of what was in flight, so a new limit has shown its effect. */
+	if (!l->win_need) {
+		l->win_need = (long)fmax(4, floor(l->limit));
+		l->win_limit = l->limit;
+	}
+	if (l->win_done >= l->win_need)
 		window_end(l, now_ms);
 }
 
@@ -129,18 +158,32 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight)
 	l->reject_level = level;
 	/* Just below where rejections began: the server stays full, its queue short. */
 	set_limit(l, level - fmax(1, floor(level / 16)));
-	if (l->phase == LIMITER_GROW || l->phase == LIMITER_HOLD)
-		l->phase = LIMITER_HOLD;
+	l->slow_start = 0;
 	l->held = 0;
 }
 
-void limiter_server_load(struct limiter *l, long running, long waiting, long slots)
+void limiter_server_load(struct limiter *l, double now_ms, long running, long waiting, long slots)
 {
 	if (l->phase == LIMITER_FIXED)
 		return;
+	int quiet = !l->reject_level || now_ms - l->cut_at_ms > LIMITER_QUIET_MS;
+	if (l->phase == LIMITER_GROW && quiet && waiting == 0 && running > 0 &&
+	    slots <= 0 && running * 2 >= limiter_limit(l)) {
+		/* Nothing queued while our samples decode: the server has room; double now. */
+		set_limit(l, l->limit * 2);
+		return;
+	}
 	long cap = slots > 0 ? slots : 0;
-	if (!cap && running > 0 && waiting > 0)
-		cap = running; /* a queue forms only when every slot is busy */
+	/*
+	 * A queue that lasts while the running count stands still forms only
+	 * when every slot is busy; a reading of a queue alone may be a request
+	 * that arrived since the server's last step.
+	 */
+	int steady = waiting > 0 && running > 0 && running == l->last_running;
+	l->queued_readings = steady ? l->queued_readings + 1 : waiting > 0;
+	l->last_running = running;
+	if (!cap && l->queued_readings >= 2)
+		cap = running;
 	if (!cap || cap <= l->capacity)
 		return;
 	l->capacity = cap;

@@ -6,11 +6,13 @@
  * sample (one decoding sequence at the server): a request with server-side
  * n counts n.
  *
- * Adaptive (the default): start small and double the limit after every
- * window in which throughput (completion tokens per second, or samples per
- * second when the server gives no usage) grew by more than GROW_GAIN; when
- * a window shows no such gain and latency rose, the server is full, so the
- * limit stops growing there ("Vegas": more in flight only queues).  A held
+ * Adaptive (the default): start small and, as TCP's slow start does, add
+ * one for every sample done, doubling the limit every window (a turnover of
+ * what is in flight) while throughput (completion tokens per second, or
+ * samples per second when the server gives no usage) grows by more than
+ * GROW_GAIN; when a window shows no such gain and latency rose, the server
+ * is full, so the limit stops growing there ("Vegas": more in flight only
+ * queues).  A held
  * limit is probed upwards every few windows, as a server's load changes.
  * When the server states its capacity (decode slots, running and waiting
  * requests), the limit goes straight to that capacity plus a small queue so
@@ -21,7 +23,8 @@
  * Either way a 429 means the server's queue is full at the level in
  * flight when it was sent: the limit drops to just below that level (not
  * to half, which would leave the server idle) once per storm, and climbs
- * back by one sample per window of successes, so it probes the edge again.
+ * back by small steps per window of successes, by quarters once the server
+ * has been quiet for LIMITER_QUIET_MS, so it probes the edge again.
  * The caller honours each 429's Retry-After for that request alone.
  */
 #ifndef REVAL_LIMITER_H
@@ -33,6 +36,7 @@
 #define LIMITER_LAT_RISE 0.15   /* a latency rise that, without gain, means full */
 #define LIMITER_PROBE_EVERY 8   /* held windows between probes upwards */
 #define LIMITER_HOLD_MS 1000.0  /* one 429 cut per this interval */
+#define LIMITER_QUIET_MS 1000.0 /* without 429s this long, climb back by quarters */
 
 enum limiter_phase {
 	LIMITER_FIXED, /* --concurrency N */
@@ -43,20 +47,25 @@ enum limiter_phase {
 
 struct limiter {
 	enum limiter_phase phase;
+	int slow_start;        /* growing by one per sample done, until the knee or a 429 */
 	double limit;          /* samples allowed in flight now */
 	double ceiling;        /* --max-concurrency, or N when fixed */
 	double reject_level;   /* samples in flight when 429s began; 0: none seen */
 	double cut_at_ms;      /* last 429 cut */
 	long throttles;        /* 429s seen */
 	long capacity;         /* decode slots the server stated or showed; 0: unknown */
+	int queued_readings;   /* readings in a row with a queue and the same running count */
+	long last_running;     /* the running count of the last reading */
 
 	/* The window being measured, and the last finished one. */
 	double win_start_ms;
 	long win_done;         /* samples finished in the window */
+	long win_need;         /* samples that end it: the limit when it began; 0: not yet set */
+	double win_limit;      /* the limit when it began */
 	double win_tokens;     /* their completion tokens (or 1 each without usage) */
-	double win_latency;    /* sum of their latencies, ms */
+	double win_latency;    /* sum of their latencies per token (per sample without usage), ms */
 	double last_rate;      /* tokens per second of the last window; 0: none yet */
-	double last_latency;   /* mean latency of the last window, ms */
+	double last_latency;   /* mean latency per token of the last window, ms */
 	double probe_from;     /* the held limit a probe upwards started from; 0: no probe */
 	int held;              /* windows since the limit last moved */
 	long windows;          /* windows measured */
@@ -79,7 +88,7 @@ void limiter_throttled(struct limiter *l, double now_ms, long inflight);
  * The server's own account of its load: sequences decoding and queued
  * (-1 unknown), and its slot count when it states one (0 unknown).
  */
-void limiter_server_load(struct limiter *l, long running, long waiting, long slots);
+void limiter_server_load(struct limiter *l, double now_ms, long running, long waiting, long slots);
 
 /* The whole number of samples allowed in flight (at least 1). */
 long limiter_limit(const struct limiter *l);

@@ -24,6 +24,7 @@
 #include "harness/engine/openai_parse.h"
 #include "harness/engine/limiter.h"
 #include "harness/engine/retry.h"
+#include "harness/engine/serverload.h"
 #include "harness/net/redact.h"
 #include "harness/net/sse.h"
 
@@ -46,6 +47,21 @@ struct job {
 	struct job *prev, *next; /* in flight, for cancelling on a fatal stop */
 };
 
+/* Each endpoint's own account of its load, polled while the run lasts. */
+struct load_probe {
+	enum serverload_page page; /* the page being tried, or kept once it answered */
+	int found;                 /* the page answered usefully: keep polling it */
+	int dead;                  /* no page answered: the server says nothing */
+	int busy;                  /* a GET in flight */
+	double next_ms;            /* when to poll next */
+	char *root;                /* the base URL without its /v1 */
+	char *url;                 /* root + the page's path */
+	struct http_xfer x;
+	struct server_load load;   /* the last reading */
+	struct openai *e;
+	int ep;
+};
+
 struct sample_state {
 	int attempts;    /* requests made */
 	int failures;    /* failed attempts, against --max-attempts */
@@ -64,7 +80,9 @@ struct openai {
 	struct oa_body_opts body;
 	enum n_support n_support;
 	int n_cap;                  /* most choices the server gave when it gave fewer */
-	struct limiter lim;         /* samples in flight */
+	struct limiter *lim;        /* per endpoint: servers are sized separately */
+	long *ep_inflight;          /* per endpoint, samples in flight */
+	struct load_probe *probe;   /* per endpoint */
 	uint64_t rng;
 	long ok_total;              /* successful responses, over all endpoints */
 	int (*watch)(void *ud);
@@ -298,7 +316,7 @@ static void retry_job(struct openai *e, struct job *j, const char *kind, const c
  */
 static void throttle_job(struct openai *e, struct job *j, const char *msg, double hint_ms)
 {
-	limiter_throttled(&e->lim, now_ms(), e->inflight + j->count);
+	limiter_throttled(&e->lim[j->ep], now_ms(), e->ep_inflight[j->ep] + j->count);
 	int throttles = 0;
 	for (int k = 0; k < j->count; k++) {
 		struct sample_state *s = &e->st[j->first + (size_t)k];
@@ -507,7 +525,8 @@ static void limiter_note_success(struct openai *e, const struct job *j)
 	long tokens = r->completion_tokens >= 0 && m ? r->completion_tokens / m : -1;
 	double now = now_ms();
 	for (long k = 0; k < m; k++)
-		limiter_done(&e->lim, now, j->x.t_end - j->x.t_start, tokens, e->inflight);
+		limiter_done(&e->lim[j->ep], now, j->x.t_end - j->x.t_start, tokens,
+			     e->ep_inflight[j->ep]);
 }
 
 static void on_success(struct openai *e, struct job *j)
@@ -542,6 +561,7 @@ static void job_done(void *ud, struct http_xfer *x)
 	struct openai *e = j->e;
 	live_remove(e, j);
 	e->inflight -= j->count;
+	e->ep_inflight[j->ep] -= j->count;
 	e->pool.ep[j->ep].outstanding--;
 	if (x->result == HTTP_OK && x->status >= 200 && x->status < 300) {
 		on_success(e, j);
@@ -604,7 +624,7 @@ static struct job *next_job(struct openai *e)
 	size_t i = e->cursor;
 	const struct engine_request *r = &e->reqs[i];
 	int k = 1;
-	if (r->sampling->n > 1 && e->n_support != N_IGNORED) {
+	if (r->sampling->n > 1 && e->n_support != N_IGNORED && !e->opt->split_n) {
 		int cap = e->n_cap > 1 ? e->n_cap : OA_MAX_N;
 		while (i + (size_t)k < e->nreqs && k < cap && same_problem(r, &e->reqs[i + (size_t)k]))
 			k++;
@@ -620,6 +640,7 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	j->ep = ep;
 	e->pool.ep[ep].outstanding++;
 	e->inflight += j->count;
+	e->ep_inflight[ep] += j->count;
 	for (int k = 0; k < j->count; k++) {
 		struct sample_state *s = &e->st[j->first + (size_t)k];
 		s->attempts++;
@@ -651,10 +672,33 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	http_submit(e->http, x);
 }
 
+static long total_limit(const struct openai *e)
+{
+	long t = 0;
+	for (size_t i = 0; i < e->pool.n; i++)
+		t += limiter_limit(&e->lim[i]);
+	return t;
+}
+
+/*
+ * The endpoint with the fewest requests outstanding, or when that one is
+ * at its own limit another in service with room; -2 when all are full.
+ */
+static int pick_endpoint(struct openai *e, double now, int avoid, double *wait)
+{
+	int ep = endpoint_pick(&e->pool, now, avoid, wait);
+	if (ep < 0 || e->ep_inflight[ep] < limiter_limit(&e->lim[ep]))
+		return ep;
+	for (size_t i = 0; i < e->pool.n; i++)
+		if (e->pool.ep[i].out_until <= now && e->ep_inflight[i] < limiter_limit(&e->lim[i]))
+			return (int)i;
+	return -2;
+}
+
 static void dispatch(struct openai *e)
 {
 	double now = now_ms();
-	while (!e->fatal && e->inflight < limiter_limit(&e->lim)) {
+	while (!e->fatal && e->inflight < total_limit(e)) {
 		struct job *j;
 		if (e->nheap && e->heap[0]->ready_at <= now)
 			j = heap_pop(e);
@@ -663,9 +707,9 @@ static void dispatch(struct openai *e)
 		else
 			break;
 		double wait = 0;
-		int ep = endpoint_pick(&e->pool, now, j->last_ep, &wait);
+		int ep = pick_endpoint(e, now, j->last_ep, &wait);
 		if (ep < 0) {
-			j->ready_at = wait;
+			j->ready_at = ep == -2 ? now : wait;
 			heap_push(e, j);
 			break;
 		}
@@ -675,13 +719,85 @@ static void dispatch(struct openai *e)
 
 static long wait_ms(struct openai *e)
 {
-	if (e->nheap && e->inflight < limiter_limit(&e->lim)) {
+	if (e->nheap && e->inflight < total_limit(e)) {
 		double d = e->heap[0]->ready_at - now_ms();
 		if (d < 1)
 			return d > 0 ? 1 : 0;
 		return d < 1000 ? (long)ceil(d) : 1000;
 	}
 	return 1000;
+}
+
+/* ---- The servers' own account of their load ---- */
+
+static void probe_done(void *ud, struct http_xfer *x)
+{
+	struct load_probe *p = ud;
+	struct openai *e = p->e;
+	double now = now_ms();
+	struct server_load l;
+	p->busy = 0;
+	if (x->result == HTTP_OK && x->status == 200 &&
+	    !serverload_parse(p->page, x->resp.buf, x->resp.len, &l)) {
+		p->found = 1;
+		p->load = l;
+		limiter_server_load(&e->lim[p->ep], now, l.running, l.waiting, l.slots);
+		/* Read often while the limit is still growing: each reading may double it. */
+		double every = e->lim[p->ep].phase == LIMITER_GROW ? OA_LOAD_POLL_GROW_MS : OA_LOAD_POLL_MS;
+		p->next_ms = now + (p->page == SL_METRICS || p->page == SL_SLOTS ? every : 1e18);
+		return;
+	}
+	if (p->found) {
+		p->next_ms = now + 4 * OA_LOAD_POLL_MS; /* it answered before: try again later */
+		return;
+	}
+	if (++p->page >= SL_NPAGES) {
+		p->dead = 1;
+		return;
+	}
+	p->next_ms = now;
+}
+
+static void poll_load(struct openai *e)
+{
+	double now = now_ms();
+	for (size_t i = 0; i < e->pool.n; i++) {
+		struct load_probe *p = &e->probe[i];
+		if (p->dead || p->busy || now < p->next_ms)
+			continue;
+		free(p->url);
+		p->url = xasprintf("%s%s", p->root, serverload_path(p->page));
+		strbuf_reset(&p->x.resp);
+		p->x.url = p->url;
+		p->x.body = NULL;
+		p->x.timeout_ms = OA_LOAD_TIMEOUT_MS;
+		p->x.max_body = OA_LOAD_MAX_BODY;
+		p->x.on_data = NULL;
+		p->x.on_done = probe_done;
+		p->x.ud = p;
+		p->busy = 1;
+		http_submit(e->http, &p->x);
+	}
+}
+
+static void report_load(struct openai *e)
+{
+	struct engine_load *l = e->opt->load;
+	if (!l)
+		return;
+	l->inflight = e->inflight;
+	l->limit = total_limit(e);
+	l->server_running = l->server_waiting = -1;
+	for (size_t i = 0; i < e->pool.n; i++) {
+		const struct load_probe *p = &e->probe[i];
+		if (!p->found)
+			continue;
+		if (p->load.running >= 0)
+			l->server_running = (l->server_running > 0 ? l->server_running : 0) + p->load.running;
+		if (p->load.waiting >= 0)
+			l->server_waiting = (l->server_waiting > 0 ? l->server_waiting : 0) + p->load.waiting;
+	}
+	l->phase = limiter_phase_name(e->lim[0].phase);
 }
 
 enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, size_t n,
@@ -713,10 +829,13 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 			http_client_run(e->http, 200);
 			continue;
 		}
+		poll_load(e);
 		dispatch(e);
+		report_load(e);
 		if (e->fatal)
 			break;
-		http_client_run(e->http, wait_ms(e));
+		long w = wait_ms(e);
+		http_client_run(e->http, w < OA_LOAD_POLL_GROW_MS ? w : (long)OA_LOAD_POLL_GROW_MS);
 	}
 	while (e->live) {
 		struct job *j = e->live;
@@ -724,10 +843,16 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		http_cancel(&j->x);
 		e->pool.ep[j->ep].outstanding--;
 		e->inflight -= j->count;
+		e->ep_inflight[j->ep] -= j->count;
 		job_put(e, j);
 	}
 	while (e->nheap)
 		job_put(e, heap_pop(e));
+	for (size_t i = 0; i < e->pool.n; i++)
+		if (e->probe[i].busy) {
+			http_cancel(&e->probe[i].x);
+			e->probe[i].busy = 0;
+		}
 	free(e->st);
 	e->st = NULL;
 	return e->fatal;
@@ -807,7 +932,19 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 	e->body.max_completion_tokens = openai_com;
 	e->body.fold_system = opt->fold_system;
 	e->body.extra = e->extra;
-	limiter_init(&e->lim, opt->concurrency, opt->max_concurrency, now_ms());
+	e->lim = xcalloc(nurls, sizeof(*e->lim));
+	e->ep_inflight = xcalloc(nurls, sizeof(*e->ep_inflight));
+	e->probe = xcalloc(nurls, sizeof(*e->probe));
+	for (size_t i = 0; i < nurls; i++) {
+		limiter_init(&e->lim[i], opt->concurrency, opt->max_concurrency, now_ms());
+		struct load_probe *p = &e->probe[i];
+		const char *u = e->pool.ep[i].url;
+		size_t len = strlen(u);
+		p->root = len >= 3 && !strcmp(u + len - 3, "/v1") ? xstrndup(u, len - 3) : xstrdup(u);
+		http_xfer_init(&p->x);
+		p->e = e;
+		p->ep = (int)i;
+	}
 	e->rng = (uint64_t)opt->seed ^ 0x5eedu;
 	*out = e;
 	return RV_OK;
@@ -826,7 +963,15 @@ void openai_free(struct openai *e)
 	for (size_t i = 0; i < e->pool.n; i++) {
 		free(e->chat_url[i]);
 		free(e->compl_url[i]);
+		if (e->probe) {
+			http_xfer_release(&e->probe[i].x);
+			free(e->probe[i].root);
+			free(e->probe[i].url);
+		}
 	}
+	free(e->probe);
+	free(e->lim);
+	free(e->ep_inflight);
 	free(e->chat_url);
 	free(e->compl_url);
 	for (size_t i = 0; i < e->nspare; i++)

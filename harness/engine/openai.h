@@ -7,7 +7,9 @@
  * back to one request per sample when it returns fewer choices or rejects
  * n), spread over the base URLs by least outstanding requests, retried per
  * the retry module's policy with Retry-After honoured, and delivered to the
- * runner's done callback exactly once each.  The state owns its HTTP
+ * runner's done callback exactly once each.  How many samples each base URL
+ * gets at once is its own limiter's choice (limiter.h), fed by throughput,
+ * latency, 429s and the server's own load pages (serverload.h) when it has them.  The state owns its HTTP
  * client, endpoint pool and copies of what it needs from the config.
  */
 #ifndef REVAL_ENGINE_OPENAI_H
@@ -21,6 +23,10 @@
 #define OA_BACKOFF_CAP_MS 30000.0
 #define OA_HINT_CAP_MS 600000.0  /* longest server-requested wait we honour */
 #define OA_MAX_THROTTLES 1000    /* 429s a sample rides out before they count as failures */
+#define OA_LOAD_POLL_MS 250.0    /* how often a server's load page is read */
+#define OA_LOAD_POLL_GROW_MS 50.0 /* ... while its limit is still growing */
+#define OA_LOAD_TIMEOUT_MS 2000L
+#define OA_LOAD_MAX_BODY (1u << 20)
 
 struct openai;
 

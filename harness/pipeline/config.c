@@ -55,6 +55,11 @@ static const struct opt opts[] = {
 	 "samples in flight, fixed (default: grown while the server's throughput grows)"},
 	{"max-concurrency", OPT_LONG, OFF(max_concurrency), "run", "N",
 	 "ceiling for the grown concurrency (default 1024)"},
+	{"split-n", OPT_BOOL, OFF(split_n), "run", NULL,
+	 "one request per sample instead of server-side n (default: without --concurrency)"},
+	{"schedule-from", OPT_STR, OFF(schedule_from), "run", "RUN",
+	 "send problems longest-first by the tokens a previous run recorded (default: by "
+	 "difficulty metadata, then prompt length)"},
 	{"temperature", OPT_DOUBLE, OFF(temperature), "run", "T", "sampling temperature"},
 	{"top-p", OPT_DOUBLE, OFF(top_p), "run", "P", "nucleus sampling"},
 	{"top-k", OPT_DOUBLE, OFF(top_k), "run", "K", "top-k sampling (server extension)"},
@@ -118,7 +123,7 @@ void config_init(struct config *cfg)
 	cfg->temperature = cfg->top_p = cfg->top_k = cfg->min_p = NAN;
 	cfg->presence_penalty = cfg->frequency_penalty = NAN;
 	cfg->price_input = cfg->price_output = NAN;
-	cfg->stream = cfg->progress = cfg->force = cfg->extend = -1;
+	cfg->stream = cfg->progress = cfg->force = cfg->extend = cfg->split_n = -1;
 	cfg->shard_count = 1;
 }
 

@@ -47,6 +47,8 @@ struct config {
 	long seed;               /* run seed */
 	long concurrency;        /* samples in flight, fixed; unset: found by the limiter */
 	long max_concurrency;    /* the limiter's ceiling */
+	char *schedule_from;     /* a previous run whose token counts order the problems */
+	int split_n;             /* -1 unset (split when the limiter is adaptive), 0, 1 */
 	double temperature;
 	double top_p;
 	double top_k;

@@ -13,6 +13,7 @@ void progress_init(struct progress *p, int enabled, long total, const char *labe
 	p->start_ms = now_ms();
 	p->last_draw_ms = 0;
 	p->label = label;
+	p->load = NULL;
 }
 
 static void fmt_secs(char *out, size_t n, double s)
@@ -37,16 +38,25 @@ void progress_line(const struct progress *p, int final, char *out, size_t n)
 		snprintf(acc, sizeof(acc), "%.1f%%", 100 * p->score / (double)p->graded);
 	else
 		snprintf(acc, sizeof(acc), "-");
+	char load[96] = "";
+	const struct engine_load *l = p->load;
+	if (l && l->phase) {
+		int k = snprintf(load, sizeof(load), "  in flight %ld/%ld (%s)", l->inflight, l->limit,
+				 l->phase);
+		if (l->server_running >= 0 && k > 0 && (size_t)k < sizeof(load))
+			snprintf(load + k, sizeof(load) - (size_t)k, "  server %ld running %ld waiting",
+				 l->server_running, l->server_waiting < 0 ? 0 : l->server_waiting);
+	}
 	snprintf(out, n,
 		 "reval %s: %ld/%ld samples  %.1f/s  ETA %s  accuracy %s of %ld  %ld errors  "
-		 "%ld retries  %.0f tok/s",
+		 "%ld retries  %.0f tok/s%s",
 		 p->label, p->done, p->total, rate, final ? "0s" : eta, acc, p->graded, p->errors,
-		 p->retries, el > 0 ? (double)p->tokens / el : 0);
+		 p->retries, el > 0 ? (double)p->tokens / el : 0, load);
 }
 
 static void draw(struct progress *p, int final)
 {
-	char line[256];
+	char line[384];
 	progress_line(p, final, line, sizeof(line));
 	fprintf(stderr, "\r%s\033[K%s", line, final ? "\n" : "");
 	fflush(stderr);

@@ -3,7 +3,9 @@
  *
  * Shows samples done of total, the rate, an ETA, the running accuracy (mean
  * score of the samples graded so far), infrastructure errors, retries and
- * completion tokens per second, redrawn at most a few times a second, and
+ * completion tokens per second, and, from an engine that reports its load,
+ * the samples in flight, the limit its limiter chose and what the server
+ * says it is decoding and queueing; redrawn at most a few times a second, and
  * only when enabled (by default when stderr is a terminal).  The line is
  * built by progress_line, so it can be checked without a terminal.
  */
@@ -11,6 +13,7 @@
 #define REVAL_PROGRESS_H
 
 #include <stddef.h>
+#include "harness/engine/engine.h"
 
 struct progress {
 	int enabled;
@@ -24,6 +27,7 @@ struct progress {
 	double start_ms;
 	double last_draw_ms;
 	const char *label;   /* what is being done: "run", "grade" */
+	const struct engine_load *load; /* the engine's, or NULL */
 };
 
 void progress_init(struct progress *p, int enabled, long total, const char *label);

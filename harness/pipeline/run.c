@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -21,6 +22,7 @@
 #include "harness/pipeline/grading.h"
 #include "harness/pipeline/preset.h"
 #include "harness/pipeline/progress.h"
+#include "harness/pipeline/schedule.h"
 #include "reports/results/results.h"
 #include "harness/model/sample.h"
 #include "reports/results/tally.h"
@@ -113,6 +115,8 @@ void run_engine_options(struct engine_options *opt, const struct config *cfg)
 		.nbase_urls = cfg->nbase_urls,
 		.concurrency = cfg->concurrency == CONFIG_UNSET ? 0 : cfg->concurrency,
 		.max_concurrency = cfg->max_concurrency == CONFIG_UNSET ? 0 : cfg->max_concurrency,
+		/* A request with n holds its budget until its longest sample ends: split under the limiter. */
+		.split_n = cfg->split_n >= 0 ? cfg->split_n : cfg->concurrency == CONFIG_UNSET,
 		.timeout_s = cfg->timeout_s == CONFIG_UNSET ? 0 : cfg->timeout_s,
 		.connect_timeout_s = or_default(cfg->connect_timeout_s, CONFIG_CONNECT_TIMEOUT_S),
 		.first_byte_timeout_s = or_default(cfg->first_byte_timeout_s,
@@ -370,6 +374,7 @@ struct exec_ctx {
 	struct run *r;
 	struct journal j;
 	struct progress prog;
+	struct engine_load load; /* the engine's report, shown by progress */
 	struct strbuf line;
 	struct grade_queue q;
 	long graded;
@@ -621,6 +626,40 @@ void run_unlock(int fd)
 static enum reval_err run_execute_locked(struct run *r, const struct engine_ops *eng,
 					 const char *arg);
 
+/* The problem's "difficulty" or "level" metadata as a number, for the order without history. */
+static double problem_difficulty(void *ud, const struct engine_request *q)
+{
+	const struct run *r = ud;
+	const struct task *t = r->tasks[q->item >> 32];
+	const struct problem *p = &t->problems[q->item & 0xffffffffu];
+	for (size_t k = 0; k < t->nmeta; k++)
+		if (p->meta && p->meta[k] && (!strcasecmp(t->meta_keys[k], "difficulty") ||
+					      !strcasecmp(t->meta_keys[k], "level")))
+			return schedule_parse_difficulty(p->meta[k]);
+	return NAN;
+}
+
+/* Longest first: from a previous run's token counts when given, else from the problems. */
+static enum reval_err order_requests(struct run *r, struct engine_request *reqs, size_t n)
+{
+	struct schedule_history *h = NULL;
+	if (r->cfg->schedule_from) {
+		enum reval_err err = schedule_history_load(r->cfg->schedule_from, &h);
+		if (err)
+			return err;
+		size_t known = 0;
+		for (size_t i = 0; i < n; i++)
+			known += schedule_history_tokens(h, reqs[i].task_id, reqs[i].problem_id) >= 0;
+		if (!known)
+			diag("--schedule-from '%s': no token counts for this run's problems; ordering by "
+			     "difficulty and prompt length",
+			     r->cfg->schedule_from);
+	}
+	schedule_order(reqs, n, h, problem_difficulty, r);
+	schedule_history_free(h);
+	return RV_OK;
+}
+
 enum reval_err run_execute(struct run *r)
 {
 	if (!r->dir) {
@@ -695,6 +734,8 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 		}
 	}
 	tally_release(&done);
+	if (!err && nreq)
+		err = order_requests(r, reqs, nreq);
 	if (!err && finished)
 		diag("resuming '%s': %zu samples already finished, %zu to do", r->dir, finished, nreq);
 
@@ -705,11 +746,13 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 		opt.stop = &stop_signal;
 		opt.stop_grace_s = RUN_STOP_GRACE_S;
 		x.graceful_stop = !strcmp(eng->name, "openai") || !strcmp(eng->name, "local");
+		opt.load = &x.load;
 		err = eng->open(&state, arg, &opt);
 		if (!err) {
 			struct sigaction old[ARRAY_SIZE(stop_signals)];
 			catch_stop_signals(old);
 			progress_init(&x.prog, r->cfg->progress, (long)nreq, "run");
+			x.prog.load = &x.load;
 			err = eng->run(state, reqs, nreq, on_done, &x);
 			if (stop_signal)
 				err = RV_EINTERRUPTED;

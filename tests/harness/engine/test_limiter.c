@@ -32,7 +32,7 @@ Test(limiter, fixed_concurrency_never_moves_without_429s)
 	for (int w = 0; w < 20; w++)
 		t = serve_window(&l, t, 8);
 	cr_assert_eq(limiter_limit(&l), 24, "a fixed limit is the user's to choose");
-	limiter_server_load(&l, 8, 16, 8);
+	limiter_server_load(&l, 0, 8, 16, 8);
 	cr_assert_eq(limiter_limit(&l), 24, "nor does the server's size move it");
 }
 
@@ -52,7 +52,7 @@ Test(limiter, grows_while_throughput_grows_and_stops_at_the_knee)
 		     limiter_phase_name(l.phase));
 	cr_assert_geq(limiter_limit(&l), 100, "never left below the server's slots: %ld",
 		      limiter_limit(&l));
-	cr_assert_leq(limiter_limit(&l), 256, "stopped within one doubling past the knee: %ld",
+	cr_assert_leq(limiter_limit(&l), 300, "stopped within two doublings past the knee: %ld",
 		      limiter_limit(&l));
 }
 
@@ -124,27 +124,28 @@ Test(limiter, after_429s_probes_back_up_one_step_per_window)
 	cr_assert_eq(limiter_limit(&l), 64, "never above it");
 }
 
-Test(limiter, adaptive_after_429s_climbs_additively_toward_the_edge)
+Test(limiter, adaptive_after_429s_climbs_by_steps_then_by_quarters_when_quiet)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
-	double t = 0;
-	t = serve_window(&l, t, 1000); /* 16 -> 32 */
-	limiter_throttled(&l, t, 32);
-	long after = limiter_limit(&l);
-	cr_assert_eq(after, 30);
-	t += 2000;
-	t = serve_window(&l, t, 1000);
-	t = serve_window(&l, t, 1000);
-	cr_assert_geq(limiter_limit(&l), after, "probes back up");
-	cr_assert_leq(limiter_limit(&l), after + 4, "by steps, not by doubling past the 429s");
+	l.limit = 64;
+	limiter_throttled(&l, 1000, 32);
+	cr_assert_eq(limiter_limit(&l), 30);
+	double t = 1000;
+	for (int i = 0; i < 30; i++)
+		limiter_done(&l, t += 1, 100, 100, 30);
+	cr_assert_eq(limiter_limit(&l), 31, "right after the 429s: one step, not a doubling");
+	t += LIMITER_QUIET_MS + 1000;
+	for (int i = 0; i < 31; i++)
+		limiter_done(&l, t += 1, 100, 100, 31);
+	cr_assert_eq(limiter_limit(&l), 39, "quiet since: a quarter more (the 429s may have been a burst)");
 }
 
 Test(limiter, the_servers_stated_slots_size_the_limit)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
-	limiter_server_load(&l, 3, 0, 64);
+	limiter_server_load(&l, 0, 3, 0, 64);
 	cr_assert_eq(l.phase, LIMITER_SIZED);
 	cr_assert_eq(limiter_limit(&l), 80, "64 slots and a short queue so no slot idles");
 	double t = 0;
@@ -157,12 +158,17 @@ Test(limiter, a_queue_at_the_server_shows_its_capacity)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
-	limiter_server_load(&l, 16, 0, 0);
+	limiter_server_load(&l, 0, 16, 0, 0);
 	cr_assert_eq(l.phase, LIMITER_GROW, "no queue: the server may take more");
-	limiter_server_load(&l, 32, 5, 0);
-	cr_assert_eq(l.phase, LIMITER_SIZED);
+	limiter_server_load(&l, 0, 20, 5, 0);
+	cr_assert_neq(l.phase, LIMITER_SIZED, "one reading of a queue may be a request not yet admitted");
+	limiter_server_load(&l, 0, 26, 1, 0);
+	cr_assert_neq(l.phase, LIMITER_SIZED, "running still grows: there is room");
+	limiter_server_load(&l, 0, 32, 5, 0);
+	limiter_server_load(&l, 0, 32, 5, 0);
+	cr_assert_eq(l.phase, LIMITER_SIZED, "a queue that lasts while running stands still");
 	cr_assert_eq(limiter_limit(&l), 40);
-	limiter_server_load(&l, 30, 9, 0);
+	limiter_server_load(&l, 0, 30, 9, 0);
 	cr_assert_eq(limiter_limit(&l), 40, "a smaller reading does not shrink it");
 }
 
@@ -171,6 +177,49 @@ Test(limiter, a_sized_limit_stays_below_a_known_rejection_level)
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
 	limiter_throttled(&l, 0, 70);
-	limiter_server_load(&l, 64, 6, 0);
+	limiter_server_load(&l, 0, 64, 6, 0);
+	limiter_server_load(&l, 0, 64, 6, 0);
 	cr_assert_lt(limiter_limit(&l), 70, "the 429s said 70 is too many: %ld", limiter_limit(&l));
+}
+
+Test(limiter, an_empty_queue_at_the_server_doubles_a_growing_limit)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_server_load(&l, 0, 14, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 2 * LIMITER_START, "the server queues nothing: room");
+	limiter_server_load(&l, 0, 3, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 2 * LIMITER_START, "but not on a reading our load cannot explain");
+	limiter_server_load(&l, 0, 30, 2, 0);
+	limiter_server_load(&l, 0, 30, 2, 0);
+	cr_assert_eq(l.phase, LIMITER_SIZED, "then a queue shows the size");
+}
+
+Test(limiter, a_quiet_server_after_429s_gets_back_to_its_size_in_a_few_windows)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_server_load(&l, 0, 10, 0, 64);
+	limiter_throttled(&l, 0, 30); /* a burst's 429s, far below the server's size */
+	cr_assert_eq(limiter_limit(&l), 29);
+	double t = 5000;
+	int windows = 0;
+	while (limiter_limit(&l) < 80 && windows < 50) {
+		t = serve_window(&l, t, 64);
+		windows++;
+	}
+	cr_assert_eq(limiter_limit(&l), 80);
+	cr_assert_leq(windows, 15, "took %d windows", windows);
+}
+
+Test(limiter, an_empty_queue_doubles_again_once_429s_are_over)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	limiter_throttled(&l, 0, 16); /* a burst's 429s early on */
+	cr_assert_eq(limiter_limit(&l), 15);
+	limiter_server_load(&l, 500, 14, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 15, "right after 429s, an empty queue proves nothing");
+	limiter_server_load(&l, 500 + LIMITER_QUIET_MS, 14, 0, 0);
+	cr_assert_eq(limiter_limit(&l), 30, "quiet since: room again");
 }
