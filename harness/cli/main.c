@@ -94,6 +94,18 @@ static const struct command commands[] = {
 	 "See docs/gate.md for the procedure and an example CI job.\n\n"
 	 "Example:\n"
 	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},
+	{"serve", cmd_serve, "reval serve [--listen ADDR:PORT] [--grader G] [options]",
+	 "serve the graders as rewards to RL trainers (OpenRLHF, verl, TRL, SandboxFusion)",
+	 "Answers POST /get_reward (OpenRLHF's remote reward model), POST /v1/rewards (batches\n"
+	 "of items, one result and error per item), POST /run_code (SandboxFusion's run_code,\n"
+	 "through the sandbox), GET /health and GET /metrics (Prometheus). A reward is\n"
+	 "accuracy-weight x accuracy + format-weight x format, as docs/rewards.md defines them.\n"
+	 "Items are scored by a thread per CPU (code: by the sandbox workers); a full queue\n"
+	 "answers 429 with Retry-After; an item past --deadline scores 0 as \"timeout\".\n"
+	 "SIGTERM answers the requests in flight, then exits 0.\n\n"
+	 "Examples:\n"
+	 "  reval serve --listen 127.0.0.1:5000 --grader math\n"
+	 "  reval serve --grader code --partial --code-workers 8\n"},
 	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
 	 "regrade the bundled recordings and compare with published scores",
 	 "Runs every recording under datasets/recordings through the replay engine into\n"
@@ -135,6 +147,8 @@ static enum reval_err help(const char *name)
 		cmd_report_options();
 	if (!strcmp(c->name, "gate"))
 		cmd_gate_options();
+	if (!strcmp(c->name, "serve"))
+		cmd_serve_options();
 	if (!strcmp(c->name, "tasks"))
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 	if (!strcmp(c->name, "run")) {
