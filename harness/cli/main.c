@@ -106,6 +106,18 @@ static const struct command commands[] = {
 	 "Examples:\n"
 	 "  reval serve --listen 127.0.0.1:5000 --grader math\n"
 	 "  reval serve --grader code --partial --code-workers 8\n"},
+	{"export", cmd_export, "reval export DIR --sft FILE [options]",
+	 "rejection sampling: a run's correct samples as SFT data",
+	 "Reads DIR/samples.jsonl and keeps the correct samples (infrastructure failures,\n"
+	 "truncated and wrong ones are dropped; with options also those without closed\n"
+	 "reasoning, outside token bounds, duplicates, and more than K per problem), each with\n"
+	 "the prompt the run sent. Writes them to FILE, one JSON object per line: chat messages,\n"
+	 "ShareGPT conversations or prompt-completion pairs, the reasoning inline in <think>\n"
+	 "tags, as a \"thinking\" field, or dropped. Prints how many were kept and, per reason,\n"
+	 "how many were dropped.\n\n"
+	 "Examples:\n"
+	 "  reval export runs/a --sft sft.jsonl --require-format --per-problem 4 --dedup\n"
+	 "  reval export runs/a --sft sft.jsonl --format sharegpt --reasoning none\n"},
 	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
 	 "regrade the bundled recordings and compare with published scores",
 	 "Runs every recording under datasets/recordings through the replay engine into\n"
@@ -149,6 +161,8 @@ static enum reval_err help(const char *name)
 		cmd_gate_options();
 	if (!strcmp(c->name, "serve"))
 		cmd_serve_options();
+	if (!strcmp(c->name, "export"))
+		cmd_export_options();
 	if (!strcmp(c->name, "tasks"))
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 	if (!strcmp(c->name, "run")) {
