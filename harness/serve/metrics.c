@@ -43,18 +43,20 @@ void metrics_request(struct metrics *m, size_t route, int status, double seconds
 	pthread_mutex_unlock(&m->lock);
 }
 
-void metrics_verdict(struct metrics *m, const char *verdict)
+void metrics_verdicts(struct metrics *m, const char *const *verdicts, size_t n)
 {
 	pthread_mutex_lock(&m->lock);
-	size_t k = 0;
-	while (k < m->nverdicts && strcmp(m->verdict[k], verdict))
-		k++;
-	if (k == m->nverdicts && k < METRICS_VERDICTS) {
-		snprintf(m->verdict[k], sizeof(m->verdict[k]), "%s", verdict);
-		m->nverdicts++;
+	for (size_t i = 0; i < n; i++) {
+		size_t k = 0;
+		while (k < m->nverdicts && strcmp(m->verdict[k], verdicts[i]))
+			k++;
+		if (k == m->nverdicts && k < METRICS_VERDICTS) {
+			snprintf(m->verdict[k], sizeof(m->verdict[k]), "%s", verdicts[i]);
+			m->nverdicts++;
+		}
+		if (k < m->nverdicts)
+			m->verdict_n[k]++;
 	}
-	if (k < m->nverdicts)
-		m->verdict_n[k]++;
 	pthread_mutex_unlock(&m->lock);
 }
 

@@ -40,7 +40,8 @@ struct metrics {
 void metrics_init(struct metrics *m, const char *const *routes);
 void metrics_release(struct metrics *m);
 void metrics_request(struct metrics *m, size_t route, int status, double seconds);
-void metrics_verdict(struct metrics *m, const char *verdict);
+/* Count the verdicts of a request's n items (one lock for all). */
+void metrics_verdicts(struct metrics *m, const char *const *verdicts, size_t n);
 
 struct metrics_gauges {
 	long queued;      /* items waiting for a worker */

@@ -258,11 +258,14 @@ static void batch_answer(struct batch *b)
 		else
 			runcode_error("the run did not finish within the deadline", &sb);
 	} else {
-		for (size_t i = 0; i < b->n; i++)
-			if (!b->items[i].done) {
+		const char **verdicts = xcalloc(b->n ? b->n : 1, sizeof(*verdicts));
+		for (size_t i = 0; i < b->n; i++) {
+			if (!b->items[i].done)
 				timeout_item(&b->items[i], secs);
-				metrics_verdict(&s->m, "timeout");
-			}
+			verdicts[i] = b->items[i].out.verdict;
+		}
+		metrics_verdicts(&s->m, verdicts, b->n);
+		free(verdicts);
 		if (b->route == R_GET_REWARD)
 			answer_get_reward(b, &sb);
 		else
@@ -318,66 +321,110 @@ static void score(struct serve *s, struct reward_ctx *ctx, struct item *it, stru
 	sandbox_pool_release(pool, sb);
 }
 
+#define CHUNK 16 /* items a worker takes from the queue at once */
+
+/* Store the results of done items; the lock is held.  Batches answered
+ * by this go to *answer (linked through next). */
+static void store(struct serve *s, struct item *it, struct reward_out *out, struct strbuf *rc_out,
+		  struct batch **answer)
+{
+	struct batch *b = it->b;
+	if (b->finished)
+		return;
+	it->out = *out;
+	memset(out, 0, sizeof(*out));
+	if (b->route == R_RUN_CODE) {
+		strbuf_release(&b->rc_out);
+		b->rc_out = *rc_out;
+		strbuf_init(rc_out);
+	}
+	it->done = 1;
+	if (!--b->left) {
+		b->finished = 1;
+		unlink_inflight(s, b);
+		b->next = *answer;
+		*answer = b;
+	}
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
 	struct serve *s = w->s;
 	struct queue *q = w->code ? &s->cq : &s->q;
 	pthread_cond_t *cond = w->code ? &s->code_work : &s->work;
+	size_t nworkers = (size_t)(w->code ? s->o.code_workers : s->o.workers);
 	struct strbuf why = STRBUF_INIT;
 	struct reward_ctx *ctx = reward_ctx_new(&s->o.rule, &why); /* checked by serve_start */
 	strbuf_release(&why);
+	struct item *its[CHUNK];
+	struct reward_out outs[CHUNK];
+	struct strbuf rc[CHUNK];
+	for (size_t i = 0; i < CHUNK; i++)
+		strbuf_init(&rc[i]);
 	pthread_mutex_lock(&s->lock);
 	for (;;) {
 		while (!q->len && !s->stopping)
 			pthread_cond_wait(cond, &s->lock);
 		if (!q->len)
 			break;
-		struct item *it = queue_pop(q);
-		struct batch *b = it->b, *dead = NULL;
-		if (b->finished) {
-			dead = batch_unref(b);
-			pthread_mutex_unlock(&s->lock);
-			if (dead)
-				batch_free(dead);
-			pthread_mutex_lock(&s->lock);
-			continue;
-		}
-		s->running++;
-		pthread_mutex_unlock(&s->lock);
-		struct reward_out out;
-		struct strbuf rc_out = STRBUF_INIT;
-		score(s, ctx, it, &out, &rc_out);
-		metrics_verdict(&s->m, b->route == R_RUN_CODE ? "run_code" : out.verdict);
-		pthread_mutex_lock(&s->lock);
-		s->running--;
-		int answer = 0;
-		if (!b->finished) {
-			it->out = out;
-			memset(&out, 0, sizeof(out));
-			strbuf_release(&b->rc_out);
-			b->rc_out = rc_out;
-			strbuf_init(&rc_out);
-			it->done = 1;
-			if (!--b->left) {
-				b->finished = answer = 1;
-				unlink_inflight(s, b);
+		/* A share of the queue, so that the other workers get theirs. */
+		size_t want = q->len / nworkers, k = 0;
+		want = want < 1 ? 1 : want > CHUNK ? CHUNK : want;
+		struct batch *dead = NULL;
+		while (q->len && k < want) {
+			struct item *it = queue_pop(q);
+			if (!it->b->finished) {
+				its[k++] = it;
+				continue;
+			}
+			struct batch *d = batch_unref(it->b);
+			if (d) {
+				d->next = dead;
+				dead = d;
 			}
 		}
+		s->running += (long)k;
 		pthread_mutex_unlock(&s->lock);
-		reward_out_release(&out);
-		strbuf_release(&rc_out);
-		if (answer)
-			batch_answer(b);
+		for (struct batch *d = dead, *next; d; d = next) {
+			next = d->next;
+			batch_free(d);
+		}
+		for (size_t i = 0; i < k; i++)
+			score(s, ctx, its[i], &outs[i], &rc[i]);
+		struct batch *answer = NULL;
 		pthread_mutex_lock(&s->lock);
-		dead = batch_unref(b);
+		s->running -= (long)k;
+		for (size_t i = 0; i < k; i++)
+			store(s, its[i], &outs[i], &rc[i], &answer);
+		pthread_mutex_unlock(&s->lock);
+		for (size_t i = 0; i < k; i++) {
+			reward_out_release(&outs[i]);
+			strbuf_reset(&rc[i]);
+		}
+		for (struct batch *b = answer; b; b = b->next)
+			batch_answer(b);
+		dead = NULL;
+		pthread_mutex_lock(&s->lock);
+		for (size_t i = 0; i < k; i++) {
+			struct batch *d = batch_unref(its[i]->b);
+			if (d) {
+				d->next = dead;
+				dead = d;
+			}
+		}
 		if (dead) {
 			pthread_mutex_unlock(&s->lock);
-			batch_free(dead);
+			for (struct batch *d = dead, *next; d; d = next) {
+				next = d->next;
+				batch_free(d);
+			}
 			pthread_mutex_lock(&s->lock);
 		}
 	}
 	pthread_mutex_unlock(&s->lock);
+	for (size_t i = 0; i < CHUNK; i++)
+		strbuf_release(&rc[i]);
 	reward_ctx_free(ctx);
 	free(w);
 	return NULL;
@@ -658,7 +705,6 @@ static void enqueue(struct serve *s, struct conn *c, struct batch *b)
 			it->out.error = it->error;
 			it->error = NULL;
 			it->done = 1;
-			metrics_verdict(&s->m, "error");
 		} else if (it->code) {
 			ncode++;
 		} else {
