@@ -10,7 +10,8 @@ answered correctly; the server's resident memory stays bounded.  MODE
 limits (--queue 8 --deadline 1): a full queue answers 429 with Retry-After;
 an item past its deadline scores "timeout" while the rest of its batch is
 scored.  MODE drain: SIGTERM while a request is in flight; the request is
-still answered.  Prints one line per probe; exits 1 on the first failure.
+still answered.  MODE token (--token-file holding "s3cret"): 401 without the
+bearer token, /health open.  Prints one line per probe; exits 1 on the first failure.
 """
 
 import concurrent.futures
@@ -225,6 +226,26 @@ def drain(s):
     print("ok: SIGTERM while a request was in flight; it was answered: %s" % res["verdict"])
 
 
+def token(s):
+    """Server started with --token-file holding "s3cret"."""
+    status, _, text = s.request("POST", "/v1/rewards", GOOD)
+    if status != 401:
+        fail("no token: want 401, got %d %r" % (status, text[:200]))
+    status, _, _ = s.request("POST", "/v1/rewards", GOOD, {"Authorization": "Bearer wrong"})
+    if status != 401:
+        fail("a wrong token: want 401, got %d" % status)
+    status, _, _ = s.request("GET", "/metrics")
+    if status != 401:
+        fail("/metrics without the token: want 401, got %d" % status)
+    status, _, _ = s.request("GET", "/health")
+    if status != 200:
+        fail("/health needs no token: got %d" % status)
+    status, _, text = s.request("POST", "/v1/rewards", GOOD, {"Authorization": "Bearer s3cret"})
+    if status != 200 or json.loads(text)["results"][0]["reward"] != 2:
+        fail("the right token: %d %r" % (status, text[:200]))
+    print("ok: the bearer token is required (401 without it or with another), /health is open")
+
+
 if __name__ == "__main__":
     mode, url, pid = sys.argv[1], sys.argv[2], int(sys.argv[3])
-    {"traffic": traffic, "limits": limits, "drain": drain}[mode](Server(url, pid))
+    {"traffic": traffic, "limits": limits, "drain": drain, "token": token}[mode](Server(url, pid))

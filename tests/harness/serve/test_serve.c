@@ -161,6 +161,22 @@ Test(serve, sigterm_answers_the_requests_in_flight_then_exits_0)
 	server_stop(&s, 1);
 }
 
+Test(serve, bearer_token_is_required_except_for_health)
+{
+	char *dir = support_tmpdir("serve-token");
+	char *file = path_join(dir, "token");
+	cr_assert_eq(support_write(file, "s3cret\n"), 0);
+	struct server s = {0};
+	const char *const extra[] = {"--token-file", file, NULL};
+	server_start(&s, extra);
+	char *out = client(&s, "tests/harness/serve/hostile.py", "token");
+	cr_expect(strstr(out, "ok: the bearer token is required"), "%s", out);
+	free(out);
+	server_stop(&s, 0);
+	free(file);
+	free(dir);
+}
+
 /* Bad settings: exit 2 and one line naming what is wrong, before listening. */
 static const struct {
 	const char *args[6];
