@@ -30,7 +30,7 @@ struct serve_args {
 	const char *format_pattern;
 	double w_accuracy, w_format;
 	int partial;
-	long workers, code_workers, queue, max_items, max_body_mb, max_connections;
+	long workers, code_workers, queue, max_items, max_body_mb, max_buffered_mb, max_connections;
 	double deadline, idle_timeout, max_run_timeout;
 	long max_memory_mb;
 };
@@ -66,6 +66,9 @@ struct serve_args {
 		 "items per request at most (default 65536)", 0},                                  \
 		{"max-body-mb", CMDOPT_LONG, &(a).max_body_mb, "N",                                \
 		 "request body size at most (default 64)", 0},                                     \
+		{"max-buffered-mb", CMDOPT_LONG, &(a).max_buffered_mb, "N",                        \
+		 "request bodies held at most over all connections; past it 429 (default 1024)", \
+		 0},                                                                               \
 		{"max-connections", CMDOPT_LONG, &(a).max_connections, "N",                        \
 		 "open connections at most (default 16384)", 0},                                   \
 		{"deadline", CMDOPT_DOUBLE, &(a).deadline, "S",                                    \
@@ -146,7 +149,7 @@ enum reval_err cmd_serve(int argc, char **argv)
 {
 	struct serve_args a = {.listen = "127.0.0.1:8000", .grader = "math", .w_accuracy = 1,
 			       .w_format = 1, .workers = 0, .code_workers = 0, .queue = 100000,
-			       .max_items = 65536, .max_body_mb = 64, .max_connections = 16384,
+			       .max_items = 65536, .max_body_mb = 64, .max_buffered_mb = 1024, .max_connections = 16384,
 			       .deadline = 60, .idle_timeout = 60, .max_run_timeout = 60,
 			       .max_memory_mb = 1024};
 	const struct cmdopt opts[] = SERVE_OPTS(a);
@@ -173,9 +176,10 @@ enum reval_err cmd_serve(int argc, char **argv)
 		goto out;
 	}
 	if (a.deadline <= 0 || a.idle_timeout <= 0 || a.max_run_timeout <= 0 || !a.queue ||
-	    !a.max_items || !a.max_body_mb || !a.max_connections || !a.max_memory_mb) {
+	    !a.max_items || !a.max_body_mb || !a.max_buffered_mb || !a.max_connections || !a.max_memory_mb) {
 		diag("--deadline, --idle-timeout, --max-run-timeout, --queue, --max-items, "
-		     "--max-body-mb, --max-connections and --max-memory-mb must be positive");
+		     "--max-body-mb, --max-buffered-mb, --max-connections and --max-memory-mb must be "
+		     "positive");
 		goto out;
 	}
 	if (a.token_file && (err = read_token(a.token_file, &token)))
@@ -186,6 +190,7 @@ enum reval_err cmd_serve(int argc, char **argv)
 	o.queue_items = a.queue;
 	o.max_items = a.max_items;
 	o.max_body = a.max_body_mb << 20;
+	o.max_buffered = a.max_buffered_mb << 20;
 	o.max_connections = a.max_connections;
 	o.deadline_s = a.deadline;
 	o.idle_timeout_s = a.idle_timeout;

@@ -6,6 +6,7 @@
 #include <microhttpd.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -60,6 +61,8 @@ struct conn {
 	enum route route;
 	struct strbuf body;
 	int too_big;
+	int busy;                /* the server holds too many bodies: answered with 429 */
+	size_t counted;          /* bytes of body counted in the server's buffered total */
 	double t_first;
 	enum phase phase;
 	struct batch *batch;
@@ -91,6 +94,7 @@ struct serve {
 	pthread_t timer;
 	int timer_started;
 	struct metrics m;
+	atomic_long buffered;      /* bytes of request bodies held, all connections */
 	void *code_state;          /* the code grader's, shared */
 	cJSON *code_opts;
 	pthread_mutex_t pool_lock;
@@ -105,6 +109,7 @@ void serve_opts_default(struct serve_opts *o)
 	o->queue_items = 100000;
 	o->max_items = 65536;
 	o->max_body = 64L << 20;
+	o->max_buffered = 1024L << 20;
 	o->max_connections = 16384;
 	o->deadline_s = 60;
 	o->idle_timeout_s = 60;
@@ -658,6 +663,35 @@ static int read_run_code(struct serve *s, struct batch *b, struct strbuf *err)
 
 /* ---- HTTP ---- */
 
+/* Give the body's bytes back to the server's total. */
+static void release_body(struct serve *s, struct conn *c)
+{
+	atomic_fetch_sub(&s->buffered, (long)c->counted);
+	c->counted = 0;
+	strbuf_release(&c->body);
+}
+
+/* Keep n more bytes of body, within the request's cap and the server's. */
+static void take_body(struct serve *s, struct conn *c, const char *data, size_t n)
+{
+	if (c->too_big || c->busy)
+		return;
+	if (c->body.len + n > (size_t)s->o.max_body) {
+		c->too_big = 1;
+		release_body(s, c);
+		return;
+	}
+	if (atomic_fetch_add(&s->buffered, (long)n) + (long)n > s->o.max_buffered) {
+		atomic_fetch_sub(&s->buffered, (long)n);
+		c->busy = 1;
+		release_body(s, c);
+		return;
+	}
+	c->counted += n;
+	strbuf_add(&c->body, data, n);
+}
+
+
 static void set_answer(struct conn *c, int status, const char *ctype, char *text)
 {
 	c->status = status;
@@ -789,7 +823,7 @@ static void dispatch(struct serve *s, struct conn *c)
 	b->route = c->route;
 	strbuf_init(&b->rc_out);
 	b->body = json_parse_len(c->body.buf, c->body.len);
-	strbuf_release(&c->body);
+	release_body(s, c);
 	struct strbuf err = STRBUF_INIT;
 	int status = 0;
 	if (!cJSON_IsObject(b->body)) {
@@ -870,12 +904,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 	if (*upload_size) {
 		if (now_ms() - c->t_first > s->o.body_timeout_s * 1000)
 			return MHD_NO; /* a body trickling in too slowly */
-		if (!c->too_big && c->body.len + *upload_size > (size_t)s->o.max_body) {
-			c->too_big = 1;
-			strbuf_release(&c->body);
-		}
-		if (!c->too_big)
-			strbuf_add(&c->body, upload, *upload_size);
+		take_body(s, c, upload, *upload_size);
 		*upload_size = 0;
 		return MHD_YES;
 	}
@@ -886,6 +915,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *mc, const ch
 			char *m = xasprintf("the body is over %ld bytes", s->o.max_body);
 			set_error(c, 413, m);
 			free(m);
+		} else if (c->busy) {
+			set_error(c, 429, "the server holds too many request bodies; retry later");
 		} else {
 			dispatch(s, c);
 		}
@@ -911,7 +942,7 @@ static void on_completed(void *cls, struct MHD_Connection *mc, void **con_cls,
 		if (dead)
 			batch_free(dead);
 	}
-	strbuf_release(&c->body);
+	release_body(s, c);
 	free(c->resp);
 	free(c);
 	*con_cls = NULL;

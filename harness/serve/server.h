@@ -14,7 +14,8 @@
  * of grading threads (one per CPU by default), code and /run_code to a pool
  * of code threads in front of the sandbox workers.  A request whose items
  * would overflow the queue is refused with 429 and Retry-After; a body over
- * the cap gets 413 before it is read.  Each item has a deadline counted
+ * the cap gets 413 before it is read, and one that would take the bodies
+ * held over all connections past max_buffered gets 429.  Each item has a deadline counted
  * from the request's arrival: an item not scored by then gets the verdict
  * "timeout" and the request is answered with the others' real rewards.
  * Connections wait suspended, so idle and slow clients cost a socket, not
@@ -36,6 +37,7 @@ struct serve_opts {
 	long queue_items;         /* items waiting at most before 429 */
 	long max_items;           /* items in one request at most (413 above) */
 	long max_body;            /* request body bytes at most (413 above) */
+	long max_buffered;        /* body bytes held over all connections (429 above) */
 	long max_connections;     /* open connections at most */
 	double deadline_s;        /* per item, from the request's arrival */
 	double idle_timeout_s;    /* a connection silent this long is closed */

@@ -7,7 +7,8 @@ MODE traffic (server with --max-body-mb 1 --grader code --options {"time_s": 1})
 good ones, huge bodies, slow clients, many idle connections, code that
 forks, floods or eats memory -- and after each, a good request must still be
 answered correctly; the server's resident memory stays bounded.  MODE
-limits (--queue 8 --deadline 1): a full queue answers 429 with Retry-After;
+limits (--queue 8 --deadline 1 --max-buffered-mb 1): a full queue, or request
+bodies past the buffered total, answer 429 with Retry-After;
 an item past its deadline scores "timeout" while the rest of its batch is
 scored.  MODE drain: SIGTERM while a request is in flight; the request is
 still answered.  MODE token (--token-file holding "s3cret"): 401 without the
@@ -206,6 +207,21 @@ def limits(s):
     if res[0]["verdict"] != "timeout" or res[0]["reward"] != 0 or res[1]["reward"] != 2:
         fail("an item past its deadline: %r" % res)
     print("ok: a 4 s item with a 1 s deadline -> timeout; its neighbour scored")
+    # Bodies held over all connections are capped (--max-buffered-mb 1).
+    a = socket.create_connection((s.host, s.port))
+    a.sendall(b"POST /v1/rewards HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n" + b" " * 800000)
+    time.sleep(0.3)
+    status, headers, text = s.request("POST", "/v1/rewards", b" " * 600000)
+    if status != 429 or "Retry-After" not in headers:
+        fail("a body past the buffered total: want 429, got %d %r" % (status, text[:200]))
+    a.sendall(b" " * 100000)
+    a.settimeout(30)
+    head = a.recv(4096).decode(errors="replace")
+    a.close()
+    if " 400 " not in head.split("\r\n")[0]:
+        fail("the held body, once whole, must be read (400: not JSON), got %r" % head[:200])
+    s.good("bodies past the buffered total")
+    print("ok: a second body past the buffered total -> 429; the first is still read")
     status, _, text = s.request("GET", "/metrics")
     if b'reval_items_total{verdict="timeout"} 1' not in text:
         fail("/metrics does not count the timeout: %r" % text)
