@@ -373,8 +373,9 @@ static void *worker_main(void *arg)
 			pthread_cond_wait(cond, &s->lock);
 		if (!q->len)
 			break;
-		/* A share of the queue, so that the other workers get theirs. */
-		size_t want = q->len / nworkers, k = 0;
+		/* A share of the queue, so that the other workers get theirs; code
+		 * items one at a time, as each may hold a worker for seconds. */
+		size_t want = w->code ? 1 : q->len / nworkers, k = 0;
 		want = want < 1 ? 1 : want > CHUNK ? CHUNK : want;
 		struct batch *dead = NULL;
 		while (q->len && k < want) {
@@ -691,7 +692,6 @@ static void take_body(struct serve *s, struct conn *c, const char *data, size_t 
 	strbuf_add(&c->body, data, n);
 }
 
-
 static void set_answer(struct conn *c, int status, const char *ctype, char *text)
 {
 	c->status = status;
@@ -750,6 +750,14 @@ static void enqueue(struct serve *s, struct conn *c, struct batch *b)
 	if (b->route == R_RUN_CODE && b->rc.compile_s + b->rc.run_s + 2 > dl)
 		dl = b->rc.compile_s + b->rc.run_s + 2;
 	b->deadline = b->t0 + dl * 1000;
+	if (ngrade > s->q.cap || ncode > s->cq.cap) {
+		char *m = xasprintf("%zu items to score; the queue holds %zu (--queue)",
+				    ngrade > ncode ? ngrade : ncode, s->q.cap);
+		set_error(c, 413, m);
+		free(m);
+		batch_free(b);
+		return;
+	}
 	pthread_mutex_lock(&s->lock);
 	if (s->draining || !queue_fits(&s->q, ngrade) || !queue_fits(&s->cq, ncode)) {
 		int draining = s->draining;

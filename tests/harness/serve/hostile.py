@@ -7,8 +7,9 @@ MODE traffic (server with --max-body-mb 1 --grader code --options {"time_s": 1})
 good ones, huge bodies, slow clients, many idle connections, code that
 forks, floods or eats memory -- and after each, a good request must still be
 answered correctly; the server's resident memory stays bounded.  MODE
-limits (--queue 8 --deadline 1 --max-buffered-mb 1): a full queue, or request
-bodies past the buffered total, answer 429 with Retry-After;
+limits (--queue 4 --code-workers 1 --deadline 1 --max-buffered-mb 1): a full
+queue, or request bodies past the buffered total, answer 429 with
+Retry-After, a request larger than the queue 413;
 an item past its deadline scores "timeout" while the rest of its batch is
 scored.  MODE drain: SIGTERM while a request is in flight; the request is
 still answered.  MODE token (--token-file holding "s3cret"): 401 without the
@@ -194,19 +195,28 @@ def traffic(s):
 
 
 def limits(s):
-    items = [dict(GOOD["items"][0], id=i) for i in range(20)]
-    status, headers, text = s.request("POST", "/v1/rewards", {"items": items})
-    if status != 429 or "Retry-After" not in headers:
-        fail("20 items against a queue of 8: want 429 with Retry-After, got %d %r" % (status, headers))
-    s.good("a 429")
-    print("ok: 20 items, queue of 8 -> 429, Retry-After %s" % headers["Retry-After"])
-    status, _, text = s.request("POST", "/v1/rewards", {"items": [
-        {"grader": "code", "response": "```python\nimport time\ntime.sleep(4)\nprint(1)\n```",
-         "tests": [{"input": "", "output": "1\n"}]}, GOOD["items"][0]]})
+    """Server with --queue 4 --code-workers 1 --deadline 1 --max-buffered-mb 1."""
+    items = [dict(GOOD["items"][0], id=i) for i in range(5)]
+    status, _, text = s.request("POST", "/v1/rewards", {"items": items})
+    if status != 413 or b"the queue holds 4" not in text:
+        fail("5 items against a queue of 4: want 413 (it can never fit), got %d %r" % (status, text))
+    sleeper = {"grader": "code", "response": "```python\nimport time\ntime.sleep(4)\nprint(1)\n```",
+               "tests": [{"input": "", "output": "1\n"}]}
+    with concurrent.futures.ThreadPoolExecutor(1) as ex:
+        late = ex.submit(s.request, "POST", "/v1/rewards",
+                         {"items": [sleeper, sleeper, sleeper, GOOD["items"][0]]})
+        time.sleep(0.4)  # one sleeper runs, two wait in the code queue
+        status, headers, text = s.request("POST", "/v1/rewards", {"items": [sleeper] * 3})
+        if status != 429 or "Retry-After" not in headers:
+            fail("3 code items against a code queue holding 2 of 4: want 429 with Retry-After, "
+                 "got %d %r" % (status, headers))
+        print("ok: a full queue -> 429, Retry-After %s; more items than it holds -> 413"
+              % headers["Retry-After"])
+        status, _, text = late.result()
     res = json.loads(text)["results"]
-    if res[0]["verdict"] != "timeout" or res[0]["reward"] != 0 or res[1]["reward"] != 2:
-        fail("an item past its deadline: %r" % res)
-    print("ok: a 4 s item with a 1 s deadline -> timeout; its neighbour scored")
+    if [r["verdict"] for r in res] != ["timeout"] * 3 + ["correct"] or res[3]["reward"] != 2:
+        fail("items past their deadline: %r" % res)
+    print("ok: three 4 s items with a 1 s deadline -> timeout; their neighbour scored")
     # Bodies held over all connections are capped (--max-buffered-mb 1).
     a = socket.create_connection((s.host, s.port))
     a.sendall(b"POST /v1/rewards HTTP/1.1\r\nHost: x\r\nContent-Length: 900000\r\n\r\n" + b" " * 800000)
@@ -223,7 +233,7 @@ def limits(s):
     s.good("bodies past the buffered total")
     print("ok: a second body past the buffered total -> 429; the first is still read")
     status, _, text = s.request("GET", "/metrics")
-    if b'reval_items_total{verdict="timeout"} 1' not in text:
+    if b'reval_items_total{verdict="timeout"} 3' not in text:
         fail("/metrics does not count the timeout: %r" % text)
     print("ok: /metrics counts the timeout")
 

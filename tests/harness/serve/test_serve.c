@@ -143,8 +143,8 @@ Test(serve, hostile_traffic_gets_its_own_errors_and_the_server_keeps_serving)
 Test(serve, full_queue_is_429_and_a_late_item_times_out_alone)
 {
 	struct server s = {0};
-	const char *const extra[] = {"--queue", "8", "--deadline", "1", "--max-buffered-mb", "1",
-				     NULL};
+	const char *const extra[] = {"--queue",	   "4", "--code-workers",   "1",
+				     "--deadline", "1", "--max-buffered-mb", "1", NULL};
 	server_start(&s, extra);
 	char *out = client(&s, "tests/harness/serve/hostile.py", "limits");
 	cr_expect(strstr(out, "ok: /metrics counts the timeout"), "%s", out);
