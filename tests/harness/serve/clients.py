@@ -266,7 +266,14 @@ def sandbox(url, workdir):
         if got != verdicts[cid]:
             fail("%s: /run_code says %s (%r), reval check code says %s"
                  % (cid, got, a, verdicts[cid]))
-    print("sandbox: %d /run_code answers match reval check code (%s)"
+    # files: written next to the program before it runs.
+    import base64
+    a = post(url + "/run_code", {"code": "print(open('data.txt').read().upper())",
+                                 "language": "python", "files": {
+                                     "data.txt": base64.b64encode(b"from a file").decode()}})
+    if a["status"] != "Success" or a["run_result"]["stdout"] != "FROM A FILE\n":
+        fail("/run_code with files: %r" % a)
+    print("sandbox: %d /run_code answers match reval check code (%s); files are delivered"
           % (len(answers), ", ".join(sorted(set(verdicts.values())))))
 
 

@@ -80,6 +80,8 @@ def malformed(s):
     expect_error(s, "/run_code", {"language": "python"}, 400, "\\\"code\\\"", "run_code without code")
     expect_error(s, "/run_code", {"code": "x", "language": "cobol"}, 400, "unsupported",
                  "run_code in an unknown language")
+    expect_error(s, "/run_code", {"code": "x", "files": {"../escape": "AA=="}}, 400,
+                 "plain file name", "run_code with a file outside its directory")
     expect_error(s, "/nowhere", {}, 404, "no such route", "unknown route")
     status, _, text = s.request("POST", "/v1/rewards", {"items": [
         7, {"response": "x", "grader": "math"}, {"response": "x", "gold": "1", "grader": "nope"},
