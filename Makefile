@@ -18,14 +18,14 @@
 
 CC      ?= cc
 PREFIX  ?= /usr/local
-PKGS    := libcurl libcjson libpcre2-8 gmp libseccomp
+PKGS    := libcurl libcjson libpcre2-8 gmp libseccomp libmicrohttpd
 OPT     ?= -O2
 WARN    := -Wall -Wextra -Wshadow -Wmissing-prototypes -Wstrict-prototypes -Wvla -Wformat=2 \
            -Wno-format-nonliteral -Werror
 CFLAGS  ?= $(OPT) -g
 ALL_CFLAGS := -std=c11 -D_GNU_SOURCE $(WARN) $(CFLAGS) -I. \
            $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lpcre2-8 -lgmp -lseccomp) -lm -lpthread
+LIBS    := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lcurl -lcjson -lpcre2-8 -lgmp -lseccomp -lmicrohttpd) -lm -lpthread
 
 ifeq ($(SANITIZE),1)
 BUILD   ?= build/san
@@ -83,7 +83,7 @@ $(TESTS): $(TEST_OBJ) $(BUILD)/libreval.a
 
 $(FAKE): $(FAKE_OBJ) $(BUILD)/libreval.a
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS) -lmicrohttpd
+	$(Q)$(CC) $(LDSAN) -o $@ $^ $(LIBS)
 
 $(BUILD)/bench/%: $(BUILD)/bench/%.o $(BUILD)/libreval.a
 	@$(if $(Q),echo "  LD      $@")

@@ -22,12 +22,16 @@ struct grader_ops;
 enum reval_err cmd_check_grader(const struct grader_ops *g, int argc, char **argv);
 enum reval_err cmd_report(int argc, char **argv);
 enum reval_err cmd_gate(int argc, char **argv);
+enum reval_err cmd_serve(int argc, char **argv);
+enum reval_err cmd_export(int argc, char **argv);
 
 /* Where a run's outputs are, on stdout (run, grade, merge). */
 void cmd_print_run_outputs(const char *dir);
 
-/* The options of report and gate, for 'reval help' (they are not run settings). */
+/* The options of report, gate, serve and export, for 'reval help' (they are not run settings). */
 void cmd_report_options(void);
 void cmd_gate_options(void);
+void cmd_serve_options(void);
+void cmd_export_options(void);
 
 #endif

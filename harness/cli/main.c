@@ -117,6 +117,30 @@ static const struct command commands[] = {
 	 "See docs/gate.md for the procedure and an example CI job.\n\n"
 	 "Example:\n"
 	 "  reval gate --baseline baselines/main --candidate runs/pr --junit gate.xml\n"},
+	{"serve", cmd_serve, "reval serve [--listen ADDR:PORT] [--grader G] [options]",
+	 "serve the graders as rewards to RL trainers (OpenRLHF, verl, TRL, SandboxFusion)",
+	 "Answers POST /get_reward (OpenRLHF's remote reward model), POST /v1/rewards (batches\n"
+	 "of items, one result and error per item), POST /run_code (SandboxFusion's run_code,\n"
+	 "through the sandbox), GET /health and GET /metrics (Prometheus). A reward is\n"
+	 "accuracy-weight x accuracy + format-weight x format, as docs/rewards.md defines them.\n"
+	 "Items are scored by a thread per CPU (code: by the sandbox workers); a full queue\n"
+	 "answers 429 with Retry-After; an item past --deadline scores 0 as \"timeout\".\n"
+	 "SIGTERM answers the requests in flight, then exits 0.\n\n"
+	 "Examples:\n"
+	 "  reval serve --listen 127.0.0.1:5000 --grader math\n"
+	 "  reval serve --grader code --partial --code-workers 8\n"},
+	{"export", cmd_export, "reval export DIR --sft FILE [options]",
+	 "rejection sampling: a run's correct samples as SFT data",
+	 "Reads DIR/samples.jsonl and keeps the correct samples (infrastructure failures,\n"
+	 "truncated and wrong ones are dropped; with options also those without closed\n"
+	 "reasoning, outside token bounds, duplicates, and more than K per problem), each with\n"
+	 "the prompt the run sent. Writes them to FILE, one JSON object per line: chat messages,\n"
+	 "ShareGPT conversations or prompt-completion pairs, the reasoning inline in <think>\n"
+	 "tags, as a \"thinking\" field, or dropped. Prints how many were kept and, per reason,\n"
+	 "how many were dropped.\n\n"
+	 "Examples:\n"
+	 "  reval export runs/a --sft sft.jsonl --require-format --per-problem 4 --dedup\n"
+	 "  reval export runs/a --sft sft.jsonl --format sharegpt --reasoning none\n"},
 	{"reproduce", cmd_reproduce, "reval reproduce [--out DIR]",
 	 "regrade the bundled recordings and compare with published scores",
 	 "Runs every recording under datasets/recordings through the replay engine into\n"
@@ -158,6 +182,10 @@ static enum reval_err help(const char *name)
 		cmd_report_options();
 	if (!strcmp(c->name, "gate"))
 		cmd_gate_options();
+	if (!strcmp(c->name, "serve"))
+		cmd_serve_options();
+	if (!strcmp(c->name, "export"))
+		cmd_export_options();
 	if (!strcmp(c->name, "tasks"))
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 	if (!strcmp(c->name, "run")) {

@@ -19,6 +19,7 @@ allowed() {
 	harness/net/*) echo "harness/base harness/net" ;;
 	harness/engine/*) echo "harness/base harness/model harness/net harness/engine" ;;
 	harness/pipeline/*) echo "harness/base harness/model harness/net harness/engine harness/pipeline graders reports" ;;
+	harness/serve/*) echo "harness/base harness/model harness/serve graders" ;;
 	harness/cli/*) echo "harness graders reports" ;;
 	graders/code/sandbox/*) echo "harness/base graders/code/sandbox" ;;
 	graders/*) echo "harness/base harness/model graders" ;;

@@ -50,6 +50,7 @@ static char *good_tree(const char *tag)
 	put(root, "harness/net/http.c", "#include <curl/curl.h>\n#include \"harness/base/util.h\"\n");
 	put(root, "graders/math/lex.c", "#include \"harness/model/task.h\"\n#include \"graders/grader.h\"\n");
 	put(root, "reports/render/html.c", "#include \"reports/stats/metrics.h\"\n");
+	put(root, "harness/serve/server.c", "#include \"graders/code/sandbox/pool.h\"\n#include \"harness/model/think.h\"\n");
 	put(root, "harness/cli/main.c", "#include \"harness/cli/cmd.h\"\n#include \"reports/render/html.h\"\n");
 	return root;
 }
@@ -78,6 +79,8 @@ Test(layers, every_kind_of_wrong_arrow_fails)
 		{"harness/engine/openai.c", "#include <curl/curl.h>\n", "harness/engine/openai.c:1: includes libcurl"},
 		{"harness/pipeline/run.c", "#include \"harness/cli/cmd.h\"\n", "nothing but harness/cli includes harness/cli"},
 		{"graders/choice.c", "#include \"grader.h\"\n", "without its path from the root"},
+		{"harness/serve/reward.c", "#include \"harness/engine/engine.h\"\n", "harness/serve/reward.c:1: includes harness/engine/engine.h"},
+		{"harness/serve/server.c", "#include \"reports/results/tally.h\"\n", "harness/serve/server.c:1: includes reports/results/tally.h"},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		char *tag = xasprintf("layers-bad-%zu", i);
