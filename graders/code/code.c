@@ -2,10 +2,12 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/code/sandbox/pool.h"
+#include "graders/options.h"
 
 struct code_state {
 	cJSON *opts;                 /* a copy of the task's options */
@@ -50,8 +52,62 @@ static int parse_limits(const cJSON *o, struct code_limits *l, struct strbuf *er
 	return 0;
 }
 
+/*
+ * The options a code task may set.  code_init checks every key and type
+ * against this table first (an unknown or mistyped key is an error); the
+ * values are then read where they are used, from the copy in st->opts.
+ */
+struct code_settings {
+	char *kind, *form, *language, *compare;
+	double time_s, wall_s, memory_mb, output_mb, workers;
+	char *tests_field, *entry_point_field, *imports_field, *reference_field, *atol_field;
+	char *prompt_field;
+};
+
+#define SET(f) offsetof(struct code_settings, f)
+static const struct grader_option code_options[] = {
+	{.name = "kind", .type = GOPT_STRING, .off = SET(kind), .def = "per record",
+	 .help = "\"function\" (tests call the program) or \"stdio\" (input on stdin)"},
+	{.name = "form", .type = GOPT_STRING, .off = SET(form), .def = "detected",
+	 .help = "how tests are written: \"check\", \"asserts\" or \"io\""},
+	{.name = "language", .type = GOPT_STRING, .off = SET(language), .def = "from the code block",
+	 .help = "the program's language: python, c, cpp"},
+	{.name = "compare", .type = GOPT_STRING, .off = SET(compare), .def = "\"exact\"",
+	 .help = "stdio output comparison, e.g. \"float_abs_or_rel:1e-6\""},
+	{.name = "time_s", .type = GOPT_NUMBER, .off = SET(time_s), .def = "per language",
+	 .help = "CPU seconds per test"},
+	{.name = "wall_s", .type = GOPT_NUMBER, .off = SET(wall_s), .def = "from time_s",
+	 .help = "wall-clock seconds per test"},
+	{.name = "memory_mb", .type = GOPT_NUMBER, .off = SET(memory_mb), .def = "per language",
+	 .help = "address space per test, MiB"},
+	{.name = "output_mb", .type = GOPT_NUMBER, .off = SET(output_mb), .def = "per language",
+	 .help = "output per test, MiB"},
+	{.name = "workers", .type = GOPT_NUMBER, .off = SET(workers), .def = "one per CPU",
+	 .help = "sandbox workers"},
+	{.name = "tests_field", .type = GOPT_STRING, .off = SET(tests_field), .def = "detected",
+	 .help = "the record field holding the tests"},
+	{.name = "entry_point_field", .type = GOPT_STRING, .off = SET(entry_point_field),
+	 .def = "\"entry_point\"", .help = "the record field naming the function under test"},
+	{.name = "imports_field", .type = GOPT_STRING, .off = SET(imports_field), .def = "none",
+	 .help = "the record field holding imports the tests need"},
+	{.name = "inputs_fields", .type = GOPT_ANY, .def = "none",
+	 .help = "record fields (a list) of inputs checked against the reference solution"},
+	{.name = "reference_field", .type = GOPT_STRING, .off = SET(reference_field),
+	 .def = "\"canonical_solution\"", .help = "the record field holding the reference solution"},
+	{.name = "atol_field", .type = GOPT_STRING, .off = SET(atol_field), .def = "\"atol\"",
+	 .help = "the record field holding the absolute tolerance for float results"},
+	{.name = "prompt_field", .type = GOPT_STRING, .off = SET(prompt_field), .def = "per form",
+	 .help = "the record field whose text is prepended to the candidate"},
+};
+#undef SET
+
 static int code_init(void **state, const cJSON *opts, struct strbuf *err)
 {
+	struct code_settings set = {0};
+	int bad = grader_options_read(code_options, ARRAY_SIZE(code_options), opts, &set, err);
+	grader_options_release(code_options, ARRAY_SIZE(code_options), &set);
+	if (bad)
+		return 1;
 	struct code_state *st = xcalloc(1, sizeof(*st));
 	st->kind = st->form = -1;
 	const char *kind = opt_str(opts, "kind", NULL);
@@ -512,4 +568,6 @@ const struct grader_ops grader_code = {
 	.grade = code_grade,
 	.grade_batch = code_grade_batch,
 	.free = code_free,
+	.options = code_options,
+	.noptions = ARRAY_SIZE(code_options),
 };
