@@ -12,6 +12,7 @@
 #   make manual     build/man/reval.1 and build/completion/{reval.bash,_reval} from 'reval help' 
 #   make fuzz       libFuzzer targets into build/fuzz (clang): fuzz_math, fuzz_reply, fuzz_code;
 #                   run one on its seeds with e.g. build/fuzz/fuzz_reply tests/fuzz/corpus/reply
+#   make fuzz-smoke every fuzz target for FUZZ_SECONDS (30) on its seeds (CI runs it)
 #   make format     apply .clang-format
 #
 # SANITIZE=1 builds into build/san with -fsanitize=address,undefined.  V=1 shows commands.
@@ -59,7 +60,7 @@ DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre
             clang nginx-light wrk valgrind chromium \
             slurmctld slurmd slurm-client munge python3-yaml python3-sympy
 
-.PHONY: all deps test check bench reproduce install format clean fuzz demo layers manual
+.PHONY: all deps test check bench reproduce install format clean fuzz fuzz-smoke demo layers manual
 
 all: $(REVAL)
 
@@ -160,6 +161,20 @@ build/fuzz/graders/code/sandbox/zygote.o: graders/code/sandbox/zygote/zygote.py 
 build/fuzz/graders/code/sandbox/zygote.o: FUZZ_CFLAGS += -DZYGOTE_CORE='"build/zygote/core.so"'
 
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
+
+# Each fuzz target for FUZZ_SECONDS on its seeds (tests/fuzz/corpus/NAME); new inputs go to a
+# scratch directory, so the seeds stay as committed.
+FUZZ_SECONDS ?= 30
+fuzz-smoke: fuzz
+	@for t in $(FUZZ_SRC:tests/fuzz/fuzz_%.c=%); do \
+		scratch=$$(mktemp -d); \
+		echo "fuzz_$$t: $(FUZZ_SECONDS) s on tests/fuzz/corpus/$$t"; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 \
+			$$scratch tests/fuzz/corpus/$$t 2>build/fuzz/fuzz_$$t.log || \
+			{ tail -40 build/fuzz/fuzz_$$t.log; rm -rf $$scratch; exit 1; }; \
+		grep -E 'stat::number_of_executed_units' build/fuzz/fuzz_$$t.log; \
+		rm -rf $$scratch; \
+	done
 
 clean:
 	rm -rf build

@@ -13,10 +13,12 @@
  * fewer choices.  The canonical vote is the letter.
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/grader.h"
+#include "graders/options.h"
 #include "harness/base/re.h"
 
 struct choice_state {
@@ -26,15 +28,22 @@ struct choice_state {
 	char max_letter;
 };
 
+struct choice_settings {
+	long n_choices;
+};
+
+static const struct grader_option choice_options[] = {
+	{.name = "n_choices", .type = GOPT_INT, .off = offsetof(struct choice_settings, n_choices),
+	 .def = "10", .help = "letters that count as answers: A up to the n-th", .min = 2, .max = 26},
+};
+
 static int choice_init(void **state, const cJSON *opts, struct strbuf *err)
 {
-	const cJSON *n = cJSON_GetObjectItemCaseSensitive(opts, "n_choices");
-	if (n && (!cJSON_IsNumber(n) || n->valueint < 2 || n->valueint > 26)) {
-		strbuf_adds(err, "option \"n_choices\" must be a number from 2 to 26");
+	struct choice_settings set = {.n_choices = 10};
+	if (grader_options_read(choice_options, ARRAY_SIZE(choice_options), opts, &set, err))
 		return 1;
-	}
 	struct choice_state *st = xcalloc(1, sizeof(*st));
-	st->max_letter = (char)('A' + (n ? n->valueint : 10) - 1);
+	st->max_letter = (char)('A' + set.n_choices - 1);
 	st->boxed = re_compile("\\\\boxed\\s*\\{\\s*(?:\\\\text\\{)?\\s*\\(?([A-Z])\\)?\\s*\\}?\\s*\\}",
 			       "", err);
 	st->phrase = re_compile("answer(?:\\s+is|\\s*:)\\s*[:\\s]*(?:\\*\\*|\\$)?\\s*(?:option\\s+)?"
@@ -127,4 +136,6 @@ const struct grader_ops grader_choice = {
 	.init = choice_init,
 	.grade = choice_grade,
 	.free = choice_free,
+	.options = choice_options,
+	.noptions = ARRAY_SIZE(choice_options),
 };

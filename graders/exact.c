@@ -9,41 +9,63 @@
  *   "strip_end": "."               characters dropped from the end
  *   "fold_case": false, "collapse_space": true
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/grader.h"
+#include "graders/options.h"
 #include "graders/textnorm.h"
 
-struct exact_state {
-	struct textnorm tn;
+/* The task's options, read through exact_options. */
+struct exact_settings {
 	char *after;
 	char *strip_end;
 	int require_marker;
+	int fold_case;
+	int collapse_space;
 };
 
-static int opt_bool(const cJSON *opts, const char *key, int def)
+#define SET(f) offsetof(struct exact_settings, f)
+static const struct grader_option exact_options[] = {
+	{.name = "after", .type = GOPT_STRING, .off = SET(after), .def = "none",
+	 .help = "take the text after the last occurrence of this marker"},
+	{.name = "require_marker", .type = GOPT_BOOL, .off = SET(require_marker), .def = "false",
+	 .help = "without the marker there is no answer (else the whole content is the answer)"},
+	{.name = "strip_end", .type = GOPT_STRING, .off = SET(strip_end), .def = "none",
+	 .help = "characters dropped from the end"},
+	{.name = "fold_case", .type = GOPT_BOOL, .off = SET(fold_case), .def = "false",
+	 .help = "compare case-insensitively"},
+	{.name = "collapse_space", .type = GOPT_BOOL, .off = SET(collapse_space), .def = "true",
+	 .help = "runs of white space compare as one space"},
+};
+#undef SET
+
+struct exact_state {
+	struct exact_settings set;
+	struct textnorm tn;
+};
+
+static void exact_free(void *state)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(opts, key);
-	return cJSON_IsBool(v) ? cJSON_IsTrue(v) : def;
+	struct exact_state *st = state;
+	if (!st)
+		return;
+	grader_options_release(exact_options, ARRAY_SIZE(exact_options), &st->set);
+	free(st);
 }
 
 static int exact_init(void **state, const cJSON *opts, struct strbuf *err)
 {
 	struct exact_state *st = xcalloc(1, sizeof(*st));
-	const cJSON *after = cJSON_GetObjectItemCaseSensitive(opts, "after");
-	const cJSON *strip = cJSON_GetObjectItemCaseSensitive(opts, "strip_end");
-	if ((after && !cJSON_IsString(after)) || (strip && !cJSON_IsString(strip))) {
-		strbuf_adds(err, "\"after\" and \"strip_end\" must be strings");
-		free(st);
+	st->set.collapse_space = 1;
+	if (grader_options_read(exact_options, ARRAY_SIZE(exact_options), opts, &st->set, err)) {
+		exact_free(st);
 		return 1;
 	}
-	st->after = after ? xstrdup(after->valuestring) : NULL;
-	st->strip_end = strip ? xstrdup(strip->valuestring) : NULL;
-	st->require_marker = opt_bool(opts, "require_marker", 0);
-	st->tn.fold_case = opt_bool(opts, "fold_case", 0);
-	st->tn.collapse_space = opt_bool(opts, "collapse_space", 1);
-	st->tn.strip_end = st->strip_end;
+	st->tn.fold_case = st->set.fold_case;
+	st->tn.collapse_space = st->set.collapse_space;
+	st->tn.strip_end = st->set.strip_end;
 	*state = st;
 	return 0;
 }
@@ -52,12 +74,12 @@ static int exact_grade(void *state, const struct grade_input *in, struct grade *
 {
 	struct exact_state *st = state;
 	struct strview v = sv_from(in->content);
-	if (st->after) {
+	if (st->set.after) {
 		int found;
-		v = text_after_last(v, st->after, &found);
-		if (!found && st->require_marker) {
+		v = text_after_last(v, st->set.after, &found);
+		if (!found && st->set.require_marker) {
 			out->status = GRADE_NO_ANSWER;
-			out->reason = xasprintf("no \"%s\" in the output", st->after);
+			out->reason = xasprintf("no \"%s\" in the output", st->set.after);
 			return 0;
 		}
 	}
@@ -74,20 +96,12 @@ static int exact_grade(void *state, const struct grade_input *in, struct grade *
 	return 0;
 }
 
-static void exact_free(void *state)
-{
-	struct exact_state *st = state;
-	if (!st)
-		return;
-	free(st->after);
-	free(st->strip_end);
-	free(st);
-}
-
 const struct grader_ops grader_exact = {
 	.name = "exact",
 	.version = "1",
 	.init = exact_init,
 	.grade = exact_grade,
 	.free = exact_free,
+	.options = exact_options,
+	.noptions = ARRAY_SIZE(exact_options),
 };

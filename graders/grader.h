@@ -20,6 +20,8 @@
 #include "harness/base/util.h"
 #include "harness/model/grade.h"
 
+struct grader_option;
+
 struct grader_ops {
 	const char *name;    /* as written in task files: "math", "code", "choice", ... */
 	const char *version; /* bump whenever a verdict may change; journals record it */
@@ -37,6 +39,8 @@ struct grader_ops {
 	 */
 	int (*grade_batch)(void *state, const struct grade_input *in, struct grade *out, size_t n);
 	void (*free)(void *state);
+	const struct grader_option *options; /* the options init accepts (graders/options.h) */
+	size_t noptions;
 };
 
 /* Look a grader up by name in the registry; NULL when unknown. */

@@ -34,10 +34,12 @@
  */
 #include <ctype.h>
 #include <gmp.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/grader.h"
+#include "graders/options.h"
 
 enum rg_mode {
 	RG_AUTO = 0,
@@ -46,55 +48,43 @@ enum rg_mode {
 	RG_KNIGHTS,
 };
 
-static const struct {
-	const char *name;
-	enum rg_mode mode;
-} rg_modes[] = {
-	{"auto", RG_AUTO},
-	{"exact", RG_EXACT},
-	{"integer", RG_INTEGER},
-	{"knights_knaves", RG_KNIGHTS},
-};
-
 /* Tasks whose rule is not "exact", for mode "auto". */
 static const struct {
 	const char *task;
 	enum rg_mode mode;
 } rg_task_rules[] = {
-	{"bitwise_arithmetic", RG_INTEGER},
-	{"knights_knaves", RG_KNIGHTS},
+    {"bitwise_arithmetic", RG_INTEGER},
+    {"knights_knaves", RG_KNIGHTS},
 };
 
 /* The role words of reasoning-gym's knights-and-knaves variants. */
 static const char *const rg_roles[] = {
-	"knight", "knave", "pioneer", "laggard", "saint", "sinner", "hero",
-	"villain", "angel", "devil", "altruist", "egoist", "sage", "fool",
+    "knight",  "knave", "pioneer", "laggard",  "saint",	 "sinner", "hero",
+    "villain", "angel", "devil",   "altruist", "egoist", "sage",   "fool",
 };
 
 struct rg_state {
 	enum rg_mode mode;
 };
 
+/* In the order of enum rg_mode. */
+static const char *const rg_mode_names[] = {"auto", "exact", "integer", "knights_knaves", NULL};
+
+struct rg_settings {
+	int mode; /* index in rg_mode_names, an enum rg_mode */
+};
+
+static const struct grader_option rg_options[] = {
+	{.name = "mode", .type = GOPT_ENUM, .off = offsetof(struct rg_settings, mode), .def = "\"auto\"",
+	 .help = "the scoring rule; auto picks it from the record's task", .choices = rg_mode_names},
+};
+
 static int rg_init(void **state, const cJSON *opts, struct strbuf *err)
 {
-	const cJSON *m = cJSON_GetObjectItemCaseSensitive(opts, "mode");
-	enum rg_mode mode = RG_AUTO;
-	if (m) {
-		size_t i;
-		if (!cJSON_IsString(m)) {
-			strbuf_adds(err, "option \"mode\" must be a string");
-			return 1;
-		}
-		for (i = 0; i < ARRAY_SIZE(rg_modes); i++)
-			if (!strcmp(rg_modes[i].name, m->valuestring))
-				break;
-		if (i == ARRAY_SIZE(rg_modes)) {
-			strbuf_addf(err, "unknown mode \"%s\" (auto, exact, integer, knights_knaves)",
-				    m->valuestring);
-			return 1;
-		}
-		mode = rg_modes[i].mode;
-	}
+	struct rg_settings set = {.mode = RG_AUTO};
+	if (grader_options_read(rg_options, ARRAY_SIZE(rg_options), opts, &set, err))
+		return 1;
+	enum rg_mode mode = (enum rg_mode)set.mode;
 	struct rg_state *st = xcalloc(1, sizeof(*st));
 	st->mode = mode;
 	*state = st;
@@ -144,7 +134,8 @@ static double score_exact(struct strview ans, const char *gold)
 		return 0.0;
 	for (size_t i = 0; i + glen <= ans.len; i++)
 		if (!memcmp(ans.ptr + i, gold, glen))
-			return (double)utf8_chars(gold, glen) / (double)utf8_chars(ans.ptr, ans.len);
+			return (double)utf8_chars(gold, glen) /
+			       (double)utf8_chars(ans.ptr, ans.len);
 	return 0.0;
 }
 
@@ -273,7 +264,8 @@ static char *kk_normalise(struct strview v)
 static void kk_parse(struct strview v, struct kk_set *out)
 {
 	char *text = kk_normalise(v), *save = NULL, *name = NULL;
-	for (char *w = strtok_r(text, " \t\n\r\f\v", &save); w; w = strtok_r(NULL, " \t\n\r\f\v", &save)) {
+	for (char *w = strtok_r(text, " \t\n\r\f\v", &save); w;
+	     w = strtok_r(NULL, " \t\n\r\f\v", &save)) {
 		long role;
 		if (!strcmp(w, "is") || !strcmp(w, "a") || !strcmp(w, "an"))
 			continue;
@@ -328,7 +320,8 @@ static double score_knights(struct strview ans, const char *gold, char **canonic
 	if (a.n) {
 		struct strbuf key = STRBUF_INIT;
 		for (i = 0; i < a.n; i++)
-			strbuf_addf(&key, "%s%s:%s", i ? "," : "", a.v[i].name, rg_roles[a.v[i].role]);
+			strbuf_addf(&key, "%s%s:%s", i ? "," : "", a.v[i].name,
+				    rg_roles[a.v[i].role]);
 		*canonical = strbuf_detach(&key);
 	}
 	kk_release(&a);
@@ -362,12 +355,8 @@ static int rg_grade(void *state, const struct grade_input *in, struct grade *out
 	out->status = GRADE_OK;
 	out->extracted = sv_dup(ans);
 	switch (mode) {
-	case RG_INTEGER:
-		out->score = score_integer(ans, gold, &out->canonical);
-		break;
-	case RG_KNIGHTS:
-		out->score = score_knights(ans, gold, &out->canonical);
-		break;
+	case RG_INTEGER: out->score = score_integer(ans, gold, &out->canonical); break;
+	case RG_KNIGHTS: out->score = score_knights(ans, gold, &out->canonical); break;
 	default:
 		out->score = score_exact(ans, gold);
 		out->canonical = ans.len ? sv_dup(ans) : NULL;
@@ -388,4 +377,6 @@ const struct grader_ops grader_rg = {
 	.init = rg_init,
 	.grade = rg_grade,
 	.free = rg_free,
+	.options = rg_options,
+	.noptions = ARRAY_SIZE(rg_options),
 };

@@ -6,62 +6,95 @@
  * (default) or "first", "group": capture group number (default 1 when the
  * pattern has groups, else 0), "fold_case", "collapse_space", "strip_end".
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/grader.h"
-#include "harness/base/re.h"
+#include "graders/options.h"
 #include "graders/textnorm.h"
+#include "harness/base/re.h"
 
-struct regex_state {
-	struct re *re;
-	int group;
-	int last;
-	struct textnorm tn;
+/* The task's options, read through regex_options. */
+struct regex_settings {
+	char *pattern;
+	char *flags;
+	int match_first; /* index in match_choices: 0 "last", 1 "first" */
+	long group;	 /* -1: 1 when the pattern has groups, else 0 */
+	int fold_case;
+	int collapse_space;
 	char *strip_end;
 };
 
+static const char *const match_choices[] = {"last", "first", NULL};
+
+#define SET(f) offsetof(struct regex_settings, f)
+static const struct grader_option regex_options[] = {
+	{.name = "pattern", .type = GOPT_STRING, .off = SET(pattern), .def = "required",
+	 .help = "PCRE2 pattern that finds the answer"},
+	{.name = "flags", .type = GOPT_STRING, .off = SET(flags), .def = "none",
+	 .help = "pattern flags: \"i\", \"s\", \"m\""},
+	{.name = "match", .type = GOPT_ENUM, .off = SET(match_first), .def = "\"last\"",
+	 .help = "which match counts", .choices = match_choices},
+	{.name = "group", .type = GOPT_INT, .off = SET(group), .def = "1 with groups, else 0",
+	 .help = "the capture group holding the answer", .min = 0, .max = 9},
+	{.name = "fold_case", .type = GOPT_BOOL, .off = SET(fold_case), .def = "false",
+	 .help = "compare case-insensitively"},
+	{.name = "collapse_space", .type = GOPT_BOOL, .off = SET(collapse_space), .def = "true",
+	 .help = "runs of white space compare as one space"},
+	{.name = "strip_end", .type = GOPT_STRING, .off = SET(strip_end), .def = "none",
+	 .help = "characters dropped from the end"},
+};
+#undef SET
+
+struct regex_state {
+	struct regex_settings set;
+	struct re *re;
+	int group;
+	struct textnorm tn;
+};
+
+static void regex_free(void *state)
+{
+	struct regex_state *st = state;
+	if (!st)
+		return;
+	re_free(st->re);
+	grader_options_release(regex_options, ARRAY_SIZE(regex_options), &st->set);
+	free(st);
+}
+
 static int regex_init(void **state, const cJSON *opts, struct strbuf *err)
 {
-	const cJSON *pat = cJSON_GetObjectItemCaseSensitive(opts, "pattern");
-	const cJSON *flags = cJSON_GetObjectItemCaseSensitive(opts, "flags");
-	const cJSON *match = cJSON_GetObjectItemCaseSensitive(opts, "match");
-	const cJSON *group = cJSON_GetObjectItemCaseSensitive(opts, "group");
-	const cJSON *strip = cJSON_GetObjectItemCaseSensitive(opts, "strip_end");
-	if (!cJSON_IsString(pat)) {
-		strbuf_adds(err, "grader \"regex\" needs a string option \"pattern\"");
-		return 1;
-	}
-	if (match && (!cJSON_IsString(match) || (strcmp(match->valuestring, "first") &&
-						  strcmp(match->valuestring, "last")))) {
-		strbuf_adds(err, "option \"match\" must be \"first\" or \"last\"");
-		return 1;
-	}
-	struct re *re = re_compile(pat->valuestring, cJSON_IsString(flags) ? flags->valuestring : "",
-				   err);
-	if (!re)
-		return 1;
 	struct regex_state *st = xcalloc(1, sizeof(*st));
-	st->re = re;
-	st->last = !match || !strcmp(match->valuestring, "last");
-	st->group = re_groups(re) > 0 ? 1 : 0;
-	if (group) {
-		if (!cJSON_IsNumber(group) || group->valueint < 0 || group->valueint > re_groups(re)) {
-			strbuf_addf(err, "option \"group\" must be between 0 and %d", re_groups(re));
-			re_free(re);
-			free(st);
-			return 1;
-		}
-		st->group = group->valueint;
+	st->set.group = -1;
+	st->set.collapse_space = 1;
+	if (grader_options_read(regex_options, ARRAY_SIZE(regex_options), opts, &st->set, err))
+		goto fail;
+	if (!st->set.pattern) {
+		strbuf_adds(err, "grader \"regex\" needs a string option \"pattern\"");
+		goto fail;
 	}
-	const cJSON *fc = cJSON_GetObjectItemCaseSensitive(opts, "fold_case");
-	const cJSON *cs = cJSON_GetObjectItemCaseSensitive(opts, "collapse_space");
-	st->tn.fold_case = cJSON_IsTrue(fc);
-	st->tn.collapse_space = cs ? cJSON_IsTrue(cs) : 1;
-	st->strip_end = cJSON_IsString(strip) ? xstrdup(strip->valuestring) : NULL;
-	st->tn.strip_end = st->strip_end;
+	st->re = re_compile(st->set.pattern, st->set.flags ? st->set.flags : "", err);
+	if (!st->re)
+		goto fail;
+	st->group = re_groups(st->re) > 0 ? 1 : 0;
+	if (st->set.group >= 0) {
+		if (st->set.group > re_groups(st->re)) {
+			strbuf_addf(err, "option \"group\" must be between 0 and %d",
+				    re_groups(st->re));
+			goto fail;
+		}
+		st->group = (int)st->set.group;
+	}
+	st->tn.fold_case = st->set.fold_case;
+	st->tn.collapse_space = st->set.collapse_space;
+	st->tn.strip_end = st->set.strip_end;
 	*state = st;
 	return 0;
+fail:
+	regex_free(st);
+	return 1;
 }
 
 static int regex_grade(void *state, const struct grade_input *in, struct grade *out)
@@ -74,7 +107,7 @@ static int regex_grade(void *state, const struct grade_input *in, struct grade *
 	while (re_next(st->re, subject, &off, groups, n)) {
 		if (groups[st->group].ptr)
 			found = groups[st->group];
-		if (!st->last && found.ptr)
+		if (st->set.match_first && found.ptr)
 			break;
 	}
 	if (!found.ptr) {
@@ -93,20 +126,12 @@ static int regex_grade(void *state, const struct grade_input *in, struct grade *
 	return 0;
 }
 
-static void regex_free(void *state)
-{
-	struct regex_state *st = state;
-	if (!st)
-		return;
-	re_free(st->re);
-	free(st->strip_end);
-	free(st);
-}
-
 const struct grader_ops grader_regex = {
 	.name = "regex",
 	.version = "1",
 	.init = regex_init,
 	.grade = regex_grade,
 	.free = regex_free,
+	.options = regex_options,
+	.noptions = ARRAY_SIZE(regex_options),
 };

@@ -2,10 +2,12 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/code/sandbox/pool.h"
+#include "graders/options.h"
 
 struct code_state {
 	cJSON *opts;                 /* a copy of the task's options */
@@ -20,73 +22,6 @@ struct code_state {
 	struct sandbox_pool *pool;   /* made at the first grade */
 	char *pool_error;
 };
-
-/*
- * Every option the code grader reads, with what it takes and means: code_init
- * refuses any other key, and 'reval check code --options' prints this table,
- * which docs/formats.md holds verbatim (a test compares them).
- */
-static const struct code_option {
-	const char *name;
-	const char *values;
-	const char *meaning;
-} code_options[] = {
-	{"kind", "`function`, `stdio`",
-	 "tests call a function / feed stdin and compare stdout (default: guessed from the record)"},
-	{"form", "`check`, `asserts`, `io`",
-	 "function tests: HumanEval `check(candidate)` source; a list of assert lines; argument "
-	 "lists whose results are compared with the reference solution's"},
-	{"language", "`python`, `c`, `cpp`",
-	 "the program's language (default python, or the record's `language`)"},
-	{"prompt_field", "field name",
-	 "code the model continues (HumanEval `prompt`; default `prompt` with `check`)"},
-	{"entry_point_field", "field name", "the function under test (default `entry_point`)"},
-	{"tests_field", "field name",
-	 "the tests (default `test` for `check`, `test_list` for `asserts`, `tests` or "
-	 "`public_tests` for stdio)"},
-	{"imports_field", "field name",
-	 "import lines run before the asserts (default `test_imports`)"},
-	{"reference_field", "field name", "`io`: the reference solution (default `canonical_solution`)"},
-	{"atol_field", "field name", "`io`: float tolerance of the comparison (default `atol`)"},
-	{"inputs_fields", "list of field names",
-	 "`io`: the argument lists, in order (default `base_input`, `plus_input`)"},
-	{"compare", "`exact`, `float_abs:T`, `float_rel:T`, `float_abs_or_rel:T`",
-	 "stdio: how output is compared, line by line and token by token (a test's own "
-	 "`compare` wins); T in [0, 1]"},
-	{"time_s", "number", "CPU seconds per test (stdio) or per call (function)"},
-	{"wall_s", "number", "wall-clock seconds per test"},
-	{"memory_mb", "number", "memory per program"},
-	{"output_mb", "number", "output per program"},
-	{"workers", "number", "sandboxes grading in parallel (default: one per CPU)"},
-};
-
-void code_options_markdown(struct strbuf *out)
-{
-	strbuf_adds(out, "| option | values | meaning |\n|---|---|---|\n");
-	for (size_t i = 0; i < ARRAY_SIZE(code_options); i++)
-		strbuf_addf(out, "| `%s` | %s | %s |\n", code_options[i].name,
-			    code_options[i].values, code_options[i].meaning);
-}
-
-/* An option no row of code_options names: a misspelling or one from another tool. */
-static int unknown_option(const cJSON *opts, struct strbuf *err)
-{
-	const cJSON *kv;
-	cJSON_ArrayForEach(kv, opts)
-	{
-		size_t i = 0;
-		while (i < ARRAY_SIZE(code_options) && strcmp(code_options[i].name, kv->string))
-			i++;
-		if (i < ARRAY_SIZE(code_options))
-			continue;
-		strbuf_addf(err, "unknown option \"%s\" (known:", kv->string);
-		for (i = 0; i < ARRAY_SIZE(code_options); i++)
-			strbuf_addf(err, "%s %s", i ? "," : "", code_options[i].name);
-		strbuf_adds(err, "; see docs/formats.md)");
-		return 1;
-	}
-	return 0;
-}
 
 static const char *opt_str(const cJSON *o, const char *k, const char *dflt)
 {
@@ -117,9 +52,85 @@ static int parse_limits(const cJSON *o, struct code_limits *l, struct strbuf *er
 	return 0;
 }
 
+/*
+ * Every option the code grader reads, with what it takes and means.
+ * code_init refuses any other key and any value of the wrong type
+ * (graders/options.h), 'reval check code --options' prints this table, and
+ * docs/formats.md holds it verbatim (a test compares them).  The values are
+ * then read where they are used, from the copy in st->opts.
+ */
+struct code_settings {
+	char *kind, *form, *language, *compare;
+	double time_s, wall_s, memory_mb, output_mb, workers;
+	char *tests_field, *entry_point_field, *imports_field, *reference_field, *atol_field;
+	char *prompt_field;
+};
+
+#define SET(f) offsetof(struct code_settings, f)
+static const struct grader_option code_options[] = {
+	{.name = "kind", .type = GOPT_STRING, .off = SET(kind), .def = "guessed from the record",
+	 .values = "`function`, `stdio`",
+	 .help = "tests call a function / feed stdin and compare stdout (default: guessed from the "
+		 "record)"},
+	{.name = "form", .type = GOPT_STRING, .off = SET(form), .def = "guessed",
+	 .values = "`check`, `asserts`, `io`",
+	 .help = "function tests: HumanEval `check(candidate)` source; a list of assert lines; "
+		 "argument lists whose results are compared with the reference solution's"},
+	{.name = "language", .type = GOPT_STRING, .off = SET(language), .def = "python",
+	 .values = "`python`, `c`, `cpp`",
+	 .help = "the program's language (default python, or the record's `language`)"},
+	{.name = "prompt_field", .type = GOPT_STRING, .off = SET(prompt_field), .def = "prompt",
+	 .values = "field name",
+	 .help = "code the model continues (HumanEval `prompt`; default `prompt` with `check`)"},
+	{.name = "entry_point_field", .type = GOPT_STRING, .off = SET(entry_point_field),
+	 .def = "entry_point", .values = "field name",
+	 .help = "the function under test (default `entry_point`)"},
+	{.name = "tests_field", .type = GOPT_STRING, .off = SET(tests_field), .def = "per form",
+	 .values = "field name",
+	 .help = "the tests (default `test` for `check`, `test_list` for `asserts`, `tests` or "
+		 "`public_tests` for stdio)"},
+	{.name = "imports_field", .type = GOPT_STRING, .off = SET(imports_field),
+	 .def = "test_imports", .values = "field name",
+	 .help = "import lines run before the asserts (default `test_imports`)"},
+	{.name = "reference_field", .type = GOPT_STRING, .off = SET(reference_field),
+	 .def = "canonical_solution", .values = "field name",
+	 .help = "`io`: the reference solution (default `canonical_solution`)"},
+	{.name = "atol_field", .type = GOPT_STRING, .off = SET(atol_field), .def = "atol",
+	 .values = "field name", .help = "`io`: float tolerance of the comparison (default `atol`)"},
+	{.name = "inputs_fields", .type = GOPT_ANY, .def = "base_input, plus_input",
+	 .values = "list of field names",
+	 .help = "`io`: the argument lists, in order (default `base_input`, `plus_input`)"},
+	{.name = "compare", .type = GOPT_STRING, .off = SET(compare), .def = "exact",
+	 .values = "`exact`, `float_abs:T`, `float_rel:T`, `float_abs_or_rel:T`",
+	 .help = "stdio: how output is compared, line by line and token by token (a test's own "
+		 "`compare` wins); T in [0, 1]"},
+	{.name = "time_s", .type = GOPT_NUMBER, .off = SET(time_s), .def = "per language",
+	 .values = "number", .help = "CPU seconds per test (stdio) or per call (function)"},
+	{.name = "wall_s", .type = GOPT_NUMBER, .off = SET(wall_s), .def = "from time_s",
+	 .values = "number", .help = "wall-clock seconds per test"},
+	{.name = "memory_mb", .type = GOPT_NUMBER, .off = SET(memory_mb), .def = "per language",
+	 .values = "number", .help = "memory per program"},
+	{.name = "output_mb", .type = GOPT_NUMBER, .off = SET(output_mb), .def = "per language",
+	 .values = "number", .help = "output per program"},
+	{.name = "workers", .type = GOPT_NUMBER, .off = SET(workers), .def = "one per CPU",
+	 .values = "number", .help = "sandboxes grading in parallel (default: one per CPU)"},
+};
+#undef SET
+
+void code_options_markdown(struct strbuf *out)
+{
+	strbuf_adds(out, "| option | values | meaning |\n|---|---|---|\n");
+	for (size_t i = 0; i < ARRAY_SIZE(code_options); i++)
+		strbuf_addf(out, "| `%s` | %s | %s |\n", code_options[i].name,
+			    code_options[i].values, code_options[i].help);
+}
+
 static int code_init(void **state, const cJSON *opts, struct strbuf *err)
 {
-	if (unknown_option(opts, err))
+	struct code_settings set = {0};
+	int bad = grader_options_read(code_options, ARRAY_SIZE(code_options), opts, &set, err);
+	grader_options_release(code_options, ARRAY_SIZE(code_options), &set);
+	if (bad)
 		return 1;
 	struct code_state *st = xcalloc(1, sizeof(*st));
 	st->kind = st->form = -1;
@@ -595,4 +606,6 @@ const struct grader_ops grader_code = {
 	.grade = code_grade,
 	.grade_batch = code_grade_batch,
 	.free = code_free,
+	.options = code_options,
+	.noptions = ARRAY_SIZE(code_options),
 };

@@ -106,9 +106,9 @@ static void render_problems(const struct report *rep, struct strbuf *sb)
 				num(sb, rs_problem_rate(p));
 				strbuf_addf(sb, ",%d,%d,%d,", p->truncated, p->no_answer, p->infra);
 				if (p->majority >= 0) {
-					field(sb, p->classes[p->majority], 1);
+					field(sb, p->classes.keys[p->majority], 1);
 					strbuf_addf(sb, ",%s\n",
-						    p->class_correct[p->majority] ? "yes" : "no");
+						    p->classes.correct[p->majority] ? "yes" : "no");
 				} else {
 					strbuf_adds(sb, ",\n");
 				}

@@ -72,7 +72,7 @@ double render_cons_at(const struct rs_task *t, int k)
 			if (p->slots[i].state == RS_GRADED)
 				keys[g++] = p->slots[i].key;
 		struct votes vt;
-		votes_init(&vt, keys, g, p->class_correct, p->nclasses);
+		votes_init(&vt, keys, g, p->classes.correct, p->classes.n);
 		int ok = !metrics_cons_exact(&vt, k, CONS_MAX_OPS, curve);
 		votes_release(&vt);
 		if (!ok) {

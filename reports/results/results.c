@@ -271,7 +271,7 @@ static void problem_line(struct strbuf *sb, const struct task_scores *ts, size_t
 		add_num(metrics, ts->cols[c].name, ts->cols[c].value[j]);
 	cJSON *maj = cJSON_AddObjectToObject(o, "majority");
 	if (ps->majority_key >= 0) {
-		cJSON_AddStringToObject(maj, "answer", pt->keys[ps->majority_key]);
+		cJSON_AddStringToObject(maj, "answer", pt->classes.keys[ps->majority_key]);
 		cJSON_AddBoolToObject(maj, "correct", ps->majority_correct);
 	} else {
 		cJSON_AddNullToObject(maj, "answer");

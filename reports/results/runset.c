@@ -148,20 +148,6 @@ static struct rs_problem *problem_of(struct fold *f, size_t ti, const char *id)
 	return p;
 }
 
-static int class_of(struct rs_problem *p, const char *key, int correct)
-{
-	for (int i = 0; i < p->nclasses; i++)
-		if (!strcmp(p->classes[i], key)) {
-			p->class_correct[i] |= (unsigned char)correct;
-			return i;
-		}
-	p->classes = xrealloc(p->classes, (size_t)(p->nclasses + 1) * sizeof(char *));
-	p->class_correct = xrealloc(p->class_correct, (size_t)(p->nclasses + 1));
-	p->classes[p->nclasses] = xstrdup(key);
-	p->class_correct[p->nclasses] = (unsigned char)correct;
-	return p->nclasses++;
-}
-
 static void sample_free_fields(struct rs_sample *s)
 {
 	free(s->content);
@@ -265,7 +251,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	struct rs_problem *p = problem_of(f, ti, s.problem);
 	struct rs_slot *sl = &p->slots[s.index];
 	int infra = sample_is_infra(&s);
-	if (infra && sl->state == RS_GRADED) {
+	if (!fold_line_counts(sl->state == RS_GRADED, infra)) {
 		sample_release(&s);
 		return RV_OK;
 	}
@@ -282,7 +268,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 		sl->truncated = s.finish_reason && !strcmp(s.finish_reason, "length");
 		sl->no_answer = s.grade.status == GRADE_NO_ANSWER;
 		if (s.grade.canonical)
-			sl->key = class_of(p, s.grade.canonical, sl->correct);
+			sl->key = answer_class(&p->classes, s.grade.canonical, sl->correct);
 		sl->tokens = tokens_of(&s, &t->len_estimated);
 		if (!sl->correct)
 			keep_fail(p, &s, f->opts);
@@ -324,9 +310,9 @@ static void summarize_task(struct rs_task *t)
 			}
 		}
 		p->majority = -1;
-		if (p->nclasses) {
+		if (p->classes.n) {
 			/* metrics_majority reports correctness; find the winner the same way. */
-			int *count = xcalloc((size_t)p->nclasses, sizeof(int));
+			int *count = xcalloc((size_t)p->classes.n, sizeof(int));
 			for (int i = 0; i < t->n; i++)
 				if (keys[i] >= 0)
 					count[keys[i]]++;
@@ -560,10 +546,7 @@ static void task_release(struct rs_task *t)
 		struct rs_problem *p = &t->probs[j];
 		free(p->id);
 		free(p->slots);
-		for (int k = 0; k < p->nclasses; k++)
-			free(p->classes[k]);
-		free(p->classes);
-		free(p->class_correct);
+		answer_classes_release(&p->classes);
 		for (int k = 0; k < p->nfails; k++)
 			sample_free_fields(&p->fails[k]);
 		free(p->fails);

@@ -24,6 +24,7 @@
 #include <stddef.h>
 
 #include "harness/base/err.h"
+#include "reports/results/fold.h"
 
 /* One wrong sample kept for the drill-down; every string is owned and clipped. */
 struct rs_sample {
@@ -63,9 +64,7 @@ struct rs_problem {
 	int truncated;
 	int no_answer;
 	int infra;                  /* samples whose final state is an infrastructure failure */
-	char **classes;             /* answer classes by first appearance (canonical answers) */
-	unsigned char *class_correct;
-	int nclasses;
+	struct answer_classes classes; /* the canonical answers voted for (fold.h) */
 	int majority;               /* winning class of all graded votes, -1 when nobody voted */
 	struct rs_sample *fails;    /* at most max_failures */
 	int nfails;

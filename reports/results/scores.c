@@ -198,14 +198,14 @@ void scores_compute(struct task_scores *ts, const struct task_tally *tt, uint64_
 		fill_problem(ps, pt, n, &sc);
 		int g = ps->graded;
 		struct votes v;
-		votes_init(&v, sc.keys, g, pt->key_correct, pt->nkeys);
+		votes_init(&v, sc.keys, g, pt->classes.correct, pt->classes.n);
 		int win = metrics_majority(&v);
 		ps->classes = v.nclasses;
 		ps->majority_key = -1;
 		for (int r = 0; r < v.nclasses; r++)
 			ps->voters += v.count[r];
 		if (win >= 0) {
-			for (int key = 0; key < pt->nkeys; key++)
+			for (int key = 0; key < pt->classes.n; key++)
 				if (v.rank_of_key[key] == win)
 					ps->majority_key = key;
 			ps->majority_votes = v.count[win];

@@ -61,24 +61,6 @@ static struct problem_tally *find_problem(struct task_tally *tt, const char *id)
 	return NULL;
 }
 
-static int class_of(struct problem_tally *pt, const char *key, int correct)
-{
-	for (int i = 0; i < pt->nkeys; i++)
-		if (!strcmp(pt->keys[i], key)) {
-			/* A class is correct when any of its votes was judged correct. */
-			pt->key_correct[i] |= (unsigned char)correct;
-			return i;
-		}
-	if (pt->nkeys == pt->keycap) {
-		pt->keycap = pt->keycap ? 2 * pt->keycap : 4;
-		pt->keys = xrealloc(pt->keys, (size_t)pt->keycap * sizeof(char *));
-		pt->key_correct = xrealloc(pt->key_correct, (size_t)pt->keycap);
-	}
-	pt->keys[pt->nkeys] = xstrdup(key);
-	pt->key_correct[pt->nkeys] = (unsigned char)correct;
-	return pt->nkeys++;
-}
-
 #define EXAMPLE_MAX 240 /* bytes of an infrastructure failure's message kept as its kind's example */
 
 /* The index of kind in a list of kind counts, added with count 0 when new. */
@@ -176,16 +158,16 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 		goto out;
 	}
 	const struct sample *s = &r->s;
+	if (!fold_line_counts(sl->state == SLOT_GRADED, r->infra))
+		goto out;
 	if (r->infra) {
-		if (sl->state != SLOT_GRADED) {
-			sl->state = SLOT_INFRA;
-			sl->key = kind_index(&r->tt->infra, &r->tt->ninfra,
-					     s->error_kind ? s->error_kind : "unknown");
-			struct kind_count *kc = &r->tt->infra[sl->key];
-			const char *msg = s->error_message ? s->error_message : s->grade.reason;
-			if (!kc->example && msg)
-				kc->example = xstrndup(msg, EXAMPLE_MAX);
-		}
+		sl->state = SLOT_INFRA;
+		sl->key = kind_index(&r->tt->infra, &r->tt->ninfra,
+				     s->error_kind ? s->error_kind : "unknown");
+		struct kind_count *kc = &r->tt->infra[sl->key];
+		const char *msg = s->error_message ? s->error_message : s->grade.reason;
+		if (!kc->example && msg)
+			kc->example = xstrndup(msg, EXAMPLE_MAX);
 		goto out;
 	}
 	unsigned pending = 1;
@@ -207,7 +189,8 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 	sl->correct = (unsigned)correct;
 	sl->truncated = s->finish_reason && !strcmp(s->finish_reason, "length");
 	sl->unfinished = s->finish_reason && !strcmp(s->finish_reason, "unfinished");
-	sl->key = s->grade.canonical ? class_of(r->pt, s->grade.canonical, correct) : -1;
+	sl->key = s->grade.canonical ? answer_class(&r->pt->classes, s->grade.canonical, correct)
+				     : -1;
 	set_score(r->pt, r->tt->n, s->index, (float)s->grade.score, correct);
 	add_stats(r);
 out:
@@ -261,10 +244,7 @@ void tally_release(struct tally *tl)
 		struct task_tally *tt = &tl->tasks[i];
 		for (size_t j = 0; j < tt->nprobs; j++) {
 			struct problem_tally *pt = &tt->probs[j];
-			for (int k = 0; k < pt->nkeys; k++)
-				free(pt->keys[k]);
-			free(pt->keys);
-			free(pt->key_correct);
+			answer_classes_release(&pt->classes);
 			free(pt->slots);
 			free(pt->scores);
 		}
@@ -294,9 +274,7 @@ size_t tally_bytes(const struct tally *tl)
 		for (size_t j = 0; j < tt->nprobs; j++) {
 			const struct problem_tally *pt = &tt->probs[j];
 			b += (size_t)tt->n * (sizeof(struct slot) + (pt->scores ? sizeof(float) : 0));
-			b += (size_t)pt->keycap * (sizeof(char *) + 1);
-			for (int k = 0; k < pt->nkeys; k++)
-				b += strlen(pt->keys[k]) + 1;
+			b += answer_classes_bytes(&pt->classes);
 		}
 	}
 	return b;

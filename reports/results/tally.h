@@ -21,6 +21,7 @@
 #define REVAL_TALLY_H
 
 #include "harness/base/err.h"
+#include "reports/results/fold.h"
 #include "reports/results/genstats.h"
 #include "harness/model/task.h"
 
@@ -43,10 +44,7 @@ struct problem_tally {
 	const struct problem *problem;
 	struct slot *slots; /* n planned samples */
 	float *scores;	    /* per sample once one score differed from its correctness, else NULL */
-	char **keys;	    /* answer classes by first appearance */
-	unsigned char *key_correct;
-	int nkeys;
-	int keycap;
+	struct answer_classes classes; /* the canonical answers voted for (fold.h) */
 	struct genstats_means gen; /* for problems.jsonl */
 };
 
