@@ -628,8 +628,7 @@ def run_tests(spec, runner):
                     v = verdict_of(e)
                     msg = "%s: %s" % (type(e).__name__, e)
                     where = failing_line(e) if isinstance(e, AssertionError) else None
-                    msg = clean(((where[:200] + "
-") if where else "") + msg[:300])
+                    msg = clean(((where[:200] + "\n") if where else "") + msg[:300])
                 except BaseException:
                     v, msg = "runtime_error", "the failure could not be described"
         results.append({"v": v, "ms": round((time.monotonic() - t0) * 1000, 3), "msg": msg})
