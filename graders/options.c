@@ -29,9 +29,11 @@ void grader_option_type_text(const struct grader_option *o, struct strbuf *out)
 	}
 }
 
-static int bad_value(const struct grader_option *o, struct strbuf *err)
+static int bad_value(const struct grader_option *o, const cJSON *v, struct strbuf *err)
 {
-	strbuf_addf(err, "option \"%s\" must be ", o->name);
+	char *given = cJSON_PrintUnformatted(v);
+	strbuf_addf(err, "option \"%s\" is %.60s; it must be ", o->name, given ? given : "?");
+	cJSON_free(given);
 	struct strbuf t = STRBUF_INIT;
 	grader_option_type_text(o, &t);
 	strbuf_addf(err, "%s%s", o->type == GOPT_BOOL || o->type == GOPT_INT ? "a " : "", t.buf);
@@ -45,24 +47,24 @@ static int read_one(const struct grader_option *o, const cJSON *v, char *base, s
 	switch (o->type) {
 	case GOPT_BOOL:
 		if (!cJSON_IsBool(v))
-			return bad_value(o, err);
+			return bad_value(o, v, err);
 		*(int *)field = cJSON_IsTrue(v);
 		return 0;
 	case GOPT_INT: {
 		if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) ||
 		    v->valuedouble < (double)o->min || v->valuedouble > (double)o->max)
-			return bad_value(o, err);
+			return bad_value(o, v, err);
 		*(long *)field = (long)v->valuedouble;
 		return 0;
 	}
 	case GOPT_NUMBER:
 		if (!cJSON_IsNumber(v) || !isfinite(v->valuedouble))
-			return bad_value(o, err);
+			return bad_value(o, v, err);
 		*(double *)field = v->valuedouble;
 		return 0;
 	case GOPT_STRING:
 		if (!cJSON_IsString(v))
-			return bad_value(o, err);
+			return bad_value(o, v, err);
 		free(*(char **)field);
 		*(char **)field = xstrdup(v->valuestring);
 		return 0;
@@ -73,7 +75,7 @@ static int read_one(const struct grader_option *o, const cJSON *v, char *base, s
 					*(int *)field = i;
 					return 0;
 				}
-		return bad_value(o, err);
+		return bad_value(o, v, err);
 	case GOPT_ANY: return 0;
 	}
 	return 0;

@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,7 +99,7 @@ static size_t utf8_char(const unsigned char *s, size_t n)
 /* At most MSG_MAX bytes of s as valid UTF-8: each byte that starts no valid
  * character becomes U+FFFD, and the clip falls between characters.  Result
  * lines are JSON, and a reader rejects a line that is not UTF-8. */
-static char *clip(const char *s, size_t len)
+static char *utf8_clean(const char *s, size_t len, size_t max)
 {
 	static const char repl[] = "\xEF\xBF\xBD";
 	struct strbuf b = STRBUF_INIT;
@@ -106,7 +107,7 @@ static char *clip(const char *s, size_t len)
 	for (size_t i = 0; i < len;) {
 		size_t k = utf8_char(u + i, len - i);
 		size_t add = k ? k : sizeof(repl) - 1;
-		if (b.len + add > MSG_MAX)
+		if (b.len + add > max)
 			break;
 		strbuf_add(&b, k ? s + i : repl, add);
 		i += k ? k : 1;
@@ -114,17 +115,22 @@ static char *clip(const char *s, size_t len)
 	return strbuf_detach(&b);
 }
 
+static char *clip(const char *s, size_t len)
+{
+	return utf8_clean(s, len, MSG_MAX);
+}
+
 /*
  * s (len bytes) under key, at most FAIL_TEXT_MAX bytes of it: the head, or
  * the tail (where a traceback ends), cut on a UTF-8 character boundary and
- * marked with "…".
+ * marked with "…", with every byte that starts no valid character made U+FFFD.
  */
 static void add_capped(cJSON *o, const char *key, const char *s, size_t len, int tail)
 {
 	if (!s)
 		return;
 	if (len <= FAIL_TEXT_MAX) {
-		char *t = xstrndup(s, len);
+		char *t = utf8_clean(s, len, SIZE_MAX);
 		cJSON_AddStringToObject(o, key, t);
 		free(t);
 		return;
@@ -134,9 +140,10 @@ static void add_capped(cJSON *o, const char *key, const char *s, size_t len, int
 		from++, n--;
 	while (!tail && n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
 		n--;
-	char *t = tail ? xasprintf("…%.*s", (int)(len - from), s + from)
-		       : xasprintf("%.*s…", (int)n, s);
+	char *body = tail ? utf8_clean(s + from, len - from, SIZE_MAX) : utf8_clean(s, n, SIZE_MAX);
+	char *t = xasprintf(tail ? "…%s" : "%s…", body);
 	cJSON_AddStringToObject(o, key, t);
+	free(body);
 	free(t);
 }
 

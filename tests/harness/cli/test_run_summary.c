@@ -66,7 +66,7 @@ Test(run_summary, failures_outside_the_model_are_grouped_by_kind_with_an_example
 	char *dir = support_tmpdir("summary-infra");
 	struct proc_result r =
 		toy_run(dir, "exec:sh -c 'echo boom >&2; exit 3'", "--max-attempts");
-	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	cr_assert_eq(r.status, 3, "samples failed outside the model: exit 3\n%s", r.err.buf);
 	cr_expect(strstr(r.err.buf, "48 samples failed for reasons outside the model"), "%s",
 		  r.err.buf);
 	const char *k = strstr(r.err.buf, "  exec_failed");
