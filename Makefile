@@ -56,7 +56,7 @@ FAKE   := $(BUILD)/fake-openai
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libcjson-dev libpcre2-dev \
             libcriterion-dev libgmp-dev libseccomp-dev libmicrohttpd-dev python3 python3-dev gcc g++ \
             clang nginx-light wrk valgrind chromium \
-            slurmctld slurmd slurm-client munge python3-yaml
+            slurmctld slurmd slurm-client munge python3-yaml python3-sympy
 
 .PHONY: all deps test check bench reproduce install format clean fuzz demo layers
 

@@ -108,6 +108,27 @@ static void eq_parts(const struct mnode *n, const struct mnode **lhs, const stru
 		*lhs = n->kid[n->n - 2];
 }
 
+static int has_unknown(const struct mnode *n)
+{
+	if (n->kind == MK_SYM && (n->flags & MF_UNKNOWN))
+		return 1;
+	for (int i = 0; i < n->n; i++)
+		if (has_unknown(n->kid[i]))
+			return 1;
+	return 0;
+}
+
+int math_equiv_unknown_unread(const struct mnode *n)
+{
+	if (!has_unknown(n))
+		return 1;
+	if (!all_eq(n) || n->n < 3)
+		return 0;
+	const struct mnode *lhs, *rhs;
+	eq_parts(n, &lhs, &rhs);
+	return name_like(lhs) && !has_unknown(lhs) && !has_unknown(rhs);
+}
+
 static const struct mnode *unwrap(const struct mnode *n)
 {
 	for (;;) {
@@ -137,8 +158,8 @@ static int decimal_digits(const struct mnode *n)
 {
 	while (n->kind == MK_NEG)
 		n = n->kid[0];
-	if (n->kind != MK_NUM)
-		return 0;
+	if (n->kind != MK_NUM || strchr(n->text, '|'))
+		return 0; /* a repeating decimal is exact */
 	const char *dot = strchr(n->text, '.');
 	return dot ? (int)strlen(dot + 1) : 0;
 }
@@ -173,8 +194,13 @@ static int cmp_value(struct math_equiv *e, const struct mnode *g, const struct m
 	struct mval *gv = math_val_new(m), *pv = math_val_new(m);
 	for (int k = 0; k < points && result; k++) {
 		m->point = k;
+		m->lost = 0;
 		int rg = math_num_eval(m, g, gv);
 		int rp = math_num_eval(m, p, pv);
+		if (m->lost && rg == MATH_NUM_OK && rp == MATH_NUM_OK && !(gv->exact && pv->exact)) {
+			result = 0; /* a term vanished below the precision: equality not shown */
+			break;
+		}
 		if (rg == MATH_NUM_UNDECIDED || rp == MATH_NUM_UNDECIDED) {
 			e->undecided = 1;
 			result = 0;
@@ -312,15 +338,31 @@ static int add_interval(struct rset *s, const struct mnode *lo, const struct mno
 	return 1;
 }
 
-/* An interval, a union of them, or a finite set, as a list of intervals. */
-static int to_rset(const struct mnode *n, struct rset *s)
+static int ineq_to_rset(struct math_equiv *e, const struct mnode *n, struct rset *s, const struct mnode **var);
+static int same_name(struct math_equiv *e, const struct mnode *a, const struct mnode *b);
+
+/* An interval, a union of them, a finite set, or solved inequalities in one
+ * variable joined by "or" (x < 1 or x > 3), as a list of intervals. */
+static int to_rset(struct math_equiv *e, const struct mnode *n, struct rset *s)
 {
 	if (n->kind == MK_IN)
 		n = n->kid[1];
 	if (n->kind == MK_UNION) {
 		for (int i = 0; i < n->n; i++)
-			if (!to_rset(n->kid[i], s))
+			if (!to_rset(e, n->kid[i], s))
 				return 0;
+		return 1;
+	}
+	if (n->kind == MK_LIST && n->n >= 2 && n->kid[0]->kind == MK_REL) {
+		const struct mnode *first = NULL;
+		for (int i = 0; i < n->n; i++) {
+			const struct mnode *var = NULL;
+			if (n->kid[i]->kind != MK_REL || !ineq_to_rset(e, n->kid[i], s, &var))
+				return 0;
+			if (first && !same_name(e, first, var))
+				return 0;
+			first = var;
+		}
 		return 1;
 	}
 	if (n->kind == MK_TUPLE && n->n == 2)
@@ -533,9 +575,11 @@ static int cmp_rel(struct math_equiv *e, const struct mnode *g, const struct mno
 		return name_like(gl) && cmp(e, grh, p);
 	}
 	if (pr && all_eq(p) && !gr) {
-		/* x = 5, or a computation ending in its result: 1/2 $ = 10/9 */
+		/* x = 5, or a computation ending in its result: 1/2 $ = 10/9; but a lone
+		 * number on the left offers a second answer: 5 = 8 is not 8 */
 		eq_parts(p, &pl, &prh);
-		return (name_like(pl) || !has_vars(pl)) && cmp(e, g, prh);
+		int literal = pl->kind == MK_NUM || (pl->kind == MK_NEG && pl->kid[0]->kind == MK_NUM);
+		return (name_like(pl) || (!has_vars(pl) && !literal)) && cmp(e, g, prh);
 	}
 	if (gr && pr && all_eq(g) && all_eq(p)) {
 		eq_parts(g, &gl, &grh);
@@ -553,9 +597,9 @@ static int cmp_rel(struct math_equiv *e, const struct mnode *g, const struct mno
 	if (gi && pi)
 		return same_name(e, gv, pv) && cmp_rset(e, &gs, &ps);
 	if (gi && !pr)
-		return to_rset(p, &ps) && cmp_rset(e, &gs, &ps);
+		return to_rset(e, p, &ps) && cmp_rset(e, &gs, &ps);
 	if (pi && !gr)
-		return e->opts->allow_set_relation && to_rset(g, &gs) && cmp_rset(e, &gs, &ps);
+		return e->opts->allow_set_relation && to_rset(e, g, &gs) && cmp_rset(e, &gs, &ps);
 	if (gr && pr && g->n == p->n) {
 		int same = 1;
 		for (int i = 0; i + 1 < g->n && same; i++)
@@ -580,7 +624,7 @@ static int cmp_collection(struct math_equiv *e, const struct mnode *g, const str
 {
 	if (interval_like(g) || interval_like(p)) {
 		struct rset gs = {0}, ps = {0};
-		return to_rset(g, &gs) && to_rset(p, &ps) && cmp_rset(e, &gs, &ps);
+		return to_rset(e, g, &gs) && to_rset(e, p, &ps) && cmp_rset(e, &gs, &ps);
 	}
 	if (g->kind == MK_UNION || p->kind == MK_UNION)
 		return 0;
@@ -781,6 +825,11 @@ static int cmp(struct math_equiv *e, const struct mnode *g, const struct mnode *
 		if (is_inf(g, &sg) || is_inf(p, &sp))
 			return is_inf(g, &sg) && is_inf(p, &sp) && sg == sp;
 	}
+	/* 30° against a bare 30: the degree sign is read as a unit (a leniency) */
+	if (g->kind == MK_DEGREE && !has_kind(p, MK_DEGREE) && !has_kind(p, MK_CONST))
+		return cmp_scalar(e, g->kid[0], p) || cmp_scalar(e, g, p);
+	if (p->kind == MK_DEGREE && !has_kind(g, MK_DEGREE) && !has_kind(g, MK_CONST))
+		return cmp_scalar(e, g, p->kid[0]) || cmp_scalar(e, g, p);
 	return cmp_scalar(e, g, p);
 }
 

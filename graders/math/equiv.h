@@ -48,6 +48,13 @@ int math_equiv_cmp(struct math_equiv *e, const struct mnode *gold, const struct 
 /* Append the voting key of n to out. */
 void math_equiv_key(struct math_equiv *e, const struct mnode *n, struct strbuf *out);
 
+/*
+ * 1 when every unknown command (MF_UNKNOWN) in n sits where a comparison
+ * never looks: a middle part of an equation chain, which reads as its
+ * first name and last value (1 = \zzz = x = 0 is x = 0).
+ */
+int math_equiv_unknown_unread(const struct mnode *n);
+
 /* Shape of an answer: 1 when it is a collection of several items. */
 int math_equiv_is_collection(const struct mnode *n);
 

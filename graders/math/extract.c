@@ -193,6 +193,7 @@ static struct strview cut_sentence(struct strview v)
 
 static int region_in(struct strview v, struct strview *out);
 static int last_number(struct math_extract *x, struct strview v);
+static int number_span(struct strview v, int last, struct strview *out);
 static int prose_around_regions(struct strview v);
 
 static int count_regions(struct strview v)
@@ -281,6 +282,13 @@ static int phrase(struct math_extract *x, struct strview v)
 		    count_regions(r) < 2)
 			r = m;
 	} else if (prose(r)) {
+		/* "5 (but if we also count zero, 7)" offers two answers: no number is taken */
+		struct strview first, last;
+		if (number_span(r, 0, &first) && number_span(r, 1, &last) &&
+		    (first.len != last.len || memcmp(first.ptr, last.ptr, first.len))) {
+			strbuf_add(&x->answer, r.ptr, r.len);
+			return 1;
+		}
 		struct math_extract tmp;
 		math_extract_init(&tmp);
 		int found = last_number(&tmp, r);
@@ -420,6 +428,16 @@ static int prose_around_regions(struct strview v)
 
 static int last_number(struct math_extract *x, struct strview v)
 {
+	struct strview n;
+	if (!number_span(v, 1, &n))
+		return 0;
+	strbuf_add(&x->answer, n.ptr, n.len);
+	return 1;
+}
+
+/* The first (last = 0) or last number in v, skipping <<calculator>> notes and digits glued to letters. */
+static int number_span(struct strview v, int last, struct strview *out)
+{
 	size_t best_s = 0, best_e = 0;
 	int found = 0;
 	int in_calc = 0;
@@ -458,10 +476,13 @@ static int last_number(struct math_extract *x, struct strview v)
 		best_e = e;
 		found = 1;
 		i = e;
+		if (!last)
+			break;
 	}
 	if (!found)
 		return 0;
-	strbuf_add(&x->answer, v.ptr + best_s, best_e - best_s);
+	out->ptr = v.ptr + best_s;
+	out->len = best_e - best_s;
 	return 1;
 }
 
@@ -638,7 +659,48 @@ static const char *skip_wrappers(const char *p)
 	}
 }
 
+static int standalone(const char *s, size_t i, size_t n);
+static char letter_at(const char *answer, const char **rest);
+
+/*
+ * Another choice letter joined to the one just read: "A, B", "(A) or (B)",
+ * "A/B", "A and B" offer several answers.  s is the text after the letter;
+ * "D, it can't be A or B" names one.
+ */
+static int other_letter(const char *s, char l)
+{
+	for (;;) {
+		while (*s == ' ' || *s == ')' || *s == '$' || *s == '}')
+			s++;
+		const char *q = s;
+		if (*q == ',' || *q == '/' || *q == ';')
+			q++;
+		else if (!strncmp(q, "or ", 3) || !strncmp(q, "and ", 4))
+			q += q[0] == 'o' ? 3 : 4;
+		else
+			return 0;
+		while (*q == ' ' || *q == '(' || *q == '$' || *q == '{')
+			q++;
+		if (*q < 'A' || *q > 'E' || (q[1] && (isalnum((unsigned char)q[1]) || q[1] == '\'')))
+			return 0;
+		if (*q != l)
+			return 1;
+		s = q + 1;
+	}
+}
+
 char math_extract_letter(const char *answer)
+{
+	char l = 0;
+	const char *rest = NULL;
+	char got = letter_at(answer, &rest);
+	if (got && !other_letter(rest, got))
+		l = got;
+	return l;
+}
+
+/* The letter math_extract_letter reads, before the hedge check; *rest is what follows it. */
+static char letter_at(const char *answer, const char **rest)
 {
 	const char *p = skip_wrappers(answer);
 	int paren = 0;
@@ -649,6 +711,7 @@ char math_extract_letter(const char *answer)
 	if (*p < 'A' || *p > 'E')
 		return 0;
 	char l = *p++;
+	*rest = p;
 	if (paren) {
 		if (*p != ')')
 			return 0;
@@ -687,7 +750,7 @@ char math_extract_letter_free(const char *text)
 	if (find_ci_last(v, "answer", &at)) {
 		for (size_t i = at + 6; i < n; i++)
 			if (standalone(text, i, n))
-				return text[i];
+				return other_letter(text + i + 1, text[i]) ? 0 : text[i];
 	}
 	char l = math_extract_letter(text);
 	if (l)

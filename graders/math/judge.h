@@ -46,6 +46,8 @@ struct math_verdict {
 	int undecided;   /* a cap or the step budget was hit */
 	char *extracted; /* the answer found in pred, or NULL */
 	char *canonical; /* voting key of pred, or NULL */
+	const char *extraction; /* how the answer was found: "boxed", "phrase", "region",
+				   "last_number", "whole", "letter" or "none" (static) */
 };
 
 void math_verdict_release(struct math_verdict *v);

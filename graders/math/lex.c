@@ -4,10 +4,12 @@
  * and friends is scanned by the same loop in "text mode", where every run
  * of two or more letters is a word rather than a product of variables.
  */
+#include <gmp.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/math/lex.h"
+#include "graders/math/uni.h"
 
 struct scan {
 	struct math_lex *lx;
@@ -21,6 +23,13 @@ struct scan {
 	int space;     /* white space seen since the last token */
 	int err;
 };
+
+/* Something was not understood: the answer can only be compared as text. */
+static void opaque(struct scan *sc, const char *why)
+{
+	if (!sc->lx->opaque)
+		sc->lx->opaque = why;
+}
 
 static int is_alpha(char c)
 {
@@ -120,13 +129,19 @@ static void letters(struct scan *sc, const char *p, size_t n)
 		push(sc, MT_AND, 0, NULL, 0);
 		return;
 	}
+	if (name_is(p, n, "mod")) {
+		push(sc, MT_MOD, 0, NULL, 0);
+		return;
+	}
 	if (name_is(p, n, "percent") || name_is(p, n, "pct") || name_is(p, n, "percentage")) {
 		push(sc, MT_PERCENT, 0, NULL, 0);
 		return;
 	}
 	int capitalised = n == 2 && p[0] >= 'A' && p[0] <= 'Z' && p[1] >= 'a' && p[1] <= 'z';
+	/* \mathrm{m} after a quantity: a one-letter unit that is a whole text group */
+	int unit1 = n == 1 && sc->text && p == sc->s && n == sc->n && strchr("msghLJNW", p[0]);
 	if (n >= 3 || (n == 2 && (sc->text || capitalised || name_in(p, n, units2, ARRAY_SIZE(units2)))) ||
-	    (n == 1 && sc->text && p > sc->s && is_space(p[-1]))) {
+	    (n == 1 && sc->text && p > sc->s && is_space(p[-1])) || unit1) {
 		/* words; in \text{ m} a spaced single letter is a unit */
 		push(sc, MT_WORD, 0, p, n);
 		return;
@@ -136,6 +151,7 @@ static void letters(struct scan *sc, const char *p, size_t n)
 }
 
 static void scan_span(struct scan *sc, const char *s, size_t n, int text);
+static void command(struct scan *sc);
 
 /* Skip spaces, then return the extent of a {...} group at sc->i, or 0. */
 static int braced(struct scan *sc, size_t *beg, size_t *end)
@@ -166,8 +182,10 @@ static int braced(struct scan *sc, size_t *beg, size_t *end)
 static void text_group(struct scan *sc)
 {
 	size_t b, e;
-	if (!braced(sc, &b, &e))
+	if (!braced(sc, &b, &e)) {
+		opaque(sc, "a text command without its {group}");
 		return;
+	}
 	int sp = sc->space;
 	sc->i = e + 1;
 	sc->space = sp;
@@ -193,18 +211,22 @@ static int env_is_matrix(const char *p, size_t n)
 static void environment(struct scan *sc, int begin)
 {
 	size_t b, e;
-	if (!braced(sc, &b, &e))
+	if (!braced(sc, &b, &e)) {
+		opaque(sc, "\\begin or \\end without a name");
 		return;
+	}
 	sc->i = e + 1;
 	const char *p = sc->s + b;
 	size_t n = e - b;
-	if (!env_is_matrix(p, n))
+	if (!env_is_matrix(p, n) || name_is(p, n, "Vmatrix")) {
+		opaque(sc, "an environment that is not a matrix");
 		return;
+	}
 	if (begin) {
 		if (name_is(p, n, "array"))
 			skip_group(sc);
 		sc->matrix++;
-		push(sc, MT_BEGIN_MAT, 0, NULL, 0);
+		push(sc, MT_BEGIN_MAT, name_is(p, n, "vmatrix") ? 'v' : 0, NULL, 0);
 	} else {
 		if (sc->matrix)
 			sc->matrix--;
@@ -220,6 +242,7 @@ struct cmd_map {
 
 static const struct cmd_map cmd_table[] = {
 	{"frac", MT_FRAC, 0}, {"dfrac", MT_FRAC, 0}, {"tfrac", MT_FRAC, 0}, {"cfrac", MT_FRAC, 0},
+	{"nicefrac", MT_FRAC, 0}, {"sfrac", MT_FRAC, 0}, {"over", MT_OVER, 0}, {"choose", MT_CHOOSE, 0},
 	{"sqrt", MT_SQRT, 0}, {"cdot", MT_OP, '*'}, {"times", MT_OP, '*'}, {"ast", MT_OP, '*'},
 	{"div", MT_OP, '/'}, {"pm", MT_PM, 0}, {"mp", MT_MP, 0}, {"le", MT_LE, 0},
 	{"leq", MT_LE, 0}, {"leqslant", MT_LE, 0}, {"ge", MT_GE, 0}, {"geq", MT_GE, 0},
@@ -227,31 +250,109 @@ static const struct cmd_map cmd_table[] = {
 	{"gt", MT_OP, '>'}, {"approx", MT_APPROX, 0}, {"simeq", MT_APPROX, 0},
 	{"approxeq", MT_APPROX, 0}, {"equiv", MT_OP, '='}, {"cup", MT_CUP, 0},
 	{"cap", MT_CAP, 0}, {"in", MT_IN, 0}, {"circ", MT_DEGREE, 0}, {"degree", MT_DEGREE, 0},
-	{"infty", MT_INF, 0}, {"infin", MT_INF, 0}, {"pi", MT_PI, 0}, {"lbrace", MT_LSET, 0},
-	{"rbrace", MT_RSET, 0}, {"langle", MT_LP, 0}, {"rangle", MT_RP, 0}, {"lvert", MT_OP, '|'},
-	{"rvert", MT_OP, '|'}, {"vert", MT_OP, '|'}, {"mid", MT_OP, '|'}, {"sum", MT_SUM, 0},
-	{"prod", MT_SUM, 0}, {"int", MT_SUM, 0}, {"colon", MT_OP, ':'}, {"to", MT_OP, '='},
+	{"textdegree", MT_DEGREE, 0}, {"infty", MT_INF, 0}, {"infin", MT_INF, 0}, {"pi", MT_PI, 0},
+	{"lbrace", MT_LSET, 0}, {"rbrace", MT_RSET, 0}, {"langle", MT_LP, 0}, {"rangle", MT_RP, 0},
+	{"lvert", MT_OP, '|'}, {"rvert", MT_OP, '|'}, {"vert", MT_OP, '|'}, {"mid", MT_OP, '|'},
+	{"Vert", MT_NORM, 0}, {"lVert", MT_NORM, 0}, {"rVert", MT_NORM, 0}, 
+	{"int", MT_SUM, 0}, {"colon", MT_OP, ':'}, {"to", MT_OP, '='},
 	{"land", MT_AND, 0}, {"lor", MT_AND, 0}, {"wedge", MT_AND, 0}, {"vee", MT_AND, 0},
 	{"percent", MT_PERCENT, 0}, {"binom", MT_BINOM, 0}, {"dbinom", MT_BINOM, 0},
-	{"tbinom", MT_BINOM, 0},
+	{"tbinom", MT_BINOM, 0}, {"lfloor", MT_LFLOOR, 0}, {"rfloor", MT_RFLOOR, 0},
+	{"lceil", MT_LCEIL, 0}, {"rceil", MT_RCEIL, 0}, {"dots", MT_DOTS, 0}, {"ldots", MT_DOTS, 0},
+	{"cdots", MT_DOTS, 0}, {"dotsc", MT_DOTS, 0}, {"dotsb", MT_DOTS, 0}, {"emptyset", MT_EMPTY, 0},
+	{"varnothing", MT_EMPTY, 0}, {"O", MT_EMPTY, 0}, {"bmod", MT_MOD, 0}, {"mod", MT_MOD, 0},
+	{"pmod", MT_PMOD, 0}, {"prime", MT_OP, '\''},
+};
+
+/* Accents are operators of their own (conjugate, mean, vector), never the bare letter. */
+static const struct {
+	const char *name, *as;
+} accent_table[] = {
+	{"bar", "bar"}, {"overline", "bar"}, {"hat", "hat"}, {"widehat", "hat"}, {"vec", "vec"},
+	{"overrightarrow", "vec"}, {"tilde", "tilde"}, {"widetilde", "tilde"}, {"dot", "dot"},
+	{"ddot", "ddot"}, {"underline", "underline"}, {"overarc", "arc"}, {"arc", "arc"},
+	{"check", "check"}, {"breve", "breve"}, {"acute", "acute"}, {"grave", "grave"},
+	{"overleftarrow", "lvec"},
 };
 
 static const char *const text_cmds[] = {
 	"text", "textbf", "textit", "textnormal", "textrm", "mbox", "mathrm", "mathbf",
 	"mathit", "mathsf", "mathtt", "operatorname", "boldsymbol", "bm", "hbox", "textsf",
-	"emph", "mathbb", "mathcal", "textup", "texttt", "mathnormal",
+	"emph", "mathcal", "textup", "texttt", "mathnormal",
 };
 
+/* Layout only: these change how the answer looks, never what it says. */
 static const char *const skip_cmds[] = {
 	"left", "right", "bigl", "bigr", "Bigl", "Bigr", "big", "Big", "bigg", "Bigg",
 	"biggl", "biggr", "middle", "displaystyle", "textstyle", "scriptstyle", "limits",
 	"nolimits", "quad", "qquad", "enspace", "thinspace", "negthinspace", "boxed", "fbox",
-	"overline", "overrightarrow", "vec", "hat", "bar", "widehat", "tilde", "underline",
-	"dots", "ldots", "cdots", "cdotp", "mathstrut", "strut", "nonumber", "notag", "it",
-	"rm", "bf", "centering", "noindent", "lfloor", "rfloor", "lceil", "rceil", "dot",
-	"ddot", "overarc", "arc", "angle", "triangle", "measuredangle", "therefore",
-	"because", "implies", "Rightarrow", "iff", "Longrightarrow", "rightarrow",
+	"mathstrut", "strut", "nonumber", "notag", "it", "rm", "bf", "centering", "noindent",
+	"cdotp", "hline", "medspace", "thickspace", "negmedspace", "relax",
 };
+
+/* Names that read as a symbol of their own: \angle ABC is not ABC. */
+static const char *const name_cmds[] = {"angle", "triangle", "measuredangle", "square", "odot"};
+
+/* Functions of a list of arguments: \gcd(4, 6), \max\{a, b\}. */
+static const char *const list_funcs[] = {"gcd", "lcm", "max", "min", "det"};
+
+/* \mathbb{R} is the real line; other blackboard letters are names of their own. */
+static void blackboard(struct scan *sc)
+{
+	size_t b, e;
+	if (!braced(sc, &b, &e)) {
+		opaque(sc, "\\mathbb without its {group}");
+		return;
+	}
+	sc->i = e + 1;
+	if (e - b == 1 && sc->s[b] == 'R') {
+		push(sc, MT_LP, 0, NULL, 0);
+		push_op(sc, '-');
+		push(sc, MT_INF, 0, NULL, 0);
+		push_op(sc, ',');
+		push(sc, MT_INF, 0, NULL, 0);
+		push(sc, MT_RP, 0, NULL, 0);
+		return;
+	}
+	struct strbuf name = STRBUF_INIT;
+	strbuf_adds(&name, "\\mathbb{");
+	strbuf_add(&name, sc->s + b, e - b);
+	strbuf_addch(&name, '}');
+	push(sc, MT_SYM, 0, name.buf, name.len);
+	strbuf_release(&name);
+}
+
+/* A backslash followed by a non-letter. */
+static void command_symbol(struct scan *sc, size_t j)
+{
+	char c = j < sc->n ? sc->s[j] : 0;
+	sc->i = j + (c ? 1 : 0);
+	switch (c) {
+	case '{': push(sc, MT_LSET, 0, NULL, 0); sc->depth++; break;
+	case '}': push(sc, MT_RSET, 0, NULL, 0); sc->depth--; break;
+	case '%': push(sc, MT_PERCENT, 0, NULL, 0); break;
+	case '|': push(sc, MT_NORM, 0, NULL, 0); break;
+	case '\\':
+		/* A doubled backslash before a command is over-escaping. */
+		if (j + 1 < sc->n && is_alpha(sc->s[j + 1])) {
+			sc->i = j;
+			command(sc);
+		} else if (sc->matrix) {
+			push(sc, MT_ROWSEP, 0, NULL, 0);
+		} else {
+			opaque(sc, "a line break \\\\ outside a matrix");
+		}
+		break;
+	case ',': case ';': case '!': case ':': case '>': case ' ': case '\t': case '\n':
+	case '$': case '(': case ')': case '[': case ']': case '"': case 0:
+		sc->space = 1; /* spacing, currency, math delimiters */
+		break;
+	default:
+		opaque(sc, "an unknown control symbol");
+		sc->space = 1;
+		break;
+	}
+}
 
 static void command(struct scan *sc)
 {
@@ -262,31 +363,16 @@ static void command(struct scan *sc)
 	const char *p = sc->s + b;
 	size_t n = j - b;
 	if (n == 0) {
-		char c = j < sc->n ? sc->s[j] : 0;
-		sc->i = j + (c ? 1 : 0);
-		switch (c) {
-		case '{': push(sc, MT_LSET, 0, NULL, 0); sc->depth++; break;
-		case '}': push(sc, MT_RSET, 0, NULL, 0); sc->depth--; break;
-		case '%': push(sc, MT_PERCENT, 0, NULL, 0); break;
-		case '|': push_op(sc, '|'); break;
-		case '\\':
-			/* A doubled backslash before a command is over-escaping. */
-			if (j + 1 < sc->n && is_alpha(sc->s[j + 1])) {
-				sc->i = j;
-				command(sc);
-			} else if (sc->matrix) {
-				push(sc, MT_ROWSEP, 0, NULL, 0);
-			} else {
-				sc->space = 1;
-			}
-			break;
-		default: sc->space = 1; break; /* \, \; \! \  \$ \( \) \[ \] */
-		}
+		command_symbol(sc, j);
 		return;
 	}
 	sc->i = j;
 	if (name_is(p, n, "begin") || name_is(p, n, "end")) {
 		environment(sc, p[0] == 'b');
+		return;
+	}
+	if (name_is(p, n, "mathbb")) {
+		blackboard(sc);
 		return;
 	}
 	if (name_in(p, n, text_cmds, ARRAY_SIZE(text_cmds))) {
@@ -306,6 +392,10 @@ static void command(struct scan *sc)
 		sc->space = 1;
 		return;
 	}
+	if (name_is(p, n, "sum") || name_is(p, n, "prod")) {
+		push(sc, MT_SUM, 0, p, n);
+		return;
+	}
 	for (size_t k = 0; k < ARRAY_SIZE(cmd_table); k++) {
 		if (!name_is(p, n, cmd_table[k].name))
 			continue;
@@ -317,20 +407,45 @@ static void command(struct scan *sc)
 		push(sc, t, cmd_table[k].op, NULL, 0);
 		if (t == MT_FRAC || t == MT_BINOM)
 			sc->pending = 2;
-		else if (t == MT_SQRT)
+		else if (t == MT_SQRT || t == MT_PMOD)
 			sc->pending = 1;
 		return;
 	}
+	for (size_t k = 0; k < ARRAY_SIZE(accent_table); k++) {
+		if (name_is(p, n, accent_table[k].name)) {
+			push(sc, MT_ACCENT, 0, accent_table[k].as, strlen(accent_table[k].as));
+			sc->pending = 1;
+			return;
+		}
+	}
 	if (name_in(p, n, func_names, ARRAY_SIZE(func_names))) {
 		push(sc, MT_FUNC, 0, p, n);
+		return;
+	}
+	if (name_in(p, n, list_funcs, ARRAY_SIZE(list_funcs))) {
+		push(sc, MT_WORD, 0, p, n);
 		return;
 	}
 	if (name_in(p, n, greek, ARRAY_SIZE(greek))) {
 		push(sc, MT_SYM, 0, p, n);
 		return;
 	}
-	/* An unknown command is an opaque symbol: \zzz, \emptyset, \mathbb... */
-	push(sc, MT_SYM, 0, p - 1, n + 1);
+	if (name_in(p, n, name_cmds, ARRAY_SIZE(name_cmds))) {
+		push(sc, MT_SYM, 0, p - 1, n + 1);
+		return;
+	}
+	/* \quadx in scraped text: a layout command glued to the letters after it */
+	for (size_t k = 0; k < ARRAY_SIZE(skip_cmds); k++) {
+		size_t m = strlen(skip_cmds[k]);
+		if (m >= 4 && m < n && !memcmp(p, skip_cmds[k], m) && p[0] != 'l' && p[0] != 'r') {
+			sc->i = b + m;
+			sc->space = 1;
+			return;
+		}
+	}
+	/* Anything else (\zeta, \setminus, \implies, \Re ...) is not understood. */
+	sc->lx->unknown++;
+	push(sc, MT_SYM, '?', p - 1, n + 1);
 }
 
 /* ---- Numbers ---- */
@@ -365,6 +480,127 @@ static size_t thousands_sep(const struct scan *sc, size_t j, int groups)
 	return 0;
 }
 
+/* The digits of a group "{27}" or a single digit at j; returns the end or 0. */
+static size_t digit_arg(const struct scan *sc, size_t j, size_t *beg, size_t *len)
+{
+	if (j < sc->n && sc->s[j] == '{') {
+		size_t k = j + 1;
+		while (k < sc->n && sc->s[k] == ' ')
+			k++;
+		size_t d = k;
+		while (k < sc->n && is_digit(sc->s[k]))
+			k++;
+		size_t dend = k;
+		while (k < sc->n && sc->s[k] == ' ')
+			k++;
+		if (dend == d || k >= sc->n || sc->s[k] != '}')
+			return 0;
+		*beg = d;
+		*len = dend - d;
+		return k + 1;
+	}
+	if (j < sc->n && is_digit(sc->s[j])) {
+		*beg = j;
+		*len = 1;
+		return j + 1;
+	}
+	return 0;
+}
+
+static int starts(const struct scan *sc, size_t j, const char *w)
+{
+	size_t m = strlen(w);
+	return j + m <= sc->n && !memcmp(sc->s + j, w, m) && !(j + m < sc->n && is_alpha(sc->s[j + m]));
+}
+
+/*
+ * The repeating part of a decimal at j: \overline{27}, \bar{3}, \dot{3}
+ * (one digit) or (27) right after the digits.  Returns the end, or 0.
+ */
+static size_t repetend(const struct scan *sc, size_t j, size_t *beg, size_t *len)
+{
+	if (j < sc->n && sc->s[j] == '(') {
+		size_t k = j + 1;
+		while (k < sc->n && is_digit(sc->s[k]))
+			k++;
+		if (k > j + 1 && k < sc->n && sc->s[k] == ')') {
+			*beg = j + 1;
+			*len = k - j - 1;
+			return k + 1;
+		}
+		return 0;
+	}
+	static const char *const marks[] = {"\\overline", "\\bar", "\\dot"};
+	for (size_t m = 0; m < ARRAY_SIZE(marks); m++) {
+		if (!starts(sc, j, marks[m]))
+			continue;
+		size_t k = j + strlen(marks[m]);
+		while (k < sc->n && sc->s[k] == ' ')
+			k++;
+		size_t end = digit_arg(sc, k, beg, len);
+		if (end && (m < 2 || *len == 1))
+			return end;
+	}
+	return 0;
+}
+
+/* d holds digits with an optional '.'; multiply by 10^e in place, as plain decimal text. */
+static void shift_decimal(struct strbuf *d, long e)
+{
+	struct strbuf m = STRBUF_INIT;
+	long point = -1;
+	for (size_t k = 0; k < d->len; k++) {
+		if (d->buf[k] == '.')
+			point = (long)m.len;
+		else
+			strbuf_addch(&m, d->buf[k]);
+	}
+	if (point < 0)
+		point = (long)m.len;
+	point += e;
+	strbuf_reset(d);
+	if (point <= 0) {
+		strbuf_adds(d, "0.");
+		for (long k = point; k < 0; k++)
+			strbuf_addch(d, '0');
+		strbuf_add(d, m.buf, m.len);
+	} else if ((size_t)point >= m.len) {
+		strbuf_add(d, m.buf, m.len);
+		for (size_t k = m.len; k < (size_t)point; k++)
+			strbuf_addch(d, '0');
+	} else {
+		strbuf_add(d, m.buf, (size_t)point);
+		strbuf_addch(d, '.');
+		strbuf_add(d, m.buf + point, m.len - (size_t)point);
+	}
+	if (strchr(d->buf, '.')) {
+		while (d->buf[d->len - 1] == '0')
+			d->buf[--d->len] = '\0';
+		if (d->buf[d->len - 1] == '.')
+			d->buf[--d->len] = '\0';
+	}
+	strbuf_release(&m);
+}
+
+/* 1.9e4, 1.9E-4, 1.9e+4 at j (no letter may follow); returns the end or 0. */
+static size_t exponent(const struct scan *sc, size_t j, long *e)
+{
+	if (j >= sc->n || (sc->s[j] != 'e' && sc->s[j] != 'E'))
+		return 0;
+	size_t k = j + 1;
+	int neg = 0;
+	if (k < sc->n && (sc->s[k] == '+' || sc->s[k] == '-'))
+		neg = sc->s[k++] == '-';
+	size_t d = k;
+	long v = 0;
+	while (k < sc->n && is_digit(sc->s[k]) && k - d < 6)
+		v = v * 10 + (sc->s[k++] - '0');
+	if (k == d || (k < sc->n && (is_alpha(sc->s[k]) || is_digit(sc->s[k]) || sc->s[k] == '.')))
+		return 0;
+	*e = neg ? -v : v;
+	return k;
+}
+
 static void number(struct scan *sc)
 {
 	struct strbuf d = STRBUF_INIT;
@@ -384,15 +620,137 @@ static void number(struct scan *sc)
 			groups++;
 		}
 	}
-	if (j + 1 < sc->n && sc->s[j] == '.' && is_digit(sc->s[j + 1])) {
+	size_t rb = 0, rl = 0, end;
+	int repeating = 0, fraction = 0;
+	if (j + 1 < sc->n && sc->s[j] == '.' && (end = repetend(sc, j + 1, &rb, &rl)) > 0) {
+		strbuf_addch(&d, '.');
+		j = end;
+		repeating = 1;
+	} else if (j + 1 < sc->n && sc->s[j] == '.' && is_digit(sc->s[j + 1])) {
 		strbuf_addch(&d, '.');
 		j++;
 		while (j < sc->n && is_digit(sc->s[j]))
 			strbuf_addch(&d, sc->s[j++]);
+		fraction = 1;
+		if ((end = repetend(sc, j, &rb, &rl)) > 0) {
+			j = end;
+			repeating = 1;
+		}
+	}
+	if (repeating) {
+		/* "2.|27": the digits after '|' repeat for ever */
+		strbuf_addch(&d, '|');
+		strbuf_add(&d, sc->s + rb, rl);
+	}
+	long e10;
+	if (!repeating && (end = exponent(sc, j, &e10)) > 0) {
+		if (e10 > MATH_LEX_MAX_EXP10 || e10 < -MATH_LEX_MAX_EXP10)
+			opaque(sc, "a power of ten too large to spell out");
+		else
+			shift_decimal(&d, e10);
+		j = end;
 	}
 	sc->i = j;
+	if (!repeating && !fraction && j + 1 < sc->n && sc->s[j] == 'C' && is_digit(sc->s[j + 1])) {
+		/* 7C3 is the binomial coefficient */
+		size_t k = j + 1;
+		while (k < sc->n && is_digit(sc->s[k]))
+			k++;
+		push(sc, MT_BINOM, 0, NULL, 0);
+		push(sc, MT_NUM, 0, d.buf, d.len);
+		push(sc, MT_NUM, 0, sc->s + j + 1, k - j - 1);
+		sc->i = k;
+		strbuf_release(&d);
+		return;
+	}
 	push(sc, MT_NUM, 0, d.buf, d.len);
 	strbuf_release(&d);
+	/* "1.9 x 10^4": the letter x between a number and 10^ is a times sign */
+	size_t k = sc->i;
+	while (k < sc->n && sc->s[k] == ' ')
+		k++;
+	if (k < sc->n && sc->s[k] == 'x') {
+		size_t q = k + 1;
+		while (q < sc->n && sc->s[q] == ' ')
+			q++;
+		if (q + 3 <= sc->n && !memcmp(sc->s + q, "10^", 3)) {
+			push_op(sc, '*');
+			sc->i = q;
+		}
+	}
+}
+
+/*
+ * A numeral in another base: 1011_2, 1011_{2}, FF_{16}, (1011)_2.  The digits
+ * must all be valid in the base (2..36); a run of letters alone needs two of
+ * them and a base above ten, so F_{16} and a_{10} stay names.  On a match
+ * the decimal value is pushed and 1 returned.
+ */
+static int base_numeral(struct scan *sc)
+{
+	size_t i = sc->i, j, paren = sc->s[i] == '(';
+	if (paren)
+		i++;
+	j = i;
+	int digits = 0;
+	while (j < sc->n && (is_digit(sc->s[j]) || (sc->s[j] >= 'A' && sc->s[j] <= 'Z'))) {
+		digits += is_digit(sc->s[j]);
+		j++;
+	}
+	size_t run = j - i;
+	if (run == 0 || run > 200 || (paren && (j >= sc->n || sc->s[j++] != ')')))
+		return 0;
+	if (j >= sc->n || sc->s[j] != '_')
+		return 0;
+	size_t bb, bl, end = digit_arg(sc, j + 1, &bb, &bl);
+	if (!end || bl > 2)
+		return 0;
+	int base = 0;
+	for (size_t k = 0; k < bl; k++)
+		base = base * 10 + (sc->s[bb + k] - '0');
+	if (base < 2 || base > 36 || (!digits && (run < 2 || base <= 10)))
+		return 0;
+	for (size_t k = i; k < i + run; k++) {
+		char c = sc->s[k];
+		int v = is_digit(c) ? c - '0' : c - 'A' + 10;
+		if (v >= base)
+			return 0;
+	}
+	char buf[208];
+	memcpy(buf, sc->s + i, run);
+	buf[run] = '\0';
+	mpz_t z;
+	mpz_init(z);
+	int ok = mpz_set_str(z, buf, base) == 0;
+	if (ok) {
+		char *dec = mpz_get_str(NULL, 10, z);
+		sc->i = end;
+		push(sc, MT_NUM, 0, dec, strlen(dec));
+		free(dec);
+	}
+	mpz_clear(z);
+	return ok;
+}
+
+/* {}^{n}C_{k}, ^nC_k: the binomial coefficient written with scripts. */
+static int prescript_binom(struct scan *sc)
+{
+	size_t j = sc->i;
+	if (j + 1 < sc->n && sc->s[j] == '{' && sc->s[j + 1] == '}')
+		j += 2;
+	if (j >= sc->n || sc->s[j] != '^')
+		return 0;
+	size_t nb, nl, kb, kl, end = digit_arg(sc, j + 1, &nb, &nl);
+	if (!end || end + 1 >= sc->n || sc->s[end] != 'C' || sc->s[end + 1] != '_')
+		return 0;
+	end = digit_arg(sc, end + 2, &kb, &kl);
+	if (!end)
+		return 0;
+	push(sc, MT_BINOM, 0, NULL, 0);
+	push(sc, MT_NUM, 0, sc->s + nb, nl);
+	push(sc, MT_NUM, 0, sc->s + kb, kl);
+	sc->i = end;
+	return 1;
 }
 
 /* ---- Unicode ---- */
@@ -499,6 +857,38 @@ static void caret(struct scan *sc)
 	sc->pending = 1;
 }
 
+/* Only blanks, '$' or the end of the text follow j. */
+static int at_end(const struct scan *sc, size_t j)
+{
+	while (j < sc->n && (is_space(sc->s[j]) || sc->s[j] == '$'))
+		j++;
+	return j >= sc->n;
+}
+
+/* '[' that closes an interval written ]a,b[ or [a,b[: what follows ends an item. */
+static int closes_interval(const struct scan *sc, size_t j)
+{
+	while (j < sc->n && is_space(sc->s[j]))
+		j++;
+	return sc->depth > 0 && (at_end(sc, j) || sc->s[j] == ',' || sc->s[j] == ';' ||
+				 starts(sc, j, "\\cup") || starts(sc, j, "\\quad"));
+}
+
+/* sc->i is just past a '.'. */
+static void dot(struct scan *sc)
+{
+	if (sc->i < sc->n && sc->s[sc->i] == '.') {
+		while (sc->i < sc->n && sc->s[sc->i] == '.')
+			sc->i++;
+		push(sc, MT_DOTS, 0, NULL, 0);
+		return;
+	}
+	/* a full stop ends the answer; anywhere else a lone dot is not understood (3.\,5) */
+	if (!at_end(sc, sc->i))
+		opaque(sc, "a dot that is neither a decimal point nor a full stop");
+	sc->space = 1;
+}
+
 static void ascii(struct scan *sc, char c)
 {
 	char next = sc->i + 1 < sc->n ? sc->s[sc->i + 1] : 0;
@@ -506,8 +896,25 @@ static void ascii(struct scan *sc, char c)
 	switch (c) {
 	case '(': push(sc, MT_LP, 0, NULL, 0); sc->depth++; return;
 	case ')': push(sc, MT_RP, 0, NULL, 0); sc->depth--; return;
-	case '[': push(sc, MT_LB, 0, NULL, 0); sc->depth++; return;
-	case ']': push(sc, MT_RB, 0, NULL, 0); sc->depth--; return;
+	case '[':
+		if (closes_interval(sc, sc->i)) {
+			push(sc, MT_RP, 0, NULL, 0);
+			sc->depth--;
+		} else {
+			push(sc, MT_LB, 0, NULL, 0);
+			sc->depth++;
+		}
+		return;
+	case ']':
+		if (sc->depth <= 0) {
+			/* ]a, b[ and ]a, b]: the French open end */
+			push(sc, MT_LP, 0, NULL, 0);
+			sc->depth++;
+		} else {
+			push(sc, MT_RB, 0, NULL, 0);
+			sc->depth--;
+		}
+		return;
 	case '{': push(sc, MT_LC, 0, NULL, 0); sc->depth++; return;
 	case '}': push(sc, MT_RC, 0, NULL, 0); sc->depth--; return;
 	case '&': push(sc, MT_AMP, 0, NULL, 0); return;
@@ -549,8 +956,15 @@ static void ascii(struct scan *sc, char c)
 	case '+': case '-': case '/': case ',': case ';': case ':': case '=': case '|': case '\'':
 		push_op(sc, c);
 		return;
+	case '.':
+		dot(sc);
+		return;
+	case '$': case '~': case '"':
+		sc->space = 1; /* math wrappers, TeX's tie, quotes */
+		return;
 	default:
-		sc->space = 1; /* $ # " ? ~ . and other punctuation */
+		opaque(sc, "a character outside the grammar");
+		sc->space = 1;
 		return;
 	}
 }
@@ -571,6 +985,12 @@ static void scan_span(struct scan *sc, const char *s, size_t n, int text)
 			sc->i++;
 		} else if (c == '\\') {
 			command(sc);
+		} else if ((is_digit(c) || (c >= 'A' && c <= 'Z') || c == '(') && !sc->pending &&
+			   !sc->text && base_numeral(sc)) {
+			continue;
+		} else if ((c == '^' || (c == '{' && sc->i + 1 < sc->n && sc->s[sc->i + 1] == '}')) &&
+			   !sc->text && prescript_binom(sc)) {
+			continue;
 		} else if (is_digit(c)) {
 			if (sc->pending > 0) {
 				push(sc, MT_NUM, 0, &sc->s[sc->i], 1);
@@ -605,24 +1025,37 @@ void math_lex_init(struct math_lex *lx)
 {
 	lx->tok = NULL;
 	lx->n = lx->cap = 0;
+	lx->opaque = NULL;
 	strbuf_init(&lx->text);
+	strbuf_init(&lx->uni);
 }
 
 void math_lex_release(struct math_lex *lx)
 {
 	free(lx->tok);
 	strbuf_release(&lx->text);
+	strbuf_release(&lx->uni);
 	math_lex_init(lx);
 }
 
 int math_lex_run(struct math_lex *lx, struct strview v)
 {
 	lx->n = 0;
+	lx->opaque = NULL;
+	lx->unknown = 0;
 	strbuf_reset(&lx->text);
 	if (v.len > MATH_LEX_MAX_INPUT)
 		return -1;
+	if (math_uni_needed(v)) {
+		strbuf_reset(&lx->uni);
+		math_uni_rewrite(v, &lx->uni);
+		v.ptr = lx->uni.buf;
+		v.len = lx->uni.len;
+	}
 	struct scan sc = {.lx = lx};
 	scan_span(&sc, v.ptr, v.len, 0);
+	if (sc.depth != 0)
+		opaque(&sc, "brackets that do not balance");
 	sc.space = 1;
 	push(&sc, MT_END, 0, NULL, 0);
 	if (sc.err) {

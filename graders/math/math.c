@@ -148,12 +148,49 @@ void math_checker_free(struct math_checker *c)
 
 /* ---- Judging ---- */
 
+/* Read s into t; -1 when it cannot be read or was not fully understood (opaque). */
 static int parse_text(struct math_checker *c, const char *s, struct math_tree *t)
 {
-	if (math_lex_run(&c->lex, sv_from(s)))
+	if (math_lex_run(&c->lex, sv_from(s)) || c->lex.opaque)
 		return -1;
 	c->num.steps += (long)c->lex.n;
-	return math_parse(t, &c->lex);
+	if (math_parse(t, &c->lex))
+		return -1;
+	if (c->lex.unknown && !math_equiv_unknown_unread(t->root)) {
+		t->root = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+/* A plain quantity: no names, relations, collections or text. */
+static int bare_number(const struct mnode *n)
+{
+	switch (n->kind) {
+	case MK_SYM:
+		return !strcmp(n->text, "e") || !strcmp(n->text, "i");
+	case MK_APPLY: case MK_REL: case MK_TUPLE: case MK_SET: case MK_LIST: case MK_UNION:
+	case MK_INTER: case MK_IN: case MK_MATRIX: case MK_TEXT: case MK_RATIO: case MK_OPAQUE:
+		return 0;
+	default:
+		for (int i = 0; i < n->n; i++)
+			if (!bare_number(n->kid[i]))
+				return 0;
+		return 1;
+	}
+}
+
+/*
+ * The unit leniency: a side whose unit words were dropped ("6 m") matches
+ * only a bare number or a side with the same units, never "6 s" or "x = 6".
+ */
+static int units_allowed(const struct math_tree *a, const struct math_tree *b)
+{
+	if (!a->units && !b->units)
+		return 1;
+	if (a->units && b->units)
+		return !strcmp(a->units, b->units);
+	return bare_number(a->units ? b->root : a->root);
 }
 
 /* "1,22" and "1000,99": a decimal comma, tried when the comma reading fails. */
@@ -184,13 +221,25 @@ static char *decimal_comma(const char *s)
 	return out;
 }
 
-/* Plain-text comparison for answers we cannot parse. */
+/*
+ * Plain-text comparison for answers we cannot parse: case, $, braces and
+ * backslashes do not count, and white space only where it separates two
+ * letters or digits ("a_1 0" is not "a_{10}", "2 5" is not "25").
+ */
 static void text_norm(const char *s, struct strbuf *out)
 {
+	int gap = 0;
 	for (; *s; s++) {
 		unsigned char ch = (unsigned char)*s;
-		if (isspace(ch) || ch == '$' || ch == '{' || ch == '}' || ch == '\\')
+		if (isspace(ch)) {
+			gap = 1;
 			continue;
+		}
+		if (ch == '$' || ch == '{' || ch == '}' || ch == '\\')
+			continue;
+		if (gap && out->len && isalnum((unsigned char)out->buf[out->len - 1]) && isalnum(ch))
+			strbuf_addch(out, ' ');
+		gap = 0;
 		strbuf_addch(out, (char)tolower(ch));
 	}
 	static const char *const drop[] = {"text", "mathrm", "textbf", "mbox"};
@@ -238,7 +287,7 @@ static int compare_texts(struct math_checker *c, const char *gold, const char *p
 	int pok = parse_text(c, pred, &pt) == 0;
 	if (pred_unreadable)
 		*pred_unreadable = !pok || has_text(pt.root);
-	if (gok && pok) {
+	if (gok && pok && units_allowed(&gt, &pt)) {
 		result = math_equiv_cmp(&eq, gt.root, pt.root);
 		if (eq.undecided)
 			*undecided = 1;
@@ -249,15 +298,6 @@ static int compare_texts(struct math_checker *c, const char *gold, const char *p
 	math_tree_release(&gt);
 	math_tree_release(&pt);
 	return result;
-}
-
-static int gold_is_collection(struct math_checker *c, const char *gold)
-{
-	struct math_tree t;
-	math_tree_init(&t);
-	int r = parse_text(c, gold, &t) == 0 && math_equiv_is_collection(t.root);
-	math_tree_release(&t);
-	return r;
 }
 
 char *math_canonical_key(struct math_checker *c, const char *answer)
@@ -305,6 +345,18 @@ static int judge_letters(const char *gold, const char *pred, const char *full, i
 	return gl == pl;
 }
 
+static const char *extraction_name(enum math_extract_how how)
+{
+	switch (how) {
+	case MX_BOXED: return "boxed";
+	case MX_PHRASE: return "phrase";
+	case MX_REGION: return "region";
+	case MX_NUMBER: return "last_number";
+	case MX_WHOLE: return "whole";
+	default: return "none";
+	}
+}
+
 void math_judge(struct math_checker *c, const char *gold, const char *pred, int pred_is_full_output,
 		struct math_verdict *out)
 {
@@ -319,6 +371,7 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 	};
 	math_extract_run(&c->gx, gold, &gopt);
 	math_extract_run(&c->px, pred, &popt);
+	out->extraction = extraction_name(c->px.how);
 	if (c->px.how == MX_NONE) {
 		out->no_answer = 1;
 		out->truncated = c->px.truncated;
@@ -330,15 +383,16 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 				out->no_answer = 0;
 				char l = math_extract_letter_free(pred);
 				out->extracted = xasprintf("%c", l);
+				out->extraction = "letter";
 				out->canonical = xasprintf("choice:%c", l);
 			}
 		}
 		return;
 	}
 	const char *g = c->gx.joined.len ? c->gx.joined.buf : c->gx.answer.buf;
-	const char *p = c->px.answer.buf;
-	if (c->px.joined.len && gold_is_collection(c, g))
-		p = c->px.joined.buf;
+	/* Several boxes side by side are one list: right for a list gold, and for a
+	 * single gold only when every box holds it (a hedge is wrong). */
+	const char *p = c->px.joined.len ? c->px.joined.buf : c->px.answer.buf;
 	out->extracted = xstrdup(p);
 	p = out->extracted;
 	int decided, unreadable = 0;
@@ -357,6 +411,7 @@ void math_judge(struct math_checker *c, const char *gold, const char *pred, int 
 	    math_extract_last_number(&c->px, p) && strcmp(c->px.answer.buf, p)) {
 		/* an answer in words: "it's 1,000.99m²" */
 		r = compare_texts(c, g, c->px.answer.buf, &out->undecided, NULL);
+		out->extraction = "last_number";
 	}
 	out->correct = r && !out->undecided;
 	if (out->undecided)
@@ -385,6 +440,7 @@ static int math_grade(void *state, const struct grade_input *in, struct grade *o
 	out->score = v.correct;
 	out->extracted = v.extracted;
 	out->canonical = v.canonical;
+	out->detail = xasprintf("{\"extraction\":\"%s\"}", v.extraction ? v.extraction : "none");
 	if (v.no_answer) {
 		out->status = GRADE_NO_ANSWER;
 		out->reason = xstrdup(v.truncated ? "the output was cut off (unclosed <think> or \\boxed{)"
@@ -405,7 +461,7 @@ static void math_free(void *state)
 
 const struct grader_ops grader_math = {
 	.name = "math",
-	.version = "1",
+	.version = "2",
 	.init = math_init,
 	.grade = math_grade,
 	.free = math_free,

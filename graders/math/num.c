@@ -8,7 +8,7 @@
 
 #include "graders/math/num.h"
 
-#define TOL_BITS 100 /* approximate values agree when within 2^-100 relatively */
+#define TOL_BITS 100 /* the imaginary part of a real value is negligible below 2^-100 */
 
 /* ---- Values and the pool ---- */
 
@@ -298,23 +298,57 @@ static void f_atan(struct math_num *m, mpf_t r, const mpf_t x)
 
 /* ---- Arithmetic ---- */
 
-static int v_add(struct mval *a, const struct mval *b)
+/* |re| + |im| of v into out. */
+static void magnitude(const struct mval *v, mpf_t out)
+{
+	if (v->exact) {
+		mpf_set_q(out, v->q);
+		mpf_abs(out, out);
+		return;
+	}
+	mpf_t t;
+	mpf_init2(t, MATH_NUM_BITS);
+	mpf_abs(out, v->re);
+	mpf_abs(t, v->im);
+	mpf_add(out, out, t);
+	mpf_clear(t);
+}
+
+/* a += b.  See math_num.h for the rules on cancellation and absorption. */
+static int v_add(struct math_num *m, struct mval *a, const struct mval *b)
 {
 	if (a->exact && b->exact) {
 		mpq_add(a->q, a->q, b->q);
 		return MATH_NUM_OK;
 	}
+	mpf_t ma, mb, t;
+	mpf_init2(ma, MATH_NUM_BITS);
+	mpf_init2(mb, MATH_NUM_BITS);
+	mpf_init2(t, MATH_NUM_BITS);
+	magnitude(a, ma);
+	magnitude(b, mb);
 	to_approx(a);
 	if (b->exact) {
-		mpf_t t;
-		mpf_init2(t, MATH_NUM_BITS);
 		mpf_set_q(t, b->q);
 		mpf_add(a->re, a->re, t);
-		mpf_clear(t);
 	} else {
 		mpf_add(a->re, a->re, b->re);
 		mpf_add(a->im, a->im, b->im);
 	}
+	/* the smaller addend, scaled up by the precision, against the larger */
+	int small_b = mpf_cmp(ma, mb) >= 0;
+	mpf_mul_2exp(t, small_b ? mb : ma, MATH_NUM_TOL_BITS);
+	if (mpf_sgn(small_b ? mb : ma) != 0 && mpf_cmp(t, small_b ? ma : mb) < 0)
+		m->lost = 1;
+	magnitude(a, t);
+	mpf_mul_2exp(t, t, MATH_NUM_TOL_BITS);
+	if (mpf_cmp(t, small_b ? ma : mb) <= 0) {
+		a->exact = 1; /* the terms cancel to within the precision */
+		mpq_set_ui(a->q, 0, 1);
+	}
+	mpf_clear(ma);
+	mpf_clear(mb);
+	mpf_clear(t);
 	return MATH_NUM_OK;
 }
 
@@ -610,6 +644,14 @@ static int v_func(struct math_num *m, const char *name, struct mval *a, const st
 			rc = mpf_sgn(s) ? (mpf_ui_div(x, 1, s), 0) : MATH_NUM_FAIL;
 		else
 			rc = mpf_sgn(s) ? (mpf_div(x, c, s), 0) : MATH_NUM_FAIL;
+		/* sin(pi) and cos(pi/2) are 0, not the rounding noise of the series */
+		mpf_abs(s, x);
+		mpf_mul_2exp(s, s, MATH_NUM_TOL_BITS);
+		if (rc == MATH_NUM_OK && mpf_cmp_ui(s, 1) < 0) {
+			a->exact = 1;
+			mpq_set_ui(a->q, 0, 1);
+			goto out;
+		}
 	} else if (!strcmp(name, "arctan")) {
 		f_atan(m, x, x);
 	} else if (!strcmp(name, "arcsin") || !strcmp(name, "arccos")) {
@@ -703,13 +745,13 @@ static int v_apply(struct math_num *m, const char *name, struct mval *a)
 		if (!rc)
 			rc = v_mul(lin, c);
 		if (!rc)
-			rc = v_add(num, lin);
+			rc = v_add(m, num, lin);
 		mpq_set_si(c->q, (long)((h >> 16) % 83) + 1, 13);
 		if (!rc)
-			rc = v_add(num, c);
+			rc = v_add(m, num, c);
 		mpq_set_si(c->q, (long)((h >> 24) % 79) + 2, 5);
 		if (!rc)
-			rc = v_add(t, c); /* a^2 + c4, never zero for real a */
+			rc = v_add(m, t, c); /* a^2 + c4, never zero for real a */
 		if (!rc)
 			rc = v_inv(t);
 		if (!rc)
@@ -742,10 +784,15 @@ static int var_value(struct math_num *m, const char *name, struct mval *out)
 	for (int j = 0; j < m->nvars; j++) {
 		if (strcmp(m->vars[j], name))
 			continue;
-		long k = m->point;
 		if (m->alias && j == 1)
 			j = 0;
-		mpq_set_si(out->q, 1009 + 97 * j + 431 * k + 13 * j * k, (unsigned long)(463 + 11 * j + 5 * k));
+		/* a positive rational between 1 and 4 with a 20-bit denominator: small
+		 * enough that e^{xy} keeps every term, random enough that no
+		 * polynomial is built to vanish there */
+		uint32_t key[2] = {(uint32_t)j, (uint32_t)m->point};
+		uint64_t h = hash64(key, sizeof(key), MATH_NUM_SEED);
+		unsigned long den = 1000003 + (unsigned long)((h >> 40) % 48000);
+		mpq_set_ui(out->q, den + (unsigned long)(h % (3 * den)), den);
 		mpq_canonicalize(out->q);
 		out->exact = 1;
 		return MATH_NUM_OK;
@@ -755,6 +802,36 @@ static int var_value(struct math_num *m, const char *name, struct mval *out)
 
 int math_num_set_decimal(struct mval *v, const char *s)
 {
+	const char *bar = strchr(s, '|');
+	if (bar) {
+		/* A.B|R = A.B + R / (10^len(B) (10^len(R) - 1)) */
+		char head[4100];
+		size_t hn = (size_t)(bar - s), rn = strlen(bar + 1);
+		if (hn >= sizeof(head) || rn == 0 || rn > 4000)
+			return MATH_NUM_UNDECIDED;
+		memcpy(head, s, hn);
+		head[hn] = '\0';
+		int rc = math_num_set_decimal(v, head);
+		if (rc)
+			return rc;
+		const char *dot = strchr(head, '.');
+		size_t frac = dot ? strlen(dot + 1) : 0;
+		mpq_t r;
+		mpq_init(r);
+		rc = mpz_set_str(mpq_numref(r), bar + 1, 10) ? MATH_NUM_FAIL : MATH_NUM_OK;
+		mpz_ui_pow_ui(mpq_denref(r), 10, rn);
+		mpz_sub_ui(mpq_denref(r), mpq_denref(r), 1);
+		mpz_t p10;
+		mpz_init(p10);
+		mpz_ui_pow_ui(p10, 10, frac);
+		mpz_mul(mpq_denref(r), mpq_denref(r), p10);
+		mpz_clear(p10);
+		mpq_canonicalize(r);
+		if (!rc)
+			mpq_add(v->q, v->q, r);
+		mpq_clear(r);
+		return rc;
+	}
 	size_t n = strlen(s);
 	if (n > 4000)
 		return MATH_NUM_UNDECIDED;
@@ -784,7 +861,7 @@ static int eval_kids_fold(struct math_num *m, const struct mnode *n, struct mval
 	for (int k = 1; k < n->n && rc == MATH_NUM_OK; k++) {
 		rc = math_num_eval(m, n->kid[k], t);
 		if (rc == MATH_NUM_OK)
-			rc = mul ? v_mul(out, t) : v_add(out, t);
+			rc = mul ? v_mul(out, t) : v_add(m, out, t);
 	}
 	math_val_free(m, t);
 	return rc;
@@ -805,7 +882,7 @@ static int eval_args(struct math_num *m, const struct mnode *n, struct mval *out
 		if (rc == MATH_NUM_OK)
 			rc = v_mul(t, w);
 		if (rc == MATH_NUM_OK)
-			rc = v_add(out, t);
+			rc = v_add(m, out, t);
 	}
 	math_val_free(m, step);
 	math_val_free(m, w);
@@ -833,7 +910,7 @@ static int v_binom(struct math_num *m, const struct mnode *node, struct mval *ou
 		mpq_set_ui(c->q, 7, 3);
 		rc = v_mul(k, c); /* n + 7k/3 tells (n, k) from (k, n) */
 		if (!rc)
-			rc = v_add(out, k);
+			rc = v_add(m, out, k);
 		if (!rc)
 			rc = v_apply(m, "\\binom", out);
 		math_val_free(m, c);
@@ -885,6 +962,172 @@ static int v_binom(struct math_num *m, const struct mnode *node, struct mval *ou
 	mpz_clear(kk);
 done:
 	math_val_free(m, k);
+	return rc;
+}
+
+static int node_has_vars(const struct mnode *n)
+{
+	if ((n->kind == MK_SYM && strcmp(n->text, "e") && strcmp(n->text, "i")) || n->kind == MK_APPLY)
+		return 1;
+	for (int i = 0; i < n->n; i++)
+		if (node_has_vars(n->kid[i]))
+			return 1;
+	return 0;
+}
+
+static int is_integer(const struct mval *v)
+{
+	return v->exact && mpz_cmp_ui(mpq_denref(v->q), 1) == 0;
+}
+
+/* floor or ceil; an approximate value too close to a whole number to tell is undecided. */
+static int v_round(struct mval *a, int up)
+{
+	if (a->exact) {
+		if (up)
+			mpz_cdiv_q(mpq_numref(a->q), mpq_numref(a->q), mpq_denref(a->q));
+		else
+			mpz_fdiv_q(mpq_numref(a->q), mpq_numref(a->q), mpq_denref(a->q));
+		mpz_set_ui(mpq_denref(a->q), 1);
+		return MATH_NUM_OK;
+	}
+	mpf_t x, r, t;
+	mpf_init2(x, MATH_NUM_BITS);
+	mpf_init2(r, MATH_NUM_BITS);
+	mpf_init2(t, MATH_NUM_BITS);
+	int rc = real_of(a, x);
+	if (rc == MATH_NUM_OK) {
+		mpf_set_d(t, 0.5);
+		mpf_add(r, x, t);
+		mpf_floor(r, r); /* nearest whole number */
+		mpf_sub(t, x, r);
+		mpf_abs(t, t);
+		mpf_mul_2exp(t, t, 150);
+		mpf_abs(r, x);
+		mpf_add_ui(r, r, 1);
+		if (mpf_cmp(t, r) <= 0) {
+			rc = MATH_NUM_UNDECIDED;
+		} else {
+			if (up)
+				mpf_ceil(x, x);
+			else
+				mpf_floor(x, x);
+			a->exact = 1;
+			mpq_set_f(a->q, x);
+		}
+	}
+	mpf_clear(x);
+	mpf_clear(r);
+	mpf_clear(t);
+	return rc;
+}
+
+/* The real part of v for ordering, failing for a complex value. */
+static int v_cmp(const struct mval *a, const struct mval *b, int *out)
+{
+	if (a->exact && b->exact) {
+		*out = mpq_cmp(a->q, b->q);
+		return MATH_NUM_OK;
+	}
+	mpf_t x, y;
+	mpf_init2(x, MATH_NUM_BITS);
+	mpf_init2(y, MATH_NUM_BITS);
+	int rc = real_of(a, x);
+	if (rc == MATH_NUM_OK)
+		rc = real_of(b, y);
+	*out = mpf_cmp(x, y);
+	mpf_clear(x);
+	mpf_clear(y);
+	return rc;
+}
+
+/* gcd, lcm, max, min of the arguments; a mod b; a (mod n). */
+static int v_funcn(struct math_num *m, const struct mnode *n, struct mval *out)
+{
+	if (n->n == 0)
+		return MATH_NUM_FAIL;
+	if (!strcmp(n->text, "sum") || !strcmp(n->text, "prod")) {
+		int rc = eval_args(m, n, out);
+		return rc ? rc : v_apply(m, n->text, out);
+	}
+	int rc = math_num_eval(m, n->kid[0], out);
+	struct mval *t = math_val_new(m);
+	int whole = !strcmp(n->text, "gcd") || !strcmp(n->text, "lcm") || !strcmp(n->text, "mod") ||
+		    !strcmp(n->text, "pmod");
+	if (rc == MATH_NUM_OK && whole && !is_integer(out))
+		rc = MATH_NUM_FAIL;
+	for (int k = 1; k < n->n && rc == MATH_NUM_OK; k++) {
+		rc = math_num_eval(m, n->kid[k], t);
+		if (rc)
+			break;
+		if (whole && !is_integer(t)) {
+			rc = MATH_NUM_FAIL;
+			break;
+		}
+		mpz_ptr a = mpq_numref(out->q), b = mpq_numref(t->q);
+		if (!strcmp(n->text, "gcd")) {
+			mpz_gcd(a, a, b);
+		} else if (!strcmp(n->text, "lcm")) {
+			mpz_lcm(a, a, b);
+		} else if (!strcmp(n->text, "mod") || !strcmp(n->text, "pmod")) {
+			if (mpz_sgn(b) == 0) {
+				rc = MATH_NUM_FAIL;
+				break;
+			}
+			mpz_fdiv_r(a, a, b);
+			if (mpz_sgn(a) < 0)
+				mpz_add(a, a, b);
+			if (!strcmp(n->text, "pmod")) {
+				/* a class modulo n: the same residue and modulus, as an unknown function */
+				struct mval *c = math_val_new(m);
+				mpq_set_ui(c->q, 7, 3);
+				rc = v_mul(t, c);
+				if (!rc)
+					rc = v_add(m, out, t);
+				if (!rc)
+					rc = v_apply(m, "\\pmod", out);
+				math_val_free(m, c);
+			}
+		} else {
+			int c;
+			rc = v_cmp(t, out, &c);
+			if (!rc && ((!strcmp(n->text, "max") && c > 0) || (!strcmp(n->text, "min") && c < 0)))
+				copy_val(out, t);
+		}
+	}
+	math_val_free(m, t);
+	return rc;
+}
+
+/* The determinant of the square matrix mx over the rows from r on and the columns in mask. */
+static int v_det(struct math_num *m, const struct mnode *mx, int r, unsigned mask, struct mval *out)
+{
+	int size = mx->cols;
+	if (r == size) {
+		out->exact = 1;
+		mpq_set_ui(out->q, 1, 1);
+		return MATH_NUM_OK;
+	}
+	struct mval *cell = math_val_new(m), *minor = math_val_new(m);
+	out->exact = 1;
+	mpq_set_ui(out->q, 0, 1);
+	int rc = MATH_NUM_OK, sign = 1;
+	for (int c = 0; c < size && rc == MATH_NUM_OK; c++) {
+		if (!(mask & (1u << c)))
+			continue;
+		rc = math_num_eval(m, mx->kid[r * size + c], cell);
+		if (!rc)
+			rc = v_det(m, mx, r + 1, mask & ~(1u << c), minor);
+		if (!rc)
+			rc = v_mul(cell, minor);
+		if (!rc && sign < 0)
+			v_neg(cell);
+		if (!rc)
+			rc = v_add(m, out, cell);
+		sign = -sign;
+	}
+	math_val_free(m, minor);
+	math_val_free(m, cell);
 	return rc;
 }
 
@@ -994,9 +1237,17 @@ int math_num_eval(struct math_num *m, const struct mnode *n, struct mval *out)
 		math_val_free(m, t);
 		return rc;
 	case MK_FUNC:
+		if (!strcmp(n->text, "det")) {
+			const struct mnode *mx = n->kid[0];
+			if (mx->kind != MK_MATRIX || mx->rows != mx->cols || mx->rows > 5)
+				return MATH_NUM_FAIL;
+			return v_det(m, mx, 0, (1u << mx->cols) - 1, out);
+		}
 		rc = math_num_eval(m, n->kid[0], out);
 		if (rc)
 			return rc;
+		if (!strcmp(n->text, "floor") || !strcmp(n->text, "ceil"))
+			return v_round(out, n->text[0] == 'c');
 		if (n->n == 2) {
 			t = math_val_new(m);
 			rc = math_num_eval(m, n->kid[1], t);
@@ -1006,9 +1257,39 @@ int math_num_eval(struct math_num *m, const struct mnode *n, struct mval *out)
 			return rc;
 		}
 		return v_func(m, n->text, out, NULL);
+	case MK_FUNCN:
+		return v_funcn(m, n, out);
+	case MK_DEGREE:
+		rc = math_num_eval(m, n->kid[0], out);
+		if (rc)
+			return rc;
+		t = math_val_new(m);
+		t->exact = 0;
+		mpf_div_ui(t->re, m->pi, 180);
+		mpf_set_ui(t->im, 0);
+		rc = v_mul(out, t);
+		math_val_free(m, t);
+		return rc;
+	case MK_FACT2:
+		rc = math_num_eval(m, n->kid[0], out);
+		if (rc)
+			return rc;
+		if (!is_integer(out) || mpq_sgn(out->q) < 0)
+			return MATH_NUM_FAIL;
+		if (mpz_cmp_ui(mpq_numref(out->q), 4000) > 0)
+			return MATH_NUM_UNDECIDED;
+		mpz_2fac_ui(mpq_numref(out->q), mpz_get_ui(mpq_numref(out->q)));
+		return MATH_NUM_OK;
 	case MK_APPLY:
 		if (n->n == 0)
 			return MATH_NUM_FAIL;
+		if (!strcmp(n->text, "\\bar") && n->n == 1 && !node_has_vars(n->kid[0])) {
+			/* the complex conjugate of a number */
+			rc = math_num_eval(m, n->kid[0], out);
+			if (rc == MATH_NUM_OK && !out->exact)
+				mpf_neg(out->im, out->im);
+			return rc;
+		}
 		rc = eval_args(m, n, out);
 		return rc ? rc : v_apply(m, n->text, out);
 	default:
@@ -1047,10 +1328,16 @@ static int within(const struct mval *a, const struct mval *b, const mpf_t tol, i
 	mpf_abs(bi, bi);
 	mpf_add(d, br, bi);
 	if (relative) {
+		/* of the larger magnitude: no absolute slack near zero */
+		approx_parts(b, br, bi);
 		mpf_abs(ar, ar);
 		mpf_abs(ai, ai);
 		mpf_add(s, ar, ai);
-		mpf_add_ui(s, s, 1);
+		mpf_abs(br, br);
+		mpf_abs(bi, bi);
+		mpf_add(br, br, bi);
+		if (mpf_cmp(br, s) > 0)
+			mpf_set(s, br);
 		mpf_mul(s, s, tol);
 	} else {
 		mpf_set(s, tol);
@@ -1073,7 +1360,7 @@ int math_num_equal(struct math_num *m, const struct mval *a, const struct mval *
 	mpf_t tol;
 	mpf_init2(tol, MATH_NUM_BITS);
 	mpf_set_ui(tol, 1);
-	mpf_div_2exp(tol, tol, TOL_BITS);
+	mpf_div_2exp(tol, tol, MATH_NUM_TOL_BITS);
 	int ok = within(a, b, tol, 1);
 	mpf_clear(tol);
 	return ok;

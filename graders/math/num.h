@@ -14,6 +14,15 @@
  * caps, and each evaluation step is charged to a budget.  Running past a cap
  * or the budget is MATH_NUM_UNDECIDED, never a hang.
  *
+ * Comparison cannot be fooled near zero or by huge magnitudes: two exact
+ * values compare exactly; an approximate value agrees with another only
+ * within 2^-180 of the larger magnitude (no absolute slack, so e^{-200} is
+ * not 0), a sum whose terms cancel below that precision is exactly 0 (so
+ * sin(pi) is 0), and a sum in which a non-zero term vanished below the
+ * precision (e^{400} + 1) sets m->lost, which the comparison takes as "not
+ * shown equal".  Variables take pseudo-random rational values (seeded,
+ * MATH_NUM_POINTS points), so a polynomial cannot be built to vanish at them.
+ *
  * Ownership: struct math_num owns its constants and a pool of temporaries
  * (math_num_init / math_num_release).  Values handed out by math_val_new
  * belong to the pool and are returned with math_val_free, last out first.
@@ -29,7 +38,9 @@
 #define MATH_NUM_MAX_BITS 65536   /* largest exact operand, in bits */
 #define MATH_NUM_MAX_EXP 10000    /* largest |exponent| of a power */
 #define MATH_NUM_MAX_VARS 16      /* distinct variables in one comparison */
-#define MATH_NUM_POINTS 3         /* evaluation points when there are variables */
+#define MATH_NUM_POINTS 4         /* evaluation points when there are variables */
+#define MATH_NUM_SEED 0x5eed15u   /* seeds the variables' pseudo-random values */
+#define MATH_NUM_TOL_BITS 180     /* approximate values agree within 2^-180 relatively */
 
 enum { MATH_NUM_OK = 0, MATH_NUM_FAIL = -1, MATH_NUM_UNDECIDED = -2 };
 
@@ -48,6 +59,7 @@ struct math_num {
 	int nvars;
 	int point;               /* which evaluation point */
 	int alias;               /* variable 1 takes variable 0's values (non-strict names) */
+	int lost;                /* an addend vanished below the precision: a sum cannot be trusted */
 };
 
 void math_num_init(struct math_num *m);
@@ -62,7 +74,7 @@ int math_num_add_var(struct math_num *m, const char *name);
 /* Evaluate n at the current point into out.  Returns a MATH_NUM_ code. */
 int math_num_eval(struct math_num *m, const struct mnode *n, struct mval *out);
 
-/* a and b agree: exactly, or within 2^-100 relatively when either is approximate. */
+/* a and b agree: exactly, or within 2^-MATH_NUM_TOL_BITS relatively when either is approximate. */
 int math_num_equal(struct math_num *m, const struct mval *a, const struct mval *b);
 
 /*
@@ -78,7 +90,7 @@ int math_num_is_terminating(const struct mval *v);
 /* Append a canonical text of v: "p/q" when exact, else 24 significant digits. */
 void math_num_key(const struct mval *v, struct strbuf *out);
 
-/* Set v from a decimal string "123.45"; returns a MATH_NUM_ code. */
+/* Set v from a decimal string "123.45", or "0.1|6" whose digits after '|' repeat; a MATH_NUM_ code. */
 int math_num_set_decimal(struct mval *v, const char *s);
 
 #endif

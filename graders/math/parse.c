@@ -5,6 +5,7 @@
  * products (explicit or implicit), unary signs, powers, postfix (! % °),
  * primaries.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -24,6 +25,9 @@ void math_tree_init(struct math_tree *t)
 {
 	t->root = NULL;
 	t->nodes = 0;
+	t->lenient = 0;
+	t->skipped = 0;
+	t->units = NULL;
 	t->blocks = NULL;
 }
 
@@ -167,7 +171,9 @@ static struct mnode *relation(struct parser *p);
 static struct mnode *sum(struct parser *p);
 static struct mnode *unary(struct parser *p);
 static struct mnode *power(struct parser *p);
+static struct mnode *term(struct parser *p);
 static struct mnode *primary(struct parser *p);
+static struct mnode *argument(struct parser *p);
 
 static int is_separator(const struct mtoken *t)
 {
@@ -178,7 +184,7 @@ static int is_closer(const struct mtoken *t)
 {
 	return t->type == MT_RP || t->type == MT_RB || t->type == MT_RC || t->type == MT_RSET ||
 	       t->type == MT_END || t->type == MT_AMP || t->type == MT_ROWSEP ||
-	       t->type == MT_END_MAT;
+	       t->type == MT_END_MAT || t->type == MT_OVER || t->type == MT_CHOOSE;
 }
 
 /* Skip to the next separator or closer at this nesting level. */
@@ -203,8 +209,10 @@ static void skip_rest(struct parser *p)
 
 /*
  * Items separated by , ; "and" "or".  At the top level, groups separated
- * by ';' that have several items each become tuples: p=5,q=2;p=7,q=2.
- * Inside brackets ';' is just another comma: (0;-2;6).
+ * by ';' that have several items each become tuples: p=5,q=2;p=7,q=2, and
+ * so do groups separated by "and" when they all have the same size:
+ * p=5,q=2 and p=7,q=2 (but 1, 2 and 3 is three items).  Inside brackets
+ * ';' is just another comma: (0;-2;6).
  */
 static struct mnode *close_group(struct parser *p, struct kids *group)
 {
@@ -225,13 +233,16 @@ static struct mnode *close_group(struct parser *p, struct kids *group)
 static struct mnode *list(struct parser *p, int inner)
 {
 	struct kids all = {0}, group = {0}, groups = {0};
-	int semis = 0, wide = 0;
+	int semis = 0, ands = 0, wide = 0, size = -1, same = 1;
 	for (;;) {
 		const struct mtoken *t = peek(p);
 		if (is_separator(t)) {
-			if (is_op(t, ';') && !inner && group.n) {
-				semis++;
+			if ((is_op(t, ';') || t->type == MT_AND) && !inner && group.n) {
+				semis += is_op(t, ';');
+				ands += t->type == MT_AND;
 				wide |= group.n > 1;
+				same &= size < 0 || (int)group.n == size;
+				size = (int)group.n;
 				kids_push(&groups, close_group(p, &group));
 			}
 			p->pos++;
@@ -245,12 +256,13 @@ static struct mnode *list(struct parser *p, int inner)
 		kids_push(&all, it);
 		kids_push(&group, it);
 	}
-	if (semis && group.n) {
+	if ((semis || ands) && group.n) {
 		wide |= group.n > 1;
+		same &= size < 0 || (int)group.n == size;
 		kids_push(&groups, close_group(p, &group));
 	}
 	free(group.v);
-	if (wide) {
+	if (wide && (semis || same)) {
 		free(all.v);
 		return kids_node(p, &groups, MK_LIST);
 	}
@@ -321,7 +333,10 @@ static struct mnode *relation(struct parser *p)
 				p->pos++;
 				r = MR_EQ;
 			} else {
+				size_t from = p->pos;
 				skip_rest(p);
+				p->t->skipped += (int)(p->pos - from);
+				p->t->lenient |= ML_APPROX_TAIL;
 				break;
 			}
 		} else if (rel_of(t, &r)) {
@@ -465,7 +480,8 @@ static int starts_factor(const struct mtoken *t)
 {
 	switch (t->type) {
 	case MT_NUM: case MT_SYM: case MT_FUNC: case MT_SQRT: case MT_FRAC: case MT_BINOM: case MT_PI:
-	case MT_LP: case MT_LC: case MT_BEGIN_MAT: case MT_INF: case MT_LSET:
+	case MT_LP: case MT_LC: case MT_BEGIN_MAT: case MT_INF: case MT_LSET: case MT_LFLOOR:
+	case MT_LCEIL: case MT_ACCENT:
 		return 1;
 	default:
 		return 0;
@@ -484,13 +500,104 @@ static int is_mixed(const struct mnode *whole, const struct mnode *frac, int was
 	       is_integer_num(frac->kid[0]) && is_integer_num(frac->kid[1]);
 }
 
-static void skip_units(struct parser *p)
+/* Units of measure: dropped after a quantity (docs/math-conventions.md). */
+static const char *const unit_words[] = {
+	"m", "cm", "mm", "km", "dm", "nm", "in", "inch", "inches", "ft", "feet", "foot", "yd", "yard",
+	"yards", "mi", "mile", "miles", "meter", "meters", "metre", "metres", "centimeter",
+	"centimeters", "millimeter", "millimeters", "kilometer", "kilometers", "g", "kg", "mg", "gram",
+	"grams", "kilogram", "kilograms", "lb", "lbs", "pound", "pounds", "oz", "ounce", "ounces",
+	"ton", "tons", "l", "ml", "liter", "liters", "litre", "litres", "gallon", "gallons", "cup",
+	"cups", "s", "sec", "secs", "second", "seconds", "min", "mins", "minute", "minutes", "h", "hr",
+	"hrs", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years",
+	"yr", "yrs", "deg", "degree", "degrees", "rad", "radian", "radians", "dollar", "dollars",
+	"cent", "cents", "euro", "euros", "usd", "mph", "kmh", "unit", "units", "sq", "square",
+	"cubic", "j", "joule", "joules", "n", "newton", "newtons", "w", "watt", "watts", "hz", "kw",
+	"kj", "ms", "am", "pm", "gr", "m/s", "km/h", "pages", "page",
+};
+
+/* Words that are values: 36 million is 36000000. */
+static const struct {
+	const char *word;
+	const char *value;
+} multipliers[] = {
+	{"thousand", "1000"}, {"million", "1000000"}, {"billion", "1000000000"},
+	{"trillion", "1000000000000"}, {"hundred", "100"}, {"dozen", "12"},
+};
+
+static int word_in(struct strview v, const char *const *list, size_t n)
 {
-	while (peek(p)->type == MT_WORD) {
-		p->pos++;
-		if (is_op(peek(p), '^') && peek2(p)->type == MT_NUM)
-			p->pos += 2;
+	for (size_t k = 0; k < n; k++) {
+		size_t m = strlen(list[k]);
+		if (m != v.len)
+			continue;
+		size_t j = 0;
+		while (j < m && (v.ptr[j] | 0x20) == list[k][j])
+			j++;
+		if (j == m)
+			return 1;
 	}
+	return 0;
+}
+
+/* Unit words after a quantity (with ^2 after one): recorded, then passed over. */
+static int skip_units(struct parser *p)
+{
+	struct strbuf u = STRBUF_INIT;
+	if (p->t->units)
+		strbuf_adds(&u, p->t->units);
+	size_t from = p->pos;
+	while (peek(p)->type == MT_WORD && word_in(math_tok_text(p->lx, peek(p)), unit_words, ARRAY_SIZE(unit_words))) {
+		struct strview v = math_tok_text(p->lx, peek(p));
+		if (u.len)
+			strbuf_addch(&u, ' ');
+		for (size_t k = 0; k < v.len; k++)
+			strbuf_addch(&u, (char)(v.ptr[k] | 0x20));
+		p->pos++;
+		if (is_op(peek(p), '^') && peek2(p)->type == MT_NUM) {
+			strbuf_addf(&u, "^%s", math_tok_text(p->lx, peek2(p)).ptr);
+			p->pos += 2;
+		}
+	}
+	int n = (int)(p->pos - from);
+	if (n) {
+		p->t->skipped += n;
+		p->t->lenient |= ML_UNITS;
+		p->t->units = math_tree_strdup(p->t, u.buf, u.len);
+	}
+	strbuf_release(&u);
+	return n;
+}
+
+/* A number word after a quantity: 36 million, 3 dozen, 7 squared. */
+static struct mnode *value_word(struct parser *p, struct mnode *acc)
+{
+	struct strview v = math_tok_text(p->lx, peek(p));
+	for (size_t k = 0; k < ARRAY_SIZE(multipliers); k++) {
+		const char *w = multipliers[k].word;
+		if (v.len == strlen(w) && !memcmp(v.ptr, w, v.len)) {
+			p->pos++;
+			struct mnode *m = leaf(p, MK_NUM, multipliers[k].value, strlen(multipliers[k].value));
+			return m ? binary_node(p, MK_MUL, acc, m) : NULL;
+		}
+	}
+	const char *e = NULL;
+	if (v.len == 7 && !memcmp(v.ptr, "squared", 7))
+		e = "2";
+	else if (v.len == 5 && !memcmp(v.ptr, "cubed", 5))
+		e = "3";
+	if (!e)
+		return NULL;
+	p->pos++;
+	struct mnode *x = leaf(p, MK_NUM, e, 1);
+	return x ? binary_node(p, MK_POW, acc, x) : NULL;
+}
+
+static struct mnode *funcn(struct parser *p, const char *name, struct mnode *a, struct mnode *b)
+{
+	struct mnode *n = binary_node(p, MK_FUNCN, a, b);
+	if (n)
+		n->text = name;
+	return n;
 }
 
 static struct mnode *term(struct parser *p)
@@ -500,7 +607,24 @@ static struct mnode *term(struct parser *p)
 	while (acc && !p->err) {
 		const struct mtoken *t = peek(p);
 		if (t->type == MT_WORD && acc->kind != MK_TEXT) {
-			skip_units(p); /* a unit word after a quantity */
+			struct mnode *v = value_word(p, acc);
+			if (v) {
+				acc = v;
+				continue;
+			}
+			if (!skip_units(p)) {
+				p->err = 1; /* "45 at most": a word we do not know */
+				return NULL;
+			}
+			continue;
+		}
+		if (t->type == MT_MOD || t->type == MT_PMOD) {
+			p->pos++;
+			struct mnode *b = t->type == MT_MOD ? unary(p) : argument(p);
+			if (!b)
+				return NULL;
+			acc = funcn(p, t->type == MT_MOD ? "mod" : "pmod", acc, b);
+			single = 0;
 			continue;
 		}
 		if (is_op(t, '*') || is_op(t, '/')) {
@@ -514,6 +638,10 @@ static struct mnode *term(struct parser *p)
 		}
 		if (!starts_factor(t) || acc->kind == MK_TEXT)
 			break;
+		if (t->type == MT_NUM && t->space && p->pos > 0 && p->lx->tok[p->pos - 1].type == MT_NUM) {
+			p->err = 1; /* "2 5" is not a product */
+			return NULL;
+		}
 		int was_frac = t->type == MT_FRAC;
 		struct mnode *b = power(p);
 		if (!b)
@@ -553,12 +681,15 @@ static struct mnode *postfix(struct parser *p, struct mnode *a)
 		const struct mtoken *t = peek(p);
 		if (is_op(t, '!') && !t->space) {
 			p->pos++;
-			a = unary_node(p, MK_FACT, a);
+			int twice = is_op(peek(p), '!') && !peek(p)->space;
+			p->pos += twice;
+			a = unary_node(p, twice ? MK_FACT2 : MK_FACT, a);
 		} else if (t->type == MT_PERCENT) {
 			p->pos++;
 			a = unary_node(p, MK_PERCENT, a);
 		} else if (t->type == MT_DEGREE) {
 			p->pos++;
+			a = unary_node(p, MK_DEGREE, a);
 		} else if (is_op(t, '\'') && a->kind == MK_SYM) {
 			p->pos++;
 			size_t n = strlen(a->text);
@@ -678,6 +809,15 @@ static struct mnode *symbol(struct parser *p)
 			n->kid[0] = sub;
 			n->n = 1;
 		}
+	} else if (peek(p)->type == MT_LP && !peek(p)->space && !strcmp(name.buf, "C")) {
+		/* C(n, k) is the binomial coefficient */
+		p->pos++;
+		struct mnode *args = group(p, MT_RP);
+		n = NULL;
+		if (args && args->kind == MK_LIST && args->n == 2)
+			n = binary_node(p, MK_BINOM, args->kid[0], args->kid[1]);
+		else
+			p->err = 1;
 	} else if (peek(p)->type == MT_LP && !peek(p)->space && applies_function(name.buf)) {
 		p->pos++;
 		struct mnode *args = group(p, MT_RP);
@@ -691,6 +831,8 @@ static struct mnode *symbol(struct parser *p)
 		}
 	} else {
 		n = leaf(p, MK_SYM, name.buf, name.len);
+		if (n && t->op == '?')
+			n->flags |= MF_UNKNOWN;
 	}
 	strbuf_release(&name);
 	return n;
@@ -712,6 +854,14 @@ static struct mnode *function(struct parser *p)
 		exp = argument(p);
 		if (!exp)
 			return NULL;
+	}
+	char inv[16];
+	if (exp && exp->kind == MK_NEG && exp->kid[0]->kind == MK_NUM && !strcmp(exp->kid[0]->text, "1") &&
+	    v.len == 3 && (!memcmp(v.ptr, "sin", 3) || !memcmp(v.ptr, "cos", 3) || !memcmp(v.ptr, "tan", 3))) {
+		/* \sin^{-1} is arcsin, not 1/sin */
+		snprintf(inv, sizeof(inv), "arc%.3s", v.ptr);
+		v = sv_from(inv);
+		exp = NULL;
 	}
 	struct mnode *arg;
 	if (peek(p)->type == MT_LP) {
@@ -800,7 +950,43 @@ static struct mnode *text_run(struct parser *p)
 	return n;
 }
 
-/* \sum and friends are not evaluated: the rest of the item is kept as text. */
+/*
+ * \sum_{k=a}^{b} body and \prod: not evaluated, but read as an unknown
+ * function of (a, b, body), so the same bounds and an equal body (as a
+ * function of k) are the same sum: F_k F_{n-k-1} = F_{n-k-1} F_k.
+ */
+static struct mnode *big_operator(struct parser *p)
+{
+	struct strview v = math_tok_text(p->lx, peek(p));
+	p->pos++;
+	struct mnode *lo = NULL, *hi = NULL;
+	for (int k = 0; k < 2; k++) {
+		if (is_op(peek(p), '_') && !lo) {
+			p->pos++;
+			lo = argument(p);
+			if (!lo)
+				return NULL;
+			if (lo->kind == MK_REL && lo->n == 2 && lo->rel[0] == MR_EQ)
+				lo = lo->kid[1];
+		} else if (is_op(peek(p), '^') && !hi) {
+			p->pos++;
+			hi = argument(p);
+			if (!hi)
+				return NULL;
+		}
+	}
+	struct mnode *body = term(p);
+	struct mnode *f = body ? node(p, MK_FUNCN, 3) : NULL;
+	if (!f)
+		return NULL;
+	f->text = v.len == 3 ? "sum" : "prod";
+	f->kid[0] = lo ? lo : leaf(p, MK_NUM, "0", 1);
+	f->kid[1] = hi ? hi : leaf(p, MK_NUM, "0", 1);
+	f->kid[2] = body;
+	return p->err ? NULL : f;
+}
+
+/* \int and friends are not evaluated: the rest of the item is kept as text. */
 static struct mnode *opaque(struct parser *p)
 {
 	struct strbuf sb = STRBUF_INIT;
@@ -821,6 +1007,83 @@ static struct mnode *opaque(struct parser *p)
 	struct mnode *n = leaf(p, MK_OPAQUE, sb.buf, sb.len);
 	strbuf_release(&sb);
 	return n;
+}
+
+static struct mnode *named_func(struct parser *p, const char *name, struct mnode *a)
+{
+	struct mnode *f = unary_node(p, MK_FUNC, a);
+	if (f)
+		f->text = name;
+	return f;
+}
+
+/* \lfloor x \rfloor, \lceil x \rceil, \| v \|: an operator between two brackets. */
+static struct mnode *enclosed(struct parser *p, enum mtok closer, const char *name)
+{
+	p->pos++;
+	struct mnode *a = sum(p);
+	if (!a || peek(p)->type != closer) {
+		p->err = 1;
+		return NULL;
+	}
+	p->pos++;
+	if (name[0] != '\\')
+		return named_func(p, name, a);
+	struct mnode *n = leaf(p, MK_APPLY, name, strlen(name));
+	if (n) {
+		n->kid = math_tree_alloc(p->t, sizeof(*n->kid));
+		n->kid[0] = a;
+		n->n = 1;
+	}
+	return n;
+}
+
+/*
+ * gcd lcm max min of a bracketed list, det of a matrix: \gcd(4, 6),
+ * \max\{a, b\}, \operatorname{lcm}(4,6), \det\begin{pmatrix}...  Returns
+ * NULL without consuming anything when the word is not one of them.
+ */
+static struct mnode *list_function(struct parser *p)
+{
+	static const char *const names[] = {"gcd", "lcm", "max", "min", "det"};
+	struct strview v = math_tok_text(p->lx, peek(p));
+	const char *name = NULL;
+	for (size_t k = 0; k < ARRAY_SIZE(names) && !name; k++) {
+		size_t j = 0, m = strlen(names[k]);
+		while (j < m && j < v.len && (v.ptr[j] | 0x20) == names[k][j])
+			j++;
+		if (j == m && v.len == m)
+			name = names[k];
+	}
+	enum mtok next = peek2(p)->type;
+	if (!name)
+		return NULL;
+	if (!strcmp(name, "det")) {
+		if (next != MT_BEGIN_MAT && next != MT_LP)
+			return NULL;
+		p->pos++;
+		struct mnode *m = primary(p);
+		return m ? named_func(p, "det", m) : NULL;
+	}
+	if (next != MT_LP && next != MT_LSET)
+		return NULL;
+	p->pos += 2;
+	struct mnode *args = list(p, 1);
+	if (!args || peek(p)->type != (next == MT_LP ? MT_RP : MT_RSET)) {
+		p->err = 1;
+		return NULL;
+	}
+	p->pos++;
+	int many = args->kind == MK_LIST;
+	struct mnode *f = node(p, MK_FUNCN, many ? args->n : 1);
+	if (!f)
+		return NULL;
+	f->text = name;
+	if (many)
+		memcpy(f->kid, args->kid, (size_t)args->n * sizeof(*f->kid));
+	else
+		f->kid[0] = args;
+	return f;
 }
 
 static struct mnode *bracket(struct parser *p, char open)
@@ -865,8 +1128,11 @@ static struct mnode *primary(struct parser *p)
 	case MT_PI: p->pos++; return leaf(p, MK_CONST, "pi", 2);
 	case MT_INF: p->pos++; return leaf(p, MK_CONST, "inf", 3);
 	case MT_FUNC: return function(p);
-	case MT_WORD: return text_run(p);
-	case MT_SUM: return opaque(p);
+	case MT_WORD: {
+		struct mnode *f = list_function(p);
+		return f || p->err ? f : text_run(p);
+	}
+	case MT_SUM: return t->len ? big_operator(p) : opaque(p);
 	case MT_SQRT: {
 		p->pos++;
 		struct mnode *idx = NULL;
@@ -897,12 +1163,47 @@ static struct mnode *primary(struct parser *p)
 	}
 	case MT_LC: {
 		p->pos++;
-		struct mnode *g = group(p, MT_RC);
-		if (g && g->kind == MK_LIST)
+		struct mnode *g = list(p, 1);
+		enum mtok mid = peek(p)->type;
+		if (g && (mid == MT_OVER || mid == MT_CHOOSE)) {
+			/* {a \over b}, {n \choose k} */
+			p->pos++;
+			struct mnode *h = group(p, MT_RC);
+			return h ? binary_node(p, mid == MT_OVER ? MK_DIV : MK_BINOM, g, h) : NULL;
+		}
+		if (!g || peek(p)->type != MT_RC) {
+			p->err = 1;
+			return NULL;
+		}
+		p->pos++;
+		if (g->kind == MK_LIST)
 			g->kind = MK_SET;
 		return g;
 	}
+	case MT_EMPTY: p->pos++; return node(p, MK_SET, 0);
+	case MT_DOTS: p->pos++; return leaf(p, MK_TEXT, "...", 3);
+	case MT_LFLOOR: return enclosed(p, MT_RFLOOR, "floor");
+	case MT_LCEIL: return enclosed(p, MT_RCEIL, "ceil");
+	case MT_NORM: return enclosed(p, MT_NORM, "\\norm");
+	case MT_ACCENT: {
+		struct strview v = math_tok_text(p->lx, t);
+		char name[24];
+		snprintf(name, sizeof(name), "\\%.*s", (int)v.len, v.ptr);
+		p->pos++;
+		struct mnode *a = argument(p);
+		struct mnode *n = a ? leaf(p, MK_APPLY, name, strlen(name)) : NULL;
+		if (n) {
+			n->kid = math_tree_alloc(p->t, sizeof(*n->kid));
+			n->kid[0] = a;
+			n->n = 1;
+		}
+		return n;
+	}
 	case MT_LSET: {
+		if (peek2(p)->type == MT_RSET) {
+			p->pos += 2;
+			return node(p, MK_SET, 0); /* \{\} */
+		}
 		p->pos++;
 		struct mnode *g = list(p, 1);
 		if (!g || peek(p)->type != MT_RSET) {
@@ -918,7 +1219,11 @@ static struct mnode *primary(struct parser *p)
 	}
 	case MT_LP: p->pos++; return bracket(p, '(');
 	case MT_LB: p->pos++; return bracket(p, '[');
-	case MT_BEGIN_MAT: p->pos++; return matrix(p);
+	case MT_BEGIN_MAT: {
+		p->pos++;
+		struct mnode *m = matrix(p);
+		return m && t->op == 'v' ? named_func(p, "det", m) : m;
+	}
 	case MT_OP:
 		if (t->op == '|') {
 			p->pos++;
@@ -955,8 +1260,8 @@ int math_parse(struct math_tree *t, const struct math_lex *lx)
 
 static const char *const kind_names[] = {
 	"num", "sym", "const", "add", "mul", "div", "neg", "pow", "func", "apply", "sqrt",
-	"fact", "abs", "pm", "percent", "tuple", "set", "list", "union", "inter", "rel",
-	"in", "matrix", "text", "ratio", "opaque",
+	"fact", "binom", "abs", "pm", "percent", "tuple", "set", "list", "union", "inter", "rel",
+	"in", "matrix", "text", "ratio", "opaque", "funcn", "degree", "fact2",
 };
 
 void math_node_dump(const struct mnode *n, struct strbuf *out)

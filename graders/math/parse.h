@@ -31,8 +31,8 @@ enum mkind {
 	MK_DIV,     /* kid[0] / kid[1] */
 	MK_NEG,     /* -kid[0] */
 	MK_POW,     /* kid[0] ^ kid[1] */
-	MK_FUNC,    /* text: name; kid[0] argument, kid[1] log base if n == 2 */
-	MK_APPLY,   /* text: name of an unknown function f(x), F_{n-1}; n args */
+	MK_FUNC,    /* text: name (also floor, ceil, det); kid[0] argument, kid[1] log base if n == 2 */
+	MK_APPLY,   /* text: name of an unknown function f(x), F_{n-1}, an accent \bar, \norm; n args */
 	MK_SQRT,    /* kid[0] radicand, kid[1] index if n == 2 */
 	MK_FACT,    /* kid[0]! */
 	MK_BINOM,   /* kid[0] choose kid[1] */
@@ -50,11 +50,15 @@ enum mkind {
 	MK_TEXT,    /* text: lowercased words joined by one space */
 	MK_RATIO,   /* a : b : c */
 	MK_OPAQUE,  /* text: something we cannot read (a \sum); equal only as text */
+	MK_FUNCN,   /* text: gcd lcm max min mod pmod; n arguments */
+	MK_DEGREE,  /* kid[0] degrees: kid[0] * pi / 180 */
+	MK_FACT2,   /* kid[0]!! */
 };
 
 enum mrel { MR_EQ, MR_LT, MR_LE, MR_GT, MR_GE, MR_NE };
 
-#define MF_MP 1 /* MK_PM: ∓ */
+#define MF_MP 1      /* MK_PM: ∓ */
+#define MF_UNKNOWN 2 /* MK_SYM: an unknown command (see math_lex's unknown) */
 
 struct mnode {
 	enum mkind kind;
@@ -69,9 +73,16 @@ struct mnode {
 
 struct math_arena_block;
 
+/* Tokens the parser passed over on purpose (docs/math-conventions.md). */
+#define ML_UNITS 1        /* unit words after a quantity: "5 cm" */
+#define ML_APPROX_TAIL 2  /* "\approx 0.33" after an exact answer */
+
 struct math_tree {
 	struct mnode *root;  /* NULL when nothing could be parsed */
 	int nodes;           /* nodes allocated, for the cap */
+	int lenient;         /* ML_ flags: which leniencies skipped tokens */
+	int skipped;         /* how many tokens they skipped */
+	const char *units;   /* the unit words dropped, lowercased and joined, or NULL */
 	struct math_arena_block *blocks;
 };
 
@@ -85,6 +96,9 @@ const char *math_tree_strdup(struct math_tree *t, const char *s, size_t n);
 /*
  * Parse the tokens of lx into t->root.  Returns 0, or -1 when the text is
  * not an expression we can read or a cap was hit (t->root is then NULL).
+ * On success every token was read into the tree, except t->skipped tokens
+ * passed over by the leniencies named in t->lenient.  A word the parser
+ * does not know after a quantity ("45 at most") fails the parse.
  */
 int math_parse(struct math_tree *t, const struct math_lex *lx);
 
