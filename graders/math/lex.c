@@ -595,7 +595,8 @@ static size_t exponent(const struct scan *sc, size_t j, long *e)
 	long v = 0;
 	while (k < sc->n && is_digit(sc->s[k]) && k - d < 6)
 		v = v * 10 + (sc->s[k++] - '0');
-	if (k == d || (k < sc->n && (is_alpha(sc->s[k]) || is_digit(sc->s[k]) || sc->s[k] == '.')))
+	if (k == d || (k < sc->n && (is_alpha(sc->s[k]) || is_digit(sc->s[k]))) ||
+	    (k + 1 < sc->n && sc->s[k] == '.' && is_digit(sc->s[k + 1])))
 		return 0;
 	*e = neg ? -v : v;
 	return k;
@@ -870,8 +871,9 @@ static int closes_interval(const struct scan *sc, size_t j)
 {
 	while (j < sc->n && is_space(sc->s[j]))
 		j++;
-	return sc->depth > 0 && (at_end(sc, j) || sc->s[j] == ',' || sc->s[j] == ';' ||
-				 starts(sc, j, "\\cup") || starts(sc, j, "\\quad"));
+	return sc->depth > 0 && (at_end(sc, j) || sc->s[j] == ',' || sc->s[j] == ';' || sc->s[j] == '.' ||
+				 sc->s[j] == '}' || starts(sc, j, "\\cup") || starts(sc, j, "\\quad") ||
+				 starts(sc, j, "\\)") || starts(sc, j, "\\]"));
 }
 
 /* sc->i is just past a '.'. */

@@ -228,10 +228,35 @@ static char *decimal_comma(const char *s)
  */
 static void text_norm(const char *s, struct strbuf *out)
 {
+	/* commands that never change what an answer says: layout and text wrappers */
+	static const char *const quiet[] = {
+		"displaystyle", "textstyle", "left", "right", "quad", "qquad", "text", "mathrm", "textbf",
+		"mbox", "mathbf", "textit", "textrm", "operatorname",
+	};
 	int gap = 0;
-	for (; *s; s++) {
-		unsigned char ch = (unsigned char)*s;
-		if (isspace(ch)) {
+	size_t len = strlen(s);
+	while (len && (isspace((unsigned char)s[len - 1]) || s[len - 1] == '.' || s[len - 1] == '$'))
+		len--; /* a final full stop */
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)s[i];
+		if (ch == '\\' && i + 1 < len && isalpha((unsigned char)s[i + 1])) {
+			size_t j = i + 1;
+			while (j < len && isalpha((unsigned char)s[j]))
+				j++;
+			int q = 0;
+			for (size_t k = 0; k < ARRAY_SIZE(quiet) && !q; k++)
+				q = strlen(quiet[k]) == j - i - 1 && !strncmp(s + i + 1, quiet[k], j - i - 1);
+			if (q) {
+				i = j - 1;
+				gap = 1;
+				continue;
+			}
+		} else if (ch == '\\' && i + 1 < len && strchr(",;!()[] ", s[i + 1])) {
+			i++;
+			gap = 1;
+			continue;
+		}
+		if (isspace(ch) || ch == '~') {
 			gap = 1;
 			continue;
 		}
@@ -241,15 +266,6 @@ static void text_norm(const char *s, struct strbuf *out)
 			strbuf_addch(out, ' ');
 		gap = 0;
 		strbuf_addch(out, (char)tolower(ch));
-	}
-	static const char *const drop[] = {"text", "mathrm", "textbf", "mbox"};
-	for (size_t k = 0; k < ARRAY_SIZE(drop); k++) {
-		char *hit;
-		size_t n = strlen(drop[k]);
-		while ((hit = strstr(out->buf, drop[k])) != NULL) {
-			memmove(hit, hit + n, strlen(hit + n) + 1);
-			out->len -= n;
-		}
 	}
 }
 

@@ -431,6 +431,22 @@ def gsm8k_fallback(r):
     emit("gsm8k_fallback", str(a - b), "So the answer is %d, or maybe %d." % (a - b, a), False, kind="full_output", config=cfg)
 
 
+DRESSING = ["$%s$", "\\boxed{%s}", "  %s  ", "\\displaystyle %s", "%s.", "\\( %s \\)", "$$%s$$"]
+INJECTION = ["%s \\foo", "\\zeta %s", "%s ?", "(%s", "%s \\text{ or so}", "%s \\implies 1", "%s # 2",
+             "%s \\setminus 1", "%s 7", "%s \\text{ at least}", "\\Re %s", "%s)"]
+
+
+def probes(r, start):
+    """Hostile probes over the equal pairs the families wrote since start:
+    harmless dressing keeps them equal; one construct the checker cannot
+    know (an unknown command, a stray character, an unbalanced bracket, a
+    hedging word, a second number) must make them unequal."""
+    equal = [c for c in PAIRS[start:] if c["expected"] and c["pred_kind"] == "answer"]
+    for c in r.sample(equal, min(len(equal), 40)):
+        emit("probe_dressing", c["gold"], r.choice(DRESSING) % c["pred"], True, c.get("sympy"), config=c.get("config"))
+        emit("probe_injection", c["gold"], r.choice(INJECTION) % c["pred"], False, config=c.get("config"))
+
+
 FAMILIES = [floor_ceil, accents, repeating, words, hedges, degrees, inverse_trig, unicode_math, unknown_commands,
             tolerance, gcd_family, factorials, bases, scientific, determinants, sets_family, fractions_family,
             gsm8k_fallback]
@@ -475,8 +491,10 @@ def main():
     a = ap.parse_args()
     r = random.Random(a.seed)
     for k in range(a.rounds):
+        start = len(PAIRS)
         for fam in FAMILIES:
             fam(r)
+        probes(r, start)
     for k, c in enumerate(PAIRS):
         c["id"] = "%s-%05d" % (c["family"], k)
         c["category"] = c.pop("family")
