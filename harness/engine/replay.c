@@ -67,8 +67,18 @@ static enum reval_err add_line(void *ud, const cJSON *obj, long line)
 		rehash(r);
 	char *key = make_key(s.task, s.problem, s.index);
 	struct replay_entry *e = slot(r, key);
+	if (e->key && !sample_is_infra(&e->s) && !sample_is_infra(&s) &&
+	    strcmp(e->s.content, s.content)) {
+		/* Two answers for one sample: which one was meant cannot be guessed. */
+		diag("cannot read replay file '%s' line %ld: sample %d of problem '%s' (task '%s') "
+		     "already has a different answer in an earlier line",
+		     r->path, line, s.index, s.problem, s.task);
+		free(key);
+		sample_release(&s);
+		return RV_EINPUT;
+	}
 	if (e->key) {
-		/* A later line for the same sample replaces an earlier one, as in a journal. */
+		/* A later line for the same sample replaces an earlier failure, as in a journal. */
 		free(key);
 		sample_release(&e->s);
 	} else {

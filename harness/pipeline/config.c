@@ -548,6 +548,19 @@ enum reval_err config_finish(struct config *cfg)
 		diag("--max-attempts must be at least 1");
 		return RV_EUSAGE;
 	}
+	/* Knobs outside their range are refused here rather than by a server mid-run. */
+	if (!isnan(cfg->temperature) && (cfg->temperature < 0 || cfg->temperature > 10)) {
+		diag("--temperature must be from 0 to 10, not %g", cfg->temperature);
+		return RV_EUSAGE;
+	}
+	if (!isnan(cfg->top_p) && (cfg->top_p <= 0 || cfg->top_p > 1)) {
+		diag("--top-p must be above 0 and at most 1, not %g", cfg->top_p);
+		return RV_EUSAGE;
+	}
+	if (!isnan(cfg->min_p) && (cfg->min_p < 0 || cfg->min_p > 1)) {
+		diag("--min-p must be from 0 to 1, not %g", cfg->min_p);
+		return RV_EUSAGE;
+	}
 	if (cfg->n != CONFIG_UNSET && (cfg->n < 1 || cfg->n > 100000)) {
 		diag("--n must be from 1 to 100000");
 		return RV_EUSAGE;

@@ -63,6 +63,70 @@ static void apply_flags(struct sampling *s, const struct config *cfg)
 	}
 }
 
+/* Offset of the first byte that is not part of valid UTF-8, or -1 when all is valid. */
+static long utf8_bad_at(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	for (size_t i = 0; p[i];) {
+		unsigned char c = p[i];
+		int n = c < 0x80 ? 0 : (c & 0xe0) == 0xc0 && c >= 0xc2 ? 1 : (c & 0xf0) == 0xe0 ? 2
+			: (c & 0xf8) == 0xf0 && c <= 0xf4 ? 3 : -1;
+		if (n < 0)
+			return (long)i;
+		for (int k = 1; k <= n; k++)
+			if ((p[i + (size_t)k] & 0xc0) != 0x80)
+				return (long)i;
+		i += (size_t)n + 1;
+	}
+	return -1;
+}
+
+/* What is sent to a server must be text: bytes that are not UTF-8 are refused, named. */
+static enum reval_err check_text(const struct run *r)
+{
+	long at;
+	if (r->cfg->model && (at = utf8_bad_at(r->cfg->model)) >= 0) {
+		diag("--model is not valid UTF-8 (byte %ld)", at + 1);
+		return RV_EUSAGE;
+	}
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct task *t = r->tasks[i];
+		if (t->system && (at = utf8_bad_at(t->system)) >= 0) {
+			diag("task '%s': the system prompt is not valid UTF-8 (byte %ld)", t->id, at + 1);
+			return RV_EINPUT;
+		}
+		for (size_t j = 0; j < t->nproblems; j++)
+			if ((at = utf8_bad_at(t->problems[j].prompt)) >= 0) {
+				diag("task '%s' problem '%s': the prompt is not valid UTF-8 (byte %ld)",
+				     t->id, t->problems[j].id, at + 1);
+				return RV_EINPUT;
+			}
+	}
+	return RV_OK;
+}
+
+/*
+ * pass@k needs k samples: a k above n is said, not dropped without a word
+ * (into the warnings at set-up; on stderr once the run is under way).
+ */
+static void check_pass_k(const struct run *r, int print)
+{
+	for (size_t i = 0; i < r->ntasks; i++) {
+		const struct task *t = r->tasks[i];
+		for (size_t k = 0; k < t->npass_k; k++)
+			if (t->pass_k[k] > r->n[i]) {
+				char *msg = xasprintf("task '%s': pass@%d needs n >= %d; with n = %d it "
+						      "is not reported",
+						      t->id, t->pass_k[k], t->pass_k[k], r->n[i]);
+				if (print)
+					diag("warning: %s", msg);
+				else
+					cJSON_AddItemToArray(r->warnings, cJSON_CreateString(msg));
+				free(msg);
+			}
+	}
+}
+
 enum reval_err run_setup(struct run *r, struct config *cfg)
 {
 	memset(r, 0, sizeof(*r));
@@ -96,6 +160,9 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 		r->n[i] = r->sampling[i].n;
 		r->fp[i] = fingerprint_task(cfg, t, &r->sampling[i]);
 	}
+	if ((err = check_text(r)))
+		return err;
+	check_pass_k(r, 0);
 	if (cfg->out)
 		r->dir = xstrdup(cfg->out);
 	return RV_OK;
@@ -692,6 +759,7 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 	enum reval_err err = write_config(r);
 	if (err)
 		return err;
+	check_pass_k(r, 1);
 
 	struct exec_ctx x = {.r = r, .line = STRBUF_INIT};
 	grade_queue_init(&x.q, GRADE_BATCH, journal_sample, &x);
