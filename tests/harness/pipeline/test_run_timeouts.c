@@ -198,8 +198,8 @@ Test(run_timeouts, n8_with_one_stalled_choice_keeps_the_seven_that_finished, .ti
 	fake_start(&f, ARGS("--n", "honour", "--fault", "1:stall:3:5"));
 	char *out = path_join(dir, "run");
 	struct proc_result r =
-		run(f.url, out, "8", "1", ARGS("--stream", "--idle-timeout", "1", "--max-attempts", "3",
-					       "--concurrency", "8"));
+		run(f.url, out, "8", "1",
+		    ARGS("--stream", "--no-split-n", "--idle-timeout", "1", "--max-attempts", "3"));
 	cr_assert_eq(r.status, 0, "%s", r.err.buf);
 	proc_result_release(&r);
 	cr_assert_eq(fake_requests(&f), 2, "one request for 8, one for the stalled choice alone");
@@ -233,7 +233,8 @@ Test(run_timeouts, under_preset_r1_a_never_finishing_sample_scores_as_wrong, .ti
 	fake_start(&f, ARGS("--answers", answers, "--n", "honour", "--fault", "1:stall:2:2"));
 	char *out = path_join(dir, "run");
 	struct proc_result r = run(f.url, out, "4", "1",
-				   ARGS("--preset", "r1", "--idle-timeout", "1", "--max-attempts", "1"));
+				   ARGS("--preset", "r1", "--no-split-n", "--idle-timeout", "1",
+					"--max-attempts", "1"));
 	cr_assert_eq(r.status, 0, "%s", r.err.buf);
 	cr_assert(strstr(r.err.buf, "preset r1: streaming, no limit on a whole attempt"), "%s",
 		  r.err.buf);
