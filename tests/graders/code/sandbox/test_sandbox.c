@@ -342,7 +342,7 @@ Test(sandbox_memfd_noexec, core_loads_from_a_file, .timeout = 180)
 static const char chroot_script[] =
 	"set -eu\n"
 	"R=\"$D/$ROOT_PARENT/root\"\n"
-	"mkdir -p \"$R/usr\" \"$R/proc\" \"$R/dev\" \"$R/tmp\" \"$R/etc\" \"$R$B\"\n"
+	"mkdir -p \"$R/usr\" \"$R/proc\" \"$R/dev\" \"$R/tmp\" \"$R/etc\"\n"
 	"mount --rbind /usr \"$R/usr\"\n"
 	"for l in bin sbin lib lib64; do [ -e \"/usr/$l\" ] && ln -s \"usr/$l\" \"$R/$l\"; done\n"
 	"for d in null zero random urandom; do\n"
@@ -352,7 +352,8 @@ static const char chroot_script[] =
 	"mount -t tmpfs tmpfs \"$R/tmp\"\n"
 	"mkdir -p \"$R/dev/shm\" && mount -t tmpfs tmpfs \"$R/dev/shm\"\n"
 	"cp /etc/ld.so.cache \"$R/etc/\" 2>/dev/null || true\n"
-	"mount --bind \"$B\" \"$R$B\"\n"
+	/* After the tmpfs /tmp: a build under /tmp needs its mount point on it. */
+	"mkdir -p \"$R$B\" && mount --bind \"$B\" \"$R$B\"\n"
 	"set +e -f\n"
 	/* A clean environment: none of this test runner's own variables. */
 	"chroot \"$R\" /usr/bin/env -i PATH=/usr/bin:/bin REVAL_IN_CHROOT=1 $RUN "
