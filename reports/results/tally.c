@@ -167,7 +167,7 @@ static enum reval_err fold_line(void *ud, const cJSON *obj, long line)
 		struct kind_count *kc = &r->tt->infra[sl->key];
 		const char *msg = s->error_message ? s->error_message : s->grade.reason;
 		if (!kc->example && msg)
-			kc->example = xstrndup(msg, EXAMPLE_MAX);
+			kc->example = xstrndup(msg, strnlen(msg, EXAMPLE_MAX));
 		goto out;
 	}
 	unsigned pending = 1;
