@@ -168,10 +168,3 @@ enum reval_err grade_queue_flush(struct grade_queue *q)
 	q->n = q->njobs = 0;
 	return err;
 }
-
-void grade_queue_release(struct grade_queue *q)
-{
-	for (size_t i = 0; i < q->n; i++)
-		sample_release(&q->items[i]);
-	q->n = q->njobs = 0;
-}

@@ -68,7 +68,4 @@ enum reval_err grade_queue_push(struct grade_queue *q, const struct task *t,
 /* Grade what waits and emit it. */
 enum reval_err grade_queue_flush(struct grade_queue *q);
 
-/* Release what still waits (after an error). */
-void grade_queue_release(struct grade_queue *q);
-
 #endif
