@@ -76,7 +76,7 @@ struct engine_request {
 	const char *task_id;
 	const char *problem_id;
 	int sample;                      /* 0-based sample index within the problem */
-	uint64_t seed;                   /* per-sample seed from (run seed, task, problem, sample) */
+	uint64_t seed;                   /* per-sample seed; one problem's are consecutive */
 	const char *system;              /* system message, or NULL */
 	const char *prompt;              /* the user message */
 	const struct sampling *sampling; /* effective sampling: task defaults, then flags */
@@ -96,8 +96,6 @@ struct completion {
 	int attempts;              /* requests made for this sample */
 	const char *error_kind;    /* NULL on success; e.g. "http_500", "timeout", "no_recording" */
 	const char *error_message; /* the server's or engine's own words */
-	int has_seed;              /* seed below is what was sent, instead of req->seed */
-	uint64_t seed;             /* with server-side n, the group's seed; reduced to the wire's range */
 };
 
 void completion_init(struct completion *c);

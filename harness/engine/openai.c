@@ -370,7 +370,6 @@ static void deliver_choices(struct openai *e, struct job *j)
 	/* With server-side n, usage is the request's total: each sample gets its share. */
 	long share_c = r->completion_tokens >= 0 && m ? r->completion_tokens / m : -1;
 	long share_r = r->reasoning_tokens >= 0 && m ? r->reasoning_tokens / m : -1;
-	uint64_t seed = oa_wire_seed(e->reqs[j->first].seed);
 	int k = 0;
 	for (size_t i = 0; i < r->nchoices && k < take; i++) {
 		const struct oa_choice *ch = &r->choices[i];
@@ -389,8 +388,6 @@ static void deliver_choices(struct openai *e, struct job *j)
 		c.ttft_ms = e->body.stream && j->t_token >= 0 ? j->t_token - j->x.t_start : -1;
 		c.endpoint = e->pool.ep[j->ep].label;
 		c.attempts = e->st[si].attempts;
-		c.has_seed = 1;
-		c.seed = seed;
 		deliver(e, si, &c);
 	}
 	if (take < j->count)
@@ -414,7 +411,6 @@ static int salvage(struct openai *e, struct job *j, const char *kind, const char
 		finished += r->choices[i].seen && r->choices[i].finish_reason != NULL;
 	if (!finished)
 		return 0;
-	uint64_t seed = oa_wire_seed(e->reqs[j->first].seed);
 	for (int k = 0; k < j->count; k++) {
 		size_t si = j->first + (size_t)k;
 		const struct oa_choice *ch = (size_t)k < r->nchoices ? &r->choices[k] : NULL;
@@ -429,8 +425,6 @@ static int salvage(struct openai *e, struct job *j, const char *kind, const char
 			c.ttft_ms = j->t_token >= 0 ? j->t_token - j->x.t_start : -1;
 			c.endpoint = e->pool.ep[j->ep].label;
 			c.attempts = e->st[si].attempts;
-			c.has_seed = 1;
-			c.seed = seed;
 			deliver(e, si, &c);
 			continue;
 		}
@@ -618,7 +612,14 @@ static int same_problem(const struct engine_request *a, const struct engine_requ
 	       (a->system == b->system || (a->system && b->system && !strcmp(a->system, b->system)));
 }
 
-/* The next request from the plan: adjacent samples of one problem, together. */
+/*
+ * The next request from the plan: adjacent samples of one problem whose
+ * seeds follow one another, together, sent with the first one's seed.  A
+ * server that gives choice i the seed + i (vLLM) then answers each sample
+ * as it would have alone, so grouping never changes what a sample is: not
+ * when n is split, capped or salvaged, nor when a resumed problem asks only
+ * for the samples it lacks.
+ */
 static struct job *next_job(struct openai *e)
 {
 	size_t i = e->cursor;
@@ -626,7 +627,9 @@ static struct job *next_job(struct openai *e)
 	int k = 1;
 	if (r->sampling->n > 1 && e->n_support != N_IGNORED && !e->opt->split_n) {
 		int cap = e->n_cap > 1 ? e->n_cap : OA_MAX_N;
-		while (i + (size_t)k < e->nreqs && k < cap && same_problem(r, &e->reqs[i + (size_t)k]))
+		while (i + (size_t)k < e->nreqs && k < cap &&
+		       same_problem(r, &e->reqs[i + (size_t)k]) &&
+		       oa_wire_seed(e->reqs[i + (size_t)k].seed) == oa_wire_seed(r->seed) + (uint64_t)k)
 			k++;
 	}
 	e->cursor += (size_t)k;

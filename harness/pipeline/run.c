@@ -233,11 +233,18 @@ int run_planned(const struct run *r, size_t i, size_t j)
 uint64_t run_sample_seed(long run_seed, const char *task, const char *problem, int sample)
 {
 	struct strbuf key = STRBUF_INIT;
-	strbuf_addf(&key, "%s\x1f%s\x1f%d", task, problem, sample);
+	strbuf_addf(&key, "%s\x1f%s", task, problem);
 	uint64_t h = hash64(key.buf, key.len, mix64((uint64_t)run_seed));
 	strbuf_release(&key);
-	/* 31 bits: every server we know accepts a seed of that size. */
-	return h & 0x7fffffffu;
+	/*
+	 * A problem's samples have consecutive seeds, so a request for n of them
+	 * sent with the first one's seed is, on a server that derives choice i
+	 * from seed + i (vLLM does), the same as n requests for one: server-side
+	 * n and a resume that asks only for what a problem lacks give the same
+	 * samples.  30 bits for the problem and the sample index on top stay
+	 * within 31 bits, which every server we know accepts.
+	 */
+	return (h & 0x3fffffffu) + ((uint64_t)sample & 0x3fffffffu);
 }
 
 /* ---- config.json: what a run is, and what may not change on resume ---- */
@@ -464,7 +471,7 @@ static void sample_from_completion(struct sample *s, const struct engine_request
 	s->task = xstrdup(req->task_id);
 	s->problem = xstrdup(req->problem_id);
 	s->index = req->sample;
-	s->seed = c->has_seed ? c->seed : req->seed;
+	s->seed = req->seed;
 	s->finish_reason = dup_or_null(c->finish_reason);
 	s->prompt_tokens = c->prompt_tokens;
 	s->completion_tokens = c->completion_tokens;

@@ -41,7 +41,10 @@ void run_release(struct run *r);
 /* Is problem j of task i in this run (after --limit and --shard)? */
 int run_planned(const struct run *r, size_t i, size_t j);
 
-/* The per-sample seed. */
+/*
+ * The per-sample seed: a hash of (run seed, task, problem) plus the sample
+ * index, so the seeds of one problem's samples are consecutive.
+ */
 uint64_t run_sample_seed(long run_seed, const char *task, const char *problem, int sample);
 
 /* The fingerprint written to config.json. */

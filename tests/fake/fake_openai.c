@@ -2,13 +2,15 @@
  * fake-openai: an OpenAI-compatible server for tests, on loopback only.
  *
  * It answers /v1/chat/completions, /v1/completions, /v1/models and /health
- * with deterministic completions ("Sample s=SEED i=CHOICE. The answer is
+ * with deterministic completions ("Sample s=SEED. The answer is
  * \boxed{42}.", or a recorded answer for the prompt from --answers), in
  * every reasoning style and usage variant reval must read, streamed or
  * not.  Faults are scripted by request number or by probability (drawn
  * from a hash of --seed and the request number, so a run is repeatable),
  * and every request is logged as one JSON line so tests can assert on what
- * reval actually sent.  With --port 0 it picks a free port and prints
+ * reval actually sent.  As vLLM does, choice i of a request with seed S is
+ * what a request for one with seed S + i gets ("Sample i=CHOICE." without a
+ * seed).  With --port 0 it picks a free port and prints
  * "port N" on stdout.  SIGTERM or SIGINT end it at once.
  *
  *   --port N  --port-file F  --pid-file F  --log F  --model NAME
@@ -27,8 +29,8 @@
  * slot; a request is answered (whole, or as one SSE stream) when its last
  * sequence finishes, with usage.completion_tokens the tokens it generated.
  * Lengths are seeded and heavy-tailed: a per-problem scale (from the
- * prompt) times a per-sample draw (from the request's seed and the choice
- * index), both log-normal, capped by max_tokens:
+ * prompt) times a per-sample draw (from the choice's seed, as above),
+ * both log-normal, capped by max_tokens:
  *   --sim-len MEDIAN:SIGMA_PROBLEM:SIGMA_SAMPLE:MAX   (default 300:0.6:0.5:4096)
  *   --queue-cap Q     429 (Retry-After --retry-after S, default 1) for a
  *                     request whose sequences would make more than Q wait
@@ -214,11 +216,21 @@ static uint64_t text_hash(const char *s)
 	return h;
 }
 
+/* Choice i of a request with this seed (-1: none) is drawn as seed + i alone (vLLM's rule). */
+static void choice_seed(long seed, int i, long *s, int *k)
+{
+	*s = seed >= 0 ? seed + i : -1;
+	*k = seed >= 0 ? 0 : i;
+}
+
 /* Tokens choice i of a request generates: problem scale times sample draw, capped. */
 static long sim_length(const char *prompt, long seed, int i, long max_tokens, int *capped)
 {
 	double zp = gauss(text_hash(prompt));
-	double zs = gauss(mix64((uint64_t)seed * 0x100000001b3ull + (uint64_t)i));
+	long cs;
+	int ck;
+	choice_seed(seed, i, &cs, &ck);
+	double zs = gauss(mix64((uint64_t)cs * 0x100000001b3ull + (uint64_t)ck));
 	double len = g.len_median * exp(g.len_sp * zp + g.len_ss * zs);
 	long cap = max_tokens > 0 && max_tokens < g.len_max ? max_tokens : g.len_max;
 	long n = (long)ceil(len);
@@ -349,9 +361,14 @@ static void make_choice(struct choice_text *c, const char *prompt, long seed, in
 			long max_tokens, int completions)
 {
 	const char *rec = answer_for(prompt);
+	long cs;
+	int ck;
+	choice_seed(seed, i, &cs, &ck);
 	char *answer = rec ? xstrdup(rec)
-			   : xasprintf("Sample s=%ld i=%d. The answer is \\boxed{42}.", seed, i);
-	char *thought = xasprintf("Let me think about sample %ld choice %d.", seed, i);
+		       : cs >= 0 ? xasprintf("Sample s=%ld. The answer is \\boxed{42}.", cs)
+				 : xasprintf("Sample i=%d. The answer is \\boxed{42}.", ck);
+	char *thought = cs >= 0 ? xasprintf("Let me think about sample %ld.", cs)
+				: xasprintf("Let me think about choice %d.", ck);
 	c->finish = "stop";
 	c->tokens = -1;
 	if (max_tokens >= 0 && max_tokens < 4) {

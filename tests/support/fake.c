@@ -136,7 +136,8 @@ void plan_make(struct plan *p, int problems, int samples, const char *api)
 			r->task_id = "t";
 			r->problem_id = id;
 			r->sample = k;
-			r->seed = 1000u + (uint64_t)r->item * 7919u;
+			/* Consecutive within a problem, as run_sample_seed makes them. */
+			r->seed = 1000u + (uint64_t)i * 7919u + (uint64_t)k;
 			r->prompt = prompt;
 			r->sampling = &p->s;
 			r->api = api;
@@ -190,8 +191,6 @@ static int on_done(void *ud, const struct engine_request *req, const struct comp
 	g->latency_ms = c->latency_ms;
 	g->ttft_ms = c->ttft_ms;
 	g->attempts = c->attempts;
-	g->has_seed = c->has_seed;
-	g->seed = c->seed;
 	return 0;
 }
 

@@ -39,8 +39,6 @@ struct got {
 	long prompt_tokens, completion_tokens, reasoning_tokens;
 	double latency_ms, ttft_ms;
 	int attempts;
-	int has_seed;
-	uint64_t seed;
 };
 
 struct plan {

@@ -43,7 +43,7 @@ Test(openai, chat_with_reasoning_content_and_usage_details)
 	assert_all_ok(&p);
 	for (size_t i = 0; i < p.n; i++) {
 		char want[64];
-		snprintf(want, sizeof(want), "Sample s=%llu i=0.",
+		snprintf(want, sizeof(want), "Sample s=%llu.",
 			 (unsigned long long)oa_wire_seed(p.reqs[i].seed));
 		cr_assert(strstr(p.got[i].content, want), "%s", p.got[i].content);
 		cr_assert(p.got[i].reasoning && strstr(p.got[i].reasoning, "Let me think"));
@@ -273,10 +273,47 @@ Test(openai, n_honoured_in_one_request)
 		const cJSON *b = body_of(entry(log, i));
 		cr_assert_float_eq(json_num(b, "n", 0), 5, 1e-9);
 	}
-	/* The group's seed is the first sample's, and each sample records it. */
+	/* Sent with the first sample's seed, each choice is the sample its own seed makes. */
+	for (int i = 0; i < 2; i++)
+		cr_assert_eq((uint64_t)json_num(body_of(entry(log, i)), "seed", -1),
+			     oa_wire_seed(p.reqs[(size_t)i * 5].seed));
 	for (size_t i = 0; i < p.n; i++) {
-		cr_assert(p.got[i].has_seed);
-		cr_assert_eq(p.got[i].seed, oa_wire_seed(p.reqs[i - i % 5].seed));
+		char want[64];
+		snprintf(want, sizeof(want), "Sample s=%llu.",
+			 (unsigned long long)oa_wire_seed(p.reqs[i].seed));
+		cr_assert(strstr(p.got[i].content, want), "sample %zu: %s", i, p.got[i].content);
+	}
+	cJSON_Delete(log);
+	plan_release(&p);
+	config_release(&cfg);
+	fake_stop(&f);
+}
+
+Test(openai, n_groups_only_samples_whose_seeds_follow_one_another)
+{
+	struct fake f;
+	fake_start(&f, ARGS("--n", "honour"));
+	struct config cfg;
+	test_config(&cfg, ARGS(f.url));
+	cfg.concurrency = 1;
+	struct plan p;
+	plan_make(&p, 1, 5, "chat");
+	p.reqs[2].seed += 100; /* 0 1 | 2 | 3 4 */
+	cr_assert_eq(plan_run(&p, "openai", &cfg), RV_OK);
+	assert_all_ok(&p);
+	cJSON *log = fake_log(&f);
+	cr_assert_eq(cJSON_GetArraySize(log), 3);
+	const int n[] = {2, 1, 2}, first[] = {0, 2, 3};
+	for (int i = 0; i < 3; i++) {
+		const cJSON *b = body_of(entry(log, i));
+		cr_assert_eq((int)json_num(b, "n", 1), n[i], "request %d", i);
+		cr_assert_eq((uint64_t)json_num(b, "seed", -1), oa_wire_seed(p.reqs[first[i]].seed));
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		char want[64];
+		snprintf(want, sizeof(want), "Sample s=%llu.",
+			 (unsigned long long)oa_wire_seed(p.reqs[i].seed));
+		cr_assert(strstr(p.got[i].content, want), "sample %zu: %s", i, p.got[i].content);
 	}
 	cJSON_Delete(log);
 	plan_release(&p);

@@ -348,8 +348,8 @@ static void mixed(int stream)
 		cr_assert_null(g->error_kind, "%zu: %s", i, g->error_message);
 		/* The answer is this sample's own (its seed), never a neighbour's or a fragment. */
 		char want[64];
-		snprintf(want, sizeof(want), "Sample s=%llu i=0. The answer is \\boxed{42}.",
-			 (unsigned long long)g->seed);
+		snprintf(want, sizeof(want), "Sample s=%llu. The answer is \\boxed{42}.",
+			 (unsigned long long)oa_wire_seed(p.reqs[i].seed));
 		cr_assert_str_eq(g->content, want);
 	}
 	cJSON *log = fake_log(&f);

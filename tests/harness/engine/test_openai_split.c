@@ -1,7 +1,9 @@
 /*
  * Splitting server-side n into one request per sample (--split-n, the
  * default under the adaptive limiter) and the batching simulator: the
- * split changes when slots free up, never what a sample is.
+ * split changes when slots free up, never what a sample is.  Neither does
+ * server-side n itself: a problem's seeds are consecutive and the
+ * simulator, as vLLM, gives choice i of a request with seed S the seed S + i.
  */
 #include <criterion/criterion.h>
 #include <stdlib.h>
@@ -16,7 +18,6 @@
 struct outcome {
 	char *content[12];
 	long tokens[12];
-	uint64_t seed[12];
 };
 
 /* 3 problems x 4 samples against a fresh simulator with these flags. */
@@ -33,10 +34,8 @@ static void run_once(const char *const *fake_args, int split, struct outcome *o,
 	for (size_t i = 0; i < p.n; i++) {
 		cr_assert_eq(p.got[i].calls, 1, "sample %zu delivered once", i);
 		cr_assert_null(p.got[i].error_kind, "sample %zu: %s", i, p.got[i].error_kind);
-		cr_assert(p.got[i].has_seed);
 		o->content[i] = strdup(p.got[i].content);
 		o->tokens[i] = p.got[i].completion_tokens;
-		o->seed[i] = p.got[i].seed;
 	}
 	*requests = fake_requests(&f);
 	if (split) {
@@ -70,26 +69,31 @@ static void outcome_release(struct outcome *o)
 Test(openai_split, split_n_keeps_per_sample_seeds_and_results)
 {
 	const char *const *sim = ARGS("--sim", "4:1", "--sim-len", "40:0.5:0.5:200");
-	struct outcome a, b, c;
-	int ra, rb, rc;
+	struct outcome a, b, c, d;
+	int ra, rb, rc, rd;
 	run_once(sim, 1, &a, &ra);
 	run_once(sim, 1, &b, &rb);
 	cr_assert_eq(ra, 12, "one request per sample");
 	/* The same samples when the server ignores n and reval falls back to singles. */
 	const char *const *ignore = ARGS("--sim", "4:1", "--sim-len", "40:0.5:0.5:200", "--n", "ignore");
 	run_once(ignore, 0, &c, &rc);
+	/* And when the server honours n: one request per problem. */
+	run_once(sim, 0, &d, &rd);
+	cr_assert_eq(rd, 3, "one request per problem");
 	for (int i = 0; i < 12; i++) {
 		cr_assert_str_eq(a.content[i], b.content[i], "sample %d repeats", i);
 		cr_assert_eq(a.tokens[i], b.tokens[i], "sample %d repeats its length", i);
-		cr_assert_eq(a.seed[i], c.seed[i], "sample %d: the seed it records", i);
 		cr_assert_str_eq(a.content[i], c.content[i], "sample %d: the same completion", i);
 		cr_assert_eq(a.tokens[i], c.tokens[i], "sample %d: the same length", i);
+		/* The server reports one total for n choices: each sample's tokens are its share. */
+		cr_assert_str_eq(a.content[i], d.content[i], "sample %d under server-side n", i);
 		for (int j = 0; j < i; j++)
-			cr_assert_neq(a.seed[i], a.seed[j], "samples %d and %d share a seed", i, j);
+			cr_assert_str_neq(a.content[i], a.content[j], "samples %d and %d are one", i, j);
 	}
 	outcome_release(&a);
 	outcome_release(&b);
 	outcome_release(&c);
+	outcome_release(&d);
 }
 
 Test(openai_split, the_simulator_reports_the_lengths_it_generated)
