@@ -116,3 +116,17 @@ void grader_options_release(const struct grader_option *table, size_t n, void *s
 			*p = NULL;
 		}
 }
+
+void grader_options_markdown(const struct grader_option *table, size_t n, struct strbuf *out)
+{
+	strbuf_adds(out, "| option | values | default | meaning |\n|---|---|---|---|\n");
+	for (size_t i = 0; i < n; i++) {
+		const struct grader_option *o = &table[i];
+		strbuf_addf(out, "| `%s` | ", o->name);
+		if (o->values)
+			strbuf_adds(out, o->values);
+		else
+			grader_option_type_text(o, out);
+		strbuf_addf(out, " | %s | %s |\n", o->def, o->help);
+	}
+}

@@ -57,4 +57,10 @@ void grader_options_release(const struct grader_option *table, size_t n, void *s
 /* "boolean", "integer", "number", "string", "one of: a, b", "JSON" for documentation. */
 void grader_option_type_text(const struct grader_option *o, struct strbuf *out);
 
+/*
+ * The table as Markdown: "| option | values | default | meaning |", one row
+ * per option (values: the option's own text, else from its type).
+ */
+void grader_options_markdown(const struct grader_option *table, size_t n, struct strbuf *out);
+
 #endif

@@ -30,9 +30,8 @@ struct math_opts {
 
 void math_opts_default(struct math_opts *o);
 /*
- * Read grader options from a task's object (NULL: defaults).  Keys:
- * "fallback_last_number", "latex_regions", "allow_set_relation_comp",
- * "strict" (booleans), "precision" (1..30), "budget" (steps).
+ * Read grader options from a task's object (NULL: defaults), through the
+ * option table in math.c ('reval tasks --grader-options' prints it).
  * Returns 0, or non-zero with a reason appended to err.
  */
 int math_opts_from_json(struct math_opts *o, const cJSON *j, struct strbuf *err);

@@ -3,10 +3,12 @@
  * math_judge.h (not math.h, which would shadow the C library header).
  */
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "graders/grader.h"
+#include "graders/options.h"
 #include "graders/math/judge.h"
 #include "graders/math/equiv.h"
 #include "graders/math/extract.h"
@@ -32,62 +34,53 @@ void math_opts_default(struct math_opts *o)
 	o->budget = 200000;
 }
 
-static int opt_bool(const cJSON *j, const char *key, int *out, struct strbuf *err)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(j, key);
-	if (!v)
-		return 0;
-	if (!cJSON_IsBool(v)) {
-		strbuf_addf(err, "math option \"%s\" must be true or false", key);
-		return 1;
-	}
-	*out = cJSON_IsTrue(v);
-	return 0;
-}
+/*
+ * Every option of the math grader: math_opts_from_json reads a task's
+ * options through this table (graders/options.h), which refuses any other
+ * key, and 'reval tasks --grader-options' prints it for the documentation.
+ */
+struct math_settings {
+	int fallback_last_number, latex_regions, allow_set_relation, strict;
+	long precision, budget;
+};
+
+#define SET(f) offsetof(struct math_settings, f)
+static const struct grader_option math_options[] = {
+	{.name = "fallback_last_number", .type = GOPT_BOOL, .off = SET(fallback_last_number),
+	 .def = "false", .help = "take the last number when no boxed or stated answer is found"},
+	{.name = "latex_regions", .type = GOPT_BOOL, .off = SET(latex_regions), .def = "true",
+	 .help = "take the last `$...$` region when no boxed or stated answer is found"},
+	{.name = "allow_set_relation_comp", .type = GOPT_BOOL, .off = SET(allow_set_relation),
+	 .def = "true", .help = "an interval gold also matches the inequality it describes"},
+	{.name = "strict", .type = GOPT_BOOL, .off = SET(strict), .def = "true",
+	 .help = "variables are compared by name: `f(x)` and `f(y)` differ"},
+	{.name = "precision", .type = GOPT_INT, .off = SET(precision), .def = "6",
+	 .help = "significant digits a decimal approximation must match", .min = 1, .max = 30},
+	{.name = "budget", .type = GOPT_INT, .off = SET(budget), .def = "200000",
+	 .help = "evaluation steps per judgment; past it the verdict is undecided", .min = 1000,
+	 .max = 1000000000},
+};
+#undef SET
 
 int math_opts_from_json(struct math_opts *o, const cJSON *j, struct strbuf *err)
 {
-	static const char *const known[] = {
-		"fallback_last_number", "latex_regions", "allow_set_relation_comp", "strict",
-		"precision", "budget",
-	};
 	math_opts_default(o);
-	if (!j)
-		return 0;
-	if (!cJSON_IsObject(j)) {
-		strbuf_adds(err, "math options must be an object");
+	struct math_settings set = {
+		.fallback_last_number = o->fallback_last_number,
+		.latex_regions = o->latex_regions,
+		.allow_set_relation = o->allow_set_relation,
+		.strict = o->strict_vars,
+		.precision = o->precision,
+		.budget = o->budget,
+	};
+	if (grader_options_read(math_options, ARRAY_SIZE(math_options), j, &set, err))
 		return 1;
-	}
-	for (const cJSON *it = j->child; it; it = it->next) {
-		int ok = 0;
-		for (size_t k = 0; k < ARRAY_SIZE(known) && !ok; k++)
-			ok = it->string && !strcmp(it->string, known[k]);
-		if (!ok) {
-			strbuf_addf(err, "unknown math option \"%s\"", it->string ? it->string : "");
-			return 1;
-		}
-	}
-	if (opt_bool(j, "fallback_last_number", &o->fallback_last_number, err) ||
-	    opt_bool(j, "latex_regions", &o->latex_regions, err) ||
-	    opt_bool(j, "allow_set_relation_comp", &o->allow_set_relation, err) ||
-	    opt_bool(j, "strict", &o->strict_vars, err))
-		return 1;
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(j, "precision");
-	if (p) {
-		if (!cJSON_IsNumber(p) || p->valuedouble < 1 || p->valuedouble > 30) {
-			strbuf_adds(err, "math option \"precision\" must be a number of digits from 1 to 30");
-			return 1;
-		}
-		o->precision = (int)p->valuedouble;
-	}
-	const cJSON *b = cJSON_GetObjectItemCaseSensitive(j, "budget");
-	if (b) {
-		if (!cJSON_IsNumber(b) || b->valuedouble < 1000 || b->valuedouble > 1e9) {
-			strbuf_adds(err, "math option \"budget\" must be from 1000 to 1e9 steps");
-			return 1;
-		}
-		o->budget = (long)b->valuedouble;
-	}
+	o->fallback_last_number = set.fallback_last_number;
+	o->latex_regions = set.latex_regions;
+	o->allow_set_relation = set.allow_set_relation;
+	o->strict_vars = set.strict;
+	o->precision = (int)set.precision;
+	o->budget = set.budget;
 	return 0;
 }
 
@@ -481,4 +474,6 @@ const struct grader_ops grader_math = {
 	.init = math_init,
 	.grade = math_grade,
 	.free = math_free,
+	.options = math_options,
+	.noptions = ARRAY_SIZE(math_options),
 };

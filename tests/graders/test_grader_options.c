@@ -104,8 +104,6 @@ Test(grader_options, every_table_is_listed_and_complete)
 {
 	for (size_t i = 0; grader_table[i]; i++) {
 		const struct grader_ops *g = grader_table[i];
-		if (!strcmp(g->name, "math"))
-			continue; /* math reads its options through math_opts_from_json */
 		cr_expect(g->options && g->noptions, "grader %s lists no options", g->name);
 		for (size_t k = 0; k < g->noptions; k++)
 			cr_expect(g->options[k].name && g->options[k].help && g->options[k].def,
