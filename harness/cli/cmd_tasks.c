@@ -1,4 +1,7 @@
-/* reval tasks: list the tasks with their sizes and defaults, or verify the bundled data. */
+/*
+ * reval tasks: list the tasks with their sizes and defaults, verify the
+ * bundled data, check one task file, or print every grader's options.
+ */
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -11,6 +14,8 @@
 #include "harness/base/json.h"
 #include "harness/base/sha256.h"
 #include "harness/model/task.h"
+#include "graders/grader.h"
+#include "graders/options.h"
 
 #define SUMS_MAX_FILE (16u << 20) /* bytes of SHA256SUMS accepted */
 
@@ -115,6 +120,16 @@ static void table_print(struct table *tb)
 	free(tb->cells);
 }
 
+/* "avg@N pass@K... cons@K...", the metrics a task reports by default. */
+static void metrics_text(const struct task *t, struct strbuf *m)
+{
+	strbuf_addf(m, "avg@%d", t->sampling.n);
+	for (size_t k = 0; k < t->npass_k; k++)
+		strbuf_addf(m, " pass@%d", t->pass_k[k]);
+	for (size_t k = 0; k < t->ncons_k; k++)
+		strbuf_addf(m, " cons@%d", t->cons_k[k]);
+}
+
 /* One row; returns non-zero when the task's data cannot be loaded. */
 static int list_task(struct task *t, const struct task_catalog *cat, struct table *tb)
 {
@@ -136,11 +151,7 @@ static int list_task(struct task *t, const struct task_catalog *cat, struct tabl
 	else
 		snprintf(maxtok, sizeof(maxtok), "%ld", t->sampling.max_tokens);
 	struct strbuf m = STRBUF_INIT;
-	strbuf_addf(&m, "avg@%d", t->sampling.n);
-	for (size_t k = 0; k < t->npass_k; k++)
-		strbuf_addf(&m, " pass@%d", t->pass_k[k]);
-	for (size_t k = 0; k < t->ncons_k; k++)
-		strbuf_addf(&m, " cons@%d", t->cons_k[k]);
+	metrics_text(t, &m);
 	char n[16];
 	snprintf(n, sizeof(n), "%d", t->sampling.n);
 	char *const row[NCOLS] = {t->id, probs, t->grader_name, n, temp, topp, maxtok,
@@ -150,29 +161,151 @@ static int list_task(struct task *t, const struct task_catalog *cat, struct tabl
 	return bad;
 }
 
+/*
+ * Every grader's options, from the tables the graders read them with
+ * (graders/options.h): docs/custom-tasks.md holds this text verbatim.
+ */
+static enum reval_err grader_options(void)
+{
+	struct strbuf sb = STRBUF_INIT;
+	for (size_t i = 0; grader_table[i]; i++) {
+		const struct grader_ops *g = grader_table[i];
+		strbuf_addf(&sb, "%s### `%s`\n\n", i ? "\n" : "", g->name);
+		if (g->noptions)
+			grader_options_markdown(g->options, g->noptions, &sb);
+		else
+			strbuf_adds(&sb, "No options.\n");
+	}
+	int bad = fputs(sb.buf, stdout) < 0 || fflush(stdout);
+	strbuf_release(&sb);
+	return bad ? RV_EIO : RV_OK;
+}
+
+/*
+ * reval tasks --check FILE: load one task file as a run would (its shape,
+ * grader and options, dataset and prompts, against the catalogue for a
+ * clashing id) and report every error found, each naming the file and the
+ * key or the dataset line; on success one line of what it defines.
+ */
+static enum reval_err check_file(const char *path, const char *extra_dir)
+{
+	if (!task_spec_is_path(path)) {
+		diag("reval tasks --check: '%s' is not a task file (a path ending in .json)", path);
+		return RV_EUSAGE;
+	}
+	struct task_catalog cat;
+	enum reval_err err = task_catalog_open(&cat, extra_dir, NULL);
+	cat.every_error = 1;
+	if (!err)
+		err = task_catalog_add_file(&cat, path);
+	struct task **tasks = NULL;
+	size_t ntasks = 0, problems = 0;
+	int yours = 0;
+	if (!err)
+		err = task_select(&cat, path, &tasks, &ntasks);
+	for (size_t i = 0; !err && i < ntasks; i++) {
+		/* The grader and the data are checked both, whichever fails first. */
+		enum reval_err terr = grading_bind(tasks[i]), lerr = RV_OK;
+		if (cJSON_GetObjectItemCaseSensitive(tasks[i]->def, "user_supplied"))
+			yours = 1; /* data the user passes at run time: nothing to read here */
+		else
+			lerr = task_load(tasks[i], &cat, NULL);
+		if (!terr)
+			terr = lerr;
+		problems += tasks[i]->nproblems;
+		if (terr && !err)
+			err = terr;
+		/* Subtasks share the grader and data: one of them failing says it all. */
+		if (terr && ntasks > 1)
+			break;
+	}
+	if (!err && cat.errors)
+		err = RV_EINPUT;
+	if (!err) {
+		const struct task *t = tasks[0];
+		struct strbuf m = STRBUF_INIT;
+		metrics_text(t, &m);
+		if (ntasks == 1)
+			printf("%s: ok: task %s, grader %s, ", path, t->id, t->grader_name);
+		else
+			printf("%s: ok: %zu tasks %s ... %s, grader %s, ", path, ntasks, t->id,
+			       tasks[ntasks - 1]->id, t->grader_name);
+		if (yours)
+			printf("problems from --user-data, ");
+		else
+			printf("%zu problems, ", problems);
+		printf("metrics %s\n", m.buf);
+		strbuf_release(&m);
+	}
+	for (size_t i = 0; i < ntasks; i++)
+		task_free(tasks[i]);
+	free(tasks);
+	task_catalog_release(&cat);
+	return err;
+}
+
+/* Take a switch of this command's own out of argv; its value, if it takes one, into *val. */
+static int take_switch(int *argc, char **argv, const char *name, const char **val,
+		       enum reval_err *err)
+{
+	for (int i = 1; i < *argc; i++) {
+		if (strcmp(argv[i], name))
+			continue;
+		int n = val ? 2 : 1;
+		if (val && i + 1 >= *argc) {
+			diag("%s wants a value (see 'reval help tasks')", name);
+			*err = RV_EUSAGE;
+			return 0;
+		}
+		if (val)
+			*val = argv[i + 1];
+		memmove(&argv[i], &argv[i + n], (size_t)(*argc - i - n + 1) * sizeof(char *));
+		*argc -= n;
+		return 1;
+	}
+	return 0;
+}
+
 enum reval_err cmd_tasks(int argc, char **argv)
 {
 	struct config cfg;
-	char **pos;
-	int npos, do_verify = 0;
+	char **pos = NULL;
+	int npos = 0;
+	const char *check = NULL;
+	enum reval_err err = RV_OK;
 	config_init(&cfg);
-	/* --verify is this command's own switch; everything else goes through the table. */
-	for (int i = 1; i < argc; i++)
-		if (!strcmp(argv[i], "--verify")) {
-			do_verify = 1;
-			memmove(&argv[i], &argv[i + 1], (size_t)(argc - i) * sizeof(char *));
-			argc--;
-			i--;
-		}
-	enum reval_err err = config_parse_args(&cfg, "tasks", argc, argv, &pos, &npos);
+	/* These are this command's own switches; everything else goes through the table. */
+	int do_verify = take_switch(&argc, argv, "--verify", NULL, &err);
+	int do_options = take_switch(&argc, argv, "--grader-options", NULL, &err);
+	take_switch(&argc, argv, "--check", &check, &err);
+	if (!err)
+		err = config_parse_args(&cfg, "tasks", argc, argv, &pos, &npos);
+	if (!err && (do_verify + do_options + !!check > 1 ||
+		     ((do_options || check) && npos))) {
+		diag("reval tasks: --verify, --check FILE and --grader-options go alone (see 'reval "
+		     "help tasks')");
+		err = RV_EUSAGE;
+	}
 	char *data = task_find_data_dir(cfg.data_dir);
 	if (!err && do_verify) {
 		err = verify(data);
 		goto out;
 	}
+	if (!err && do_options) {
+		err = grader_options();
+		goto out;
+	}
+	if (!err && check) {
+		err = check_file(check, cfg.data_dir);
+		goto out;
+	}
 	struct task_catalog cat;
+	struct strbuf spec = STRBUF_INIT;
+	for (int i = 0; i < npos; i++)
+		strbuf_addf(&spec, "%s%s", i ? "," : "", pos[i]);
 	if (!err)
-		err = task_catalog_load(&cat, data);
+		err = task_catalog_open(&cat, cfg.data_dir, spec.buf);
+	strbuf_release(&spec);
 	if (err)
 		goto out;
 	struct strbuf names = STRBUF_INIT;

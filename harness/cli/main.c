@@ -78,9 +78,25 @@ static const struct command commands[] = {
 	 "Examples:\n"
 	 "  reval merge runs/g/shard-0-of-2 runs/g/shard-1-of-2 --out runs/g/merged\n"
 	 "  reval merge runs/g --out runs/g/merged --wait 600\n"},
-	{"tasks", cmd_tasks, "reval tasks [T...] [--verify]", "list tasks with sizes and defaults",
+	{"tasks", cmd_tasks,
+	 "reval tasks [T...] [--data-dir DIR] | --verify | --check FILE.json | --grader-options",
+	 "list tasks with sizes and defaults; check a task file",
 	 "Lists every task (or the named ones): problems, grader, default sampling and metrics.\n"
-	 "--verify checks every bundled data file against datasets/SHA256SUMS.\n"},
+	 "The catalogue is the bundled tasks (datasets/tasks/, or where $REVAL_DATA points) and\n"
+	 "those of --data-dir DIR (DIR/tasks/*.json, their data paths relative to DIR); an id\n"
+	 "defined twice is an error naming both files. A name ending in .json is a task file,\n"
+	 "its data paths relative to the file (as 'reval run --task FILE.json' takes it).\n"
+	 "--verify checks every bundled data file against datasets/SHA256SUMS.\n"
+	 "--check FILE.json loads one task file as a run would and reports every error (unknown\n"
+	 "or mistyped key, unknown grader or grader option, bad dataset line), each naming the\n"
+	 "file and the key or line (exit 2); on success one line: task, grader, problems,\n"
+	 "metrics.\n"
+	 "--grader-options prints every grader's options as Markdown, from the tables the\n"
+	 "graders read them with.\n"
+	 "Writing a task: docs/custom-tasks.md.\n\n"
+	 "Examples:\n"
+	 "  reval tasks --check arith/arith.json\n"
+	 "  reval run --task ./arith/arith.json,gsm8k --base-url URL --model m --out runs/a\n"},
 	{"check", cmd_check, "reval check math|code|choice|exact|regex|rg --in FILE.jsonl",
 	 "grade standalone cases with one checker",
 	 "Reads one case per line and prints one JSON verdict per line; where cases carry\n"
@@ -186,8 +202,11 @@ static enum reval_err help(const char *name)
 		cmd_serve_options();
 	if (!strcmp(c->name, "export"))
 		cmd_export_options();
-	if (!strcmp(c->name, "tasks"))
+	if (!strcmp(c->name, "tasks")) {
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
+		printf("  %-30s %s\n", "--check FILE", "check one task file, naming every error");
+		printf("  %-30s %s\n", "--grader-options", "every grader's options, as Markdown");
+	}
 	if (!strcmp(c->name, "run")) {
 		printf("\nengines:\n");
 		for (size_t i = 0; engine_table[i]; i++)

@@ -10,6 +10,7 @@
 #include "harness/base/sha256.h"
 
 #define DATASET_MAX_BYTES (1024u << 20) /* a data file larger than this is refused */
+#define DATASET_MAX_SHOWN 20              /* bad lines named one by one with every_error */
 
 enum reval_err dataset_resolve(struct task *t, const char *data_dir, const cJSON *user_paths)
 {
@@ -161,10 +162,14 @@ struct reader {
 	const cJSON *filter;
 	const char *transform;
 	long line;
+	int every_error; /* go on past a bad line (the catalogue's every_error) */
+	long nbad;      /* bad lines seen */
 };
 
-static int bad(const struct reader *r, const char *field, const char *why)
+static int bad(struct reader *r, const char *field, const char *why)
 {
+	if (r->nbad++ >= DATASET_MAX_SHOWN)
+		return 1;
 	if (field)
 		diag("cannot read dataset '%s' line %ld: field \"%s\": %s", r->t->dataset, r->line,
 		     field, why);
@@ -245,8 +250,10 @@ out:
 static int add_problem(struct reader *r, cJSON *rec)
 {
 	struct task *t = r->t;
-	if (!cJSON_IsObject(rec))
+	if (!cJSON_IsObject(rec)) {
+		cJSON_Delete(rec);
 		return bad(r, NULL, "not a JSON object");
+	}
 	if (!keep_record(r, rec)) {
 		cJSON_Delete(rec);
 		return 0;
@@ -346,6 +353,8 @@ static struct dataset_file *parse_jsonl(struct reader *r, char *text, size_t len
 		cJSON *rec = json_parse_text(l.ptr, &at);
 		if (!rec) {
 			bad(r, NULL, "malformed JSON");
+			if (r->every_error)
+				continue;
 			dataset_files_free(f);
 			return NULL;
 		}
@@ -361,14 +370,15 @@ static struct dataset_file *parse_jsonl(struct reader *r, char *text, size_t len
 	return f;
 }
 
+/* Under every_error a file with bad lines comes back with the records of the good ones. */
 static int read_jsonl(struct reader *r, struct dataset_file *f)
 {
 	for (size_t i = 0; i < f->n; i++) {
 		r->line = f->lines[i];
-		if (add_problem(r, cJSON_Duplicate(f->recs[i], 1)))
+		if (add_problem(r, cJSON_Duplicate(f->recs[i], 1)) && !r->every_error)
 			return 1;
 	}
-	return 0;
+	return r->nbad > 0;
 }
 
 static int read_csv(struct reader *r, const char *text)
@@ -388,7 +398,7 @@ static int read_csv(struct reader *r, const char *text)
 		cJSON *row = csv_record(&p, &line, &err);
 		if (!row) {
 			cJSON_Delete(header);
-			return err ? bad(r, NULL, err) : 0;
+			return err ? bad(r, NULL, err) : r->nbad > 0;
 		}
 		if (cJSON_GetArraySize(row) == 1 && !*cJSON_GetArrayItem(row, 0)->valuestring) {
 			cJSON_Delete(row);
@@ -396,24 +406,36 @@ static int read_csv(struct reader *r, const char *text)
 		}
 		if (cJSON_GetArraySize(row) != ncol) {
 			cJSON_Delete(row);
+			bad(r, NULL, "wrong number of columns");
+			if (r->every_error)
+				continue;
 			cJSON_Delete(header);
-			return bad(r, NULL, "wrong number of columns");
+			return 1;
 		}
 		cJSON *rec = cJSON_CreateObject();
 		for (int i = 0; i < ncol; i++)
 			cJSON_AddItemToObject(rec, cJSON_GetArrayItem(header, i)->valuestring,
 					      cJSON_Duplicate(cJSON_GetArrayItem(row, i), 0));
 		cJSON_Delete(row);
-		if (add_problem(r, rec)) {
+		if (add_problem(r, rec) && !r->every_error) {
 			cJSON_Delete(header);
 			return 1;
 		}
 	}
 }
 
+/* With every_error, the bad lines past those named are counted in one more line. */
+static enum reval_err read_failed(const struct reader *r)
+{
+	if (r->nbad > DATASET_MAX_SHOWN)
+		diag("cannot read dataset '%s': %ld more bad lines", r->t->dataset,
+		     r->nbad - DATASET_MAX_SHOWN);
+	return RV_EINPUT;
+}
+
 enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 {
-	struct reader r = {.t = t};
+	struct reader r = {.t = t, .every_error = cat->every_error};
 	r.fields = cJSON_GetObjectItemCaseSensitive(t->def, "fields");
 	r.filter = cJSON_GetObjectItemCaseSensitive(t->def, "filter");
 	r.transform = json_str(t->def, "answer_transform");
@@ -446,7 +468,12 @@ enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 		sha256_hex(text, len, t->dataset_sha256);
 		if (csv) {
 			rc = read_csv(&r, text);
-		} else if ((f = parse_jsonl(&r, text, len))) {
+		} else if ((f = parse_jsonl(&r, text, len)) && r.nbad) {
+			/* Lines that parsed are still read, for what else is wrong; nothing is kept. */
+			read_jsonl(&r, f);
+			dataset_files_free(f);
+			rc = 1;
+		} else if (f) {
 			memcpy(f->sha256, t->dataset_sha256, sizeof(f->sha256));
 			f->next = cat->files_read;
 			cat->files_read = f;
@@ -455,12 +482,12 @@ enum reval_err dataset_read(struct task *t, struct task_catalog *cat)
 		}
 		free(text);
 		if (rc)
-			return RV_EINPUT;
+			return read_failed(&r);
 	}
 	if (f) {
 		memcpy(t->dataset_sha256, f->sha256, sizeof(f->sha256));
 		if (read_jsonl(&r, f))
-			return RV_EINPUT;
+			return read_failed(&r);
 	}
 	if (!t->nproblems) {
 		diag("dataset '%s' of task '%s' has no problems", t->dataset, t->id);

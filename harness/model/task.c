@@ -11,6 +11,7 @@
 #include "harness/model/dataset.h"
 #include "harness/base/json.h"
 #include "harness/model/prompt.h"
+#include "harness/model/taskfile.h"
 #include "harness/base/sha256.h"
 
 /* ---- sampling ---- */
@@ -218,9 +219,10 @@ static void substitute(cJSON *v, const char *sub)
 	cJSON_ArrayForEach(c, v) substitute(c, sub);
 }
 
+/* An id is [a-z0-9_.-]+ and never ends in ".json", which names a task file (task_spec_is_path). */
 static int valid_id(const char *id)
 {
-	if (!*id)
+	if (!*id || task_spec_is_path(id))
 		return 0;
 	for (const char *p = id; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("_.-", *p)))
@@ -228,33 +230,87 @@ static int valid_id(const char *id)
 	return 1;
 }
 
-static void catalog_add(struct task_catalog *cat, size_t *cap, cJSON *def, const char *file)
+int task_spec_is_path(const char *entry)
 {
-	GROW(cat->defs, *cap, cat->ndefs + 1);
-	cat->files = xrealloc(cat->files, *cap * sizeof(char *));
-	cat->defs[cat->ndefs] = def;
-	cat->files[cat->ndefs] = xstrdup(file);
-	cat->ndefs++;
+	size_t n = strlen(entry);
+	return n > 5 && !strcmp(entry + n - 5, ".json");
 }
 
-static enum reval_err catalog_add_file(struct task_catalog *cat, size_t *cap, const char *path)
+/* The index of the definition with this id, or -1. */
+static long catalog_find(const struct task_catalog *cat, const char *id)
+{
+	for (size_t i = 0; i < cat->ndefs; i++)
+		if (!strcmp(json_str(cat->defs[i], "id"), id))
+			return (long)i;
+	return -1;
+}
+
+static enum reval_err catalog_add(struct task_catalog *cat, cJSON *def, const char *file,
+				  const char *base)
+{
+	const char *id = json_str(def, "id");
+	long other = catalog_find(cat, id);
+	if (other >= 0) {
+		diag("task '%s' is defined twice: in '%s' and in '%s' (give one another \"id\")", id,
+		     cat->files[other], file);
+		cJSON_Delete(def);
+		return RV_EINPUT;
+	}
+	size_t cap = cat->cap;
+	GROW(cat->defs, cat->cap, cat->ndefs + 1);
+	if (cap != cat->cap) {
+		cat->files = xrealloc(cat->files, cat->cap * sizeof(char *));
+		cat->bases = xrealloc(cat->bases, cat->cap * sizeof(char *));
+	}
+	cat->defs[cat->ndefs] = def;
+	cat->files[cat->ndefs] = xstrdup(file);
+	cat->bases[cat->ndefs] = xstrdup(base);
+	cat->ndefs++;
+	return RV_OK;
+}
+
+/* Every problem taskfile_check finds, one line each, naming the file. */
+static int shape_errors(const cJSON *def, const char *path)
+{
+	struct strbuf errs = STRBUF_INIT;
+	int bad = taskfile_check(def, &errs);
+	struct lines it;
+	struct strview l;
+	lines_init(&it, errs.buf, errs.len);
+	while (lines_next(&it, &l))
+		if (l.len)
+			diag("cannot read task file '%s': %.*s", path, (int)l.len, l.ptr);
+	strbuf_release(&errs);
+	return bad;
+}
+
+static enum reval_err catalog_add_file(struct task_catalog *cat, const char *path,
+				       const char *base)
 {
 	cJSON *def;
 	enum reval_err err = json_load_file(path, "task file", &def);
 	if (err)
 		return err;
+	int shape = shape_errors(def, path);
 	const char *id = json_str(def, "id");
-	if (!id || !valid_id(id)) {
-		diag("cannot read task file '%s': field \"id\" must be a string of [a-z0-9_.-]", path);
+	if (shape && cat->every_error && id) {
+		/* Checking: go on to the grader and the data, which read defensively. */
+		cat->errors += shape;
+	} else if (shape) {
+		cJSON_Delete(def);
+		return RV_EINPUT;
+	}
+	if (!valid_id(id)) {
+		diag("cannot read task file '%s': field \"id\" must be a string of [a-z0-9_.-], "
+		     "not ending in .json",
+		     path);
 		cJSON_Delete(def);
 		return RV_EINPUT;
 	}
 	const cJSON *subs = cJSON_GetObjectItemCaseSensitive(def, "subtasks");
-	if (!subs) {
-		catalog_add(cat, cap, def, path);
-		return RV_OK;
-	}
-	if (!cJSON_IsArray(subs) || !cJSON_GetArraySize(subs)) {
+	if (!subs)
+		return catalog_add(cat, def, path, base);
+	if (!cJSON_GetArraySize(subs)) {
 		diag("cannot read task file '%s': field \"subtasks\" must be a non-empty list", path);
 		cJSON_Delete(def);
 		return RV_EINPUT;
@@ -292,10 +348,11 @@ static enum reval_err catalog_add_file(struct task_catalog *cat, size_t *cap, co
 			}
 		}
 		cJSON_Delete(opts);
-		catalog_add(cat, cap, one, path);
+		if ((err = catalog_add(cat, one, path, base)))
+			break;
 	}
 	cJSON_Delete(def);
-	return RV_OK;
+	return err;
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -303,10 +360,9 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
+/* Add every DIR/tasks/ *.json, in name order; relative paths resolve against dir. */
+static enum reval_err catalog_add_tasks_dir(struct task_catalog *cat, const char *data_dir)
 {
-	memset(cat, 0, sizeof(*cat));
-	cat->data_dir = xstrdup(data_dir);
 	char *dir = path_join(data_dir, "tasks");
 	DIR *d = opendir(dir);
 	if (!d) {
@@ -316,7 +372,7 @@ enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
 		return RV_EINPUT;
 	}
 	char **names = NULL;
-	size_t nnames = 0, namecap = 0, cap = 0;
+	size_t nnames = 0, namecap = 0;
 	struct dirent *e;
 	while ((e = readdir(d))) {
 		size_t len = strlen(e->d_name);
@@ -331,21 +387,92 @@ enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
 	for (size_t i = 0; i < nnames; i++) {
 		char *p = path_join(dir, names[i]);
 		if (!err)
-			err = catalog_add_file(cat, &cap, p);
+			err = catalog_add_file(cat, p, data_dir);
 		free(p);
 		free(names[i]);
 	}
 	free(names);
 	free(dir);
-	for (size_t i = 0; !err && i < cat->ndefs; i++)
-		for (size_t j = 0; j < i; j++)
-			if (!strcmp(json_str(cat->defs[i], "id"), json_str(cat->defs[j], "id"))) {
-				diag("task '%s' is defined twice: '%s' and '%s'",
-				     json_str(cat->defs[i], "id"), cat->files[j], cat->files[i]);
-				err = RV_EINPUT;
-				break;
-			}
 	return err;
+}
+
+enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir)
+{
+	memset(cat, 0, sizeof(*cat));
+	cat->data_dir = xstrdup(data_dir);
+	return catalog_add_tasks_dir(cat, data_dir);
+}
+
+/* Whether a and b name one file or directory (both must exist). */
+static int same_path(const char *a, const char *b)
+{
+	struct stat sa, sb;
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+enum reval_err task_catalog_add_dir(struct task_catalog *cat, const char *dir)
+{
+	if (cat->data_dir && same_path(cat->data_dir, dir))
+		return RV_OK;
+	return catalog_add_tasks_dir(cat, dir);
+}
+
+enum reval_err task_catalog_add_file(struct task_catalog *cat, const char *path)
+{
+	for (size_t i = 0; i < cat->ndefs; i++)
+		if (same_path(cat->files[i], path))
+			return RV_OK;
+	char *copy = xstrdup(path);
+	char *slash = strrchr(copy, '/');
+	if (slash == copy)
+		slash[1] = '\0';
+	else if (slash)
+		*slash = '\0';
+	enum reval_err err = catalog_add_file(cat, path, slash ? copy : ".");
+	free(copy);
+	return err;
+}
+
+enum reval_err task_catalog_open(struct task_catalog *cat, const char *extra_dir,
+				 const char *spec)
+{
+	char *bundled = task_find_data_dir(NULL);
+	char *tasks = path_join(bundled, "tasks");
+	enum reval_err err;
+	if (extra_dir && *extra_dir && !is_dir(tasks)) {
+		/* No bundled tasks (an installation without them): the --data-dir alone. */
+		err = task_catalog_load(cat, extra_dir);
+	} else {
+		err = task_catalog_load(cat, bundled);
+		if (!err && extra_dir && *extra_dir)
+			err = task_catalog_add_dir(cat, extra_dir);
+	}
+	free(tasks);
+	free(bundled);
+	char *copy = xstrdup(spec ? spec : ""), *save = NULL;
+	for (char *e = strtok_r(copy, ",", &save); !err && e; e = strtok_r(NULL, ",", &save)) {
+		char *name = sv_dup(sv_trim(sv_from(e)));
+		if (task_spec_is_path(name))
+			err = task_catalog_add_file(cat, name);
+		free(name);
+	}
+	free(copy);
+	return err;
+}
+
+char *task_spec_absolute(const char *spec)
+{
+	struct strbuf sb = STRBUF_INIT;
+	char *copy = xstrdup(spec), *save = NULL;
+	for (char *e = strtok_r(copy, ",", &save); e; e = strtok_r(NULL, ",", &save)) {
+		char *name = sv_dup(sv_trim(sv_from(e)));
+		char *real = task_spec_is_path(name) ? realpath(name, NULL) : NULL;
+		strbuf_addf(&sb, "%s%s", sb.len ? "," : "", real ? real : name);
+		free(real);
+		free(name);
+	}
+	free(copy);
+	return strbuf_detach(&sb);
 }
 
 void task_catalog_release(struct task_catalog *cat)
@@ -353,9 +480,11 @@ void task_catalog_release(struct task_catalog *cat)
 	for (size_t i = 0; i < cat->ndefs; i++) {
 		cJSON_Delete(cat->defs[i]);
 		free(cat->files[i]);
+		free(cat->bases[i]);
 	}
 	free(cat->defs);
 	free(cat->files);
+	free(cat->bases);
 	free(cat->data_dir);
 	dataset_files_free(cat->files_read);
 	memset(cat, 0, sizeof(*cat));
@@ -417,7 +546,8 @@ static enum reval_err str_list(const cJSON *v, const char *what, const char *fil
 	return RV_OK;
 }
 
-static enum reval_err task_from_def(const cJSON *def, const char *file, struct task **out)
+static enum reval_err task_from_def(const cJSON *def, const char *file, const char *base,
+				    struct task **out)
 {
 	struct task *t = xcalloc(1, sizeof(*t));
 	enum reval_err err = RV_OK;
@@ -425,6 +555,7 @@ static enum reval_err task_from_def(const cJSON *def, const char *file, struct t
 	t->id = xstrdup(json_str(def, "id"));
 	t->family = xstrdup(json_str(def, "family") ? json_str(def, "family") : t->id);
 	t->file = xstrdup(file);
+	t->base_dir = xstrdup(base);
 	const char *desc = json_str(def, "description");
 	t->description = xstrdup(desc ? desc : "");
 	sampling_init(&t->sampling);
@@ -480,12 +611,13 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 		struct strview v = sv_trim(sv_from(name));
 		char *want = sv_dup(v);
 		size_t wl = strlen(want);
-		int matched = 0;
+		int matched = 0, by_path = task_spec_is_path(want);
 		for (size_t i = 0; i < cat->ndefs && !err; i++) {
 			const char *id = json_str(cat->defs[i], "id");
 			const char *fam = json_str(cat->defs[i], "family");
-			int hit = !strcmp(id, want) || (fam && !strcmp(fam, want)) ||
-				  (wl && want[wl - 1] == '/' && !strncmp(id, want, wl));
+			int hit = by_path ? same_path(cat->files[i], want)
+					  : !strcmp(id, want) || (fam && !strcmp(fam, want)) ||
+						    (wl && want[wl - 1] == '/' && !strncmp(id, want, wl));
 			if (!hit)
 				continue;
 			matched = 1;
@@ -495,13 +627,19 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 			if (dup)
 				continue;
 			GROW(list, cap, n + 1);
-			err = task_from_def(cat->defs[i], cat->files[i], &list[n]);
+			err = task_from_def(cat->defs[i], cat->files[i], cat->bases[i], &list[n]);
 			if (!err)
 				n++;
 		}
 		if (!matched && !err) {
-			diag("unknown task '%s' (see 'reval tasks')", want);
-			err = RV_EUSAGE;
+			if (by_path)
+				diag("task file '%s' is not loaded (a bug: task_catalog_open adds it)",
+				     want);
+			else
+				diag("unknown task '%s' (see 'reval tasks'; a task file is named by a "
+				     "path ending in .json)",
+				     want);
+			err = by_path ? RV_EINTERNAL : RV_EUSAGE;
 		}
 		free(want);
 		if (err)
@@ -527,13 +665,13 @@ enum reval_err task_select(const struct task_catalog *cat, const char *spec, str
 
 enum reval_err task_load(struct task *t, const struct task_catalog *cat, const cJSON *user_paths)
 {
-	enum reval_err err = dataset_resolve(t, cat->data_dir, user_paths);
+	enum reval_err err = dataset_resolve(t, t->base_dir, user_paths);
 	if (err)
 		return err;
 	err = dataset_read(t, (struct task_catalog *)cat);
 	if (err)
 		return err;
-	return prompt_render_all(t, cat->data_dir);
+	return prompt_render_all(t, t->base_dir);
 }
 
 void task_free(struct task *t)
@@ -569,6 +707,7 @@ void task_free(struct task *t)
 	free(t->id);
 	free(t->family);
 	free(t->file);
+	free(t->base_dir);
 	free(t->description);
 	free(t->dataset);
 	cJSON_Delete(t->def);

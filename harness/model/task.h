@@ -1,12 +1,20 @@
 /*
  * task: task files, their datasets, and the rendered prompts.
  *
- * A catalog holds every task definition found in the tasks directory,
- * with "subtasks" already expanded into tasks of their own ("bbh/navigate").
+ * A catalog holds every task definition a command can see, with
+ * "subtasks" already expanded into tasks of their own ("bbh/navigate"):
+ * the bundled tasks (datasets/tasks/), the tasks of a --data-dir laid out
+ * the same way, and task files named by path.  An id defined twice is an
+ * error naming both files.  Each definition keeps the directory its
+ * relative paths (dataset, few-shot file) resolve against: the data
+ * directory for a catalogue's tasks, the file's own directory for a task
+ * file named by path.
+ *
  * Selecting tasks from the catalog by id (or by a prefix naming a family,
- * "bbh") gives struct task objects; task_load reads the dataset, applies the
- * field map and the answer transform, and renders every prompt.  The catalog
- * owns its definitions; each struct task owns its problems and records.
+ * "bbh"), or by the path of their task file, gives struct task objects;
+ * task_load reads the dataset, applies the field map and the answer
+ * transform, and renders every prompt.  The catalog owns its definitions;
+ * each struct task owns its problems and records.
  */
 #ifndef REVAL_TASK_H
 #define REVAL_TASK_H
@@ -51,6 +59,7 @@ struct task {
 	char *id;            /* "gsm8k", "bbh/navigate" */
 	char *family;        /* the task file's id: "bbh" */
 	char *file;          /* the task file */
+	char *base_dir;      /* where its relative paths (dataset, few-shot file) resolve */
 	char *description;
 	char *dataset;       /* absolute path of the data file */
 	char dataset_sha256[65];
@@ -91,18 +100,50 @@ struct task_catalog {
 	struct dataset_file *files_read; /* parsed data files, so subtasks parse a file once */
 	cJSON **defs;    /* expanded definitions, owned */
 	char **files;    /* task file of each definition */
-	size_t ndefs;
+	char **bases;    /* the directory each definition's relative paths resolve against */
+	size_t ndefs, cap;
+	int every_error; /* go on past an error to report the next (tasks --check): every
+			    bad key of a task file, every bad dataset line */
+	long errors;     /* errors reported and gone past under every_error */
 };
 
 /* Where bundled data lives: the flag, $REVAL_DATA, next to the binary, or installed. */
 char *task_find_data_dir(const char *flag_value);
 
+/* Load the tasks of data_dir/tasks/ *.json; relative paths resolve against data_dir. */
 enum reval_err task_catalog_load(struct task_catalog *cat, const char *data_dir);
+
+/* Add the tasks of dir/tasks/ (laid out as datasets/ is); the catalogue's own dir is a no-op. */
+enum reval_err task_catalog_add_dir(struct task_catalog *cat, const char *dir);
+
+/*
+ * Add one task file by path (its subtasks too); its relative paths resolve
+ * against the file's directory.  A file already in the catalogue is a no-op.
+ */
+enum reval_err task_catalog_add_file(struct task_catalog *cat, const char *path);
+
+/*
+ * The catalogue a command sees: the bundled tasks, then those of extra_dir
+ * (--data-dir; may be NULL), then every task file named in spec (a --task
+ * list; may be NULL).  Without bundled tasks, extra_dir alone will do.
+ */
+enum reval_err task_catalog_open(struct task_catalog *cat, const char *extra_dir,
+				 const char *spec);
 void task_catalog_release(struct task_catalog *cat);
 
 /*
- * Resolve a comma-separated list of task ids or family names into new
- * tasks (definitions only: no data read yet).  Unknown names are an error.
+ * An entry of a --task list that ends in ".json" is the path of a task
+ * file; anything else is a task id or family name from the catalogue.
+ */
+int task_spec_is_path(const char *entry);
+
+/* spec with every path entry made absolute, so a run can be resumed from anywhere. */
+char *task_spec_absolute(const char *spec);
+
+/*
+ * Resolve a comma-separated list of task ids, family names or task file
+ * paths (task_spec_is_path) into new tasks (definitions only: no data
+ * read yet).  Unknown names are an error.
  */
 enum reval_err task_select(const struct task_catalog *cat, const char *spec, struct task ***out,
 			   size_t *count);

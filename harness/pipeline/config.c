@@ -30,7 +30,8 @@ struct opt {
 
 static const struct opt opts[] = {
 	{"task", OPT_STR, OFF(tasks), "run", "T[,T...]",
-	 "tasks or task families to run (see 'reval tasks')"},
+	 "tasks or task families to run (see 'reval tasks'), or task files: an entry ending in "
+	 ".json is a path (docs/custom-tasks.md)"},
 	{"out", OPT_STR, OFF(out), "run merge reproduce", "DIR", "run directory (created; reused to resume)"},
 	{"engine", OPT_STR, OFF(engine), "run", "E",
 	 "openai (default with --base-url), replay:PATH, local:'CMD', exec:'CMD'"},
@@ -101,7 +102,7 @@ static const struct opt opts[] = {
 	{"user-data", OPT_KV, OFF(user_data), RUNLIKE, "NAME=PATH",
 	 "a dataset you supply, e.g. gpqa=/data/gpqa_diamond.csv"},
 	{"data-dir", OPT_STR, OFF(data_dir), RUNLIKE " tasks", "DIR",
-	 "bundled datasets and tasks (default: found next to the binary)"},
+	 "more tasks, in DIR/tasks/*.json, added to the bundled ones (which $REVAL_DATA moves)"},
 	{"progress", OPT_BOOL, OFF(progress), "run grade reproduce", NULL,
 	 "progress on stderr (default: when stderr is a terminal)"},
 	{"force", OPT_BOOL, OFF(force), "run merge", NULL,

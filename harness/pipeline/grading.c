@@ -9,8 +9,13 @@ enum reval_err grading_bind(struct task *t)
 {
 	const struct grader_ops *g = grader_find(t->grader_name);
 	if (!g) {
-		diag("cannot read task file '%s': task '%s': field \"grader\": unknown grader '%s'",
-		     t->file, t->id, t->grader_name);
+		struct strbuf known = STRBUF_INIT;
+		for (size_t i = 0; grader_table[i]; i++)
+			strbuf_addf(&known, "%s%s", i ? ", " : "", grader_table[i]->name);
+		diag("cannot read task file '%s': task '%s': field \"grader\": unknown grader '%s' "
+		     "(known: %s)",
+		     t->file, t->id, t->grader_name, known.buf);
+		strbuf_release(&known);
 		return RV_EINPUT;
 	}
 	struct strbuf msg = STRBUF_INIT;

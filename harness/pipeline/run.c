@@ -132,14 +132,24 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 	memset(r, 0, sizeof(*r));
 	r->cfg = cfg;
 	r->warnings = cJSON_CreateArray();
-	char *data = task_find_data_dir(cfg->data_dir);
-	enum reval_err err = task_catalog_load(&r->cat, data);
-	free(data);
-	if (err)
-		return err;
 	if (!cfg->tasks) {
 		diag("no task given: --task T[,T...] (see 'reval tasks')");
 		return RV_EUSAGE;
+	}
+	enum reval_err err = task_catalog_open(&r->cat, cfg->data_dir, cfg->tasks);
+	if (err)
+		return err;
+	/*
+	 * config.json keeps task files and the data directory as absolute
+	 * paths, so 'reval grade', 'reval report' and a resume find them from
+	 * any working directory.
+	 */
+	char *abs = task_spec_absolute(cfg->tasks);
+	free(cfg->tasks);
+	cfg->tasks = abs;
+	if (cfg->data_dir && (abs = realpath(cfg->data_dir, NULL))) {
+		free(cfg->data_dir);
+		cfg->data_dir = abs;
 	}
 	if ((err = task_select(&r->cat, cfg->tasks, &r->tasks, &r->ntasks)))
 		return err;

@@ -392,16 +392,14 @@ static void load_prompts(struct rs_run *run, const struct runset_opts *opts)
 {
 	const cJSON *flags = cJSON_GetObjectItemCaseSensitive(run->config, "flags");
 	const char *dd = json_str(flags, "data-dir");
-	char *data_dir = task_find_data_dir(dd && is_dir(dd) ? dd : NULL);
 	struct task_catalog cat;
 	memset(&cat, 0, sizeof(cat));
-	if (data_dir && !task_catalog_load(&cat, data_dir)) {
+	if (!task_catalog_open(&cat, dd && is_dir(dd) ? dd : NULL, json_str(flags, "task"))) {
 		const cJSON *ud = cJSON_GetObjectItemCaseSensitive(flags, "user-data");
 		for (size_t i = 0; i < run->ntasks; i++)
 			read_prompts(&run->tasks[i], &cat, ud, opts->clip_chars);
 	}
 	task_catalog_release(&cat);
-	free(data_dir);
 }
 
 /* ---- Loading runs ---- */
