@@ -253,6 +253,7 @@ class CallTimeout(BaseException):
 
 
 REPLY_MAX = MAX_FRAME   # bytes of one reply from the candidate
+READ_CHUNK = 64 << 10   # bytes asked for per read of a reply
 # A reply's value, expanded, may hold this many container elements and
 # characters beyond what its frame could hold without back-references: so
 # the work on it stays linear in the bytes the candidate sent.
@@ -342,6 +343,8 @@ class Runner:
     def __init__(self, sock, call_s):
         self.sock = sock
         self.buf = bytearray()
+        self.poll = select.poll()
+        self.poll.register(sock, select.POLLIN)
         self.call_s = call_s
         self.deadline = None
         self.dead = False
@@ -361,11 +364,12 @@ class Runner:
                     del buf[:4 + n]
                     return data
             left = self.deadline - time.monotonic()
-            r = select.select([self.sock], [], [], left)[0] if left > 0 else []
-            if not r:
+            if left <= 0 or not self.poll.poll(max(1, int(left * 1000 + 0.999))):
                 self.dead = True
                 raise CallTimeout("no complete reply within %g s" % self.call_s)
-            b = os.read(self.sock, 1 << 20)
+            # Below malloc's mmap threshold: a larger read maps and unmaps
+            # a buffer on every call.
+            b = os.read(self.sock, READ_CHUNK)
             if not b:
                 return None
             buf += b
