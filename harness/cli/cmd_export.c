@@ -139,6 +139,7 @@ struct exporter {
 	enum fmt fmt;
 	enum reasoning rs;
 	struct run *r;
+	const char *journal; /* the path being read, for messages */
 	struct strbuf out;
 	long counts[NDROP];
 	long lines;
@@ -278,7 +279,7 @@ static enum reval_err export_line(void *ud, const cJSON *obj, long lineno)
 	struct sample s;
 	const char *why;
 	if (sample_from_json(&s, obj, &why)) {
-		diag("cannot read journal line %ld: %s", lineno, why);
+		diag("cannot read journal '%s' line %ld: %s", e->journal, lineno, why);
 		sample_release(&s);
 		return RV_EINPUT;
 	}
@@ -396,6 +397,7 @@ enum reval_err cmd_export(int argc, char **argv)
 	long torn = 0;
 	if (!err) {
 		jpath = path_join(pos[0], "samples.jsonl");
+		e.journal = jpath;
 		err = journal_read(jpath, export_line, &e, &torn);
 	}
 	if (!err) {

@@ -17,6 +17,7 @@
 
 struct regrade {
 	struct run *r;
+	const char *journal; /* the path being read, for messages */
 	struct strbuf out;   /* the rewritten journal */
 	struct strbuf line;
 	struct grade_queue q;
@@ -45,7 +46,7 @@ static enum reval_err regrade_line(void *ud, const cJSON *obj, long lineno)
 	struct sample *s = grade_queue_slot(&g->q);
 	const char *why;
 	if (sample_from_json(s, obj, &why)) {
-		diag("cannot read journal line %ld: %s", lineno, why);
+		diag("cannot read journal '%s' line %ld: %s", g->journal, lineno, why);
 		sample_release(s);
 		return RV_EINPUT;
 	}
@@ -109,6 +110,7 @@ enum reval_err cmd_grade(int argc, char **argv)
 		cJSON_Delete(now);
 	}
 	long torn = 0;
+	g.journal = jpath;
 	if (!err)
 		err = journal_read(jpath, regrade_line, &g, &torn);
 	enum reval_err ferr = grade_queue_flush(&g.q);

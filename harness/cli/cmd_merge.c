@@ -22,6 +22,7 @@
 #include "harness/cli/cmd.h"
 #include "harness/model/identity.h"
 #include "harness/model/journal.h"
+#include "harness/model/sample.h"
 #include "harness/pipeline/config.h"
 #include "harness/pipeline/run.h"
 #include "harness/pipeline/shard.h"
@@ -301,12 +302,21 @@ struct gather {
 	struct key *keys;
 	size_t nkeys, cap;
 	size_t shard;
+	const char *journal; /* the shard's journal being read, for messages */
 };
 
 static enum reval_err append_line(void *ud, const cJSON *obj, long line)
 {
 	struct gather *g = ud;
-	(void)line;
+	/* A bad line is named in its shard, not later in the merged journal. */
+	struct sample s;
+	const char *why;
+	int bad = sample_from_json(&s, obj, &why);
+	sample_release(&s);
+	if (bad) {
+		diag("cannot read journal '%s' line %ld: %s", g->journal, line, why);
+		return RV_EINPUT;
+	}
 	json_append(&g->all, obj);
 	strbuf_addch(&g->all, '\n');
 	grow_array((void **)&g->keys, &g->cap, g->nkeys + 1, sizeof(*g->keys));
@@ -425,6 +435,7 @@ enum reval_err cmd_merge(int argc, char **argv)
 		char *jpath = path_join(set.v[i].dir, "samples.jsonl");
 		long torn = 0;
 		g.shard = i;
+		g.journal = jpath;
 		err = journal_read(jpath, append_line, &g, &torn);
 		free(jpath);
 	}

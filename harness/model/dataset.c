@@ -247,6 +247,7 @@ out:
 	return rc;
 }
 
+/* Takes rec: it becomes the problem's record, or is freed. */
 static int add_problem(struct reader *r, cJSON *rec)
 {
 	struct task *t = r->t;

@@ -62,6 +62,8 @@ enum reval_err journal_open(struct journal *j, const char *path, int *torn)
 
 enum reval_err journal_append(struct journal *j, const char *line, size_t len)
 {
+	if (j->failed)
+		return RV_EIO;
 	if (len + 1 > JOURNAL_MAX_LINE) {
 		diag("journal '%s': a sample of %zu bytes is over the %u-byte line cap", j->path, len,
 		     JOURNAL_MAX_LINE);
@@ -78,7 +80,10 @@ enum reval_err journal_append(struct journal *j, const char *line, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			diag("cannot append to journal '%s': %s", j->path, strerror(errno));
+			j->failed = errno;
+			diag("cannot append to journal '%s': %s; the samples before are saved: rerun "
+			     "the same command to resume once there is room",
+			     j->path, strerror(errno));
 			err = RV_EIO;
 			break;
 		}
@@ -98,9 +103,9 @@ enum reval_err journal_append(struct journal *j, const char *line, size_t len)
 
 enum reval_err journal_close(struct journal *j)
 {
-	enum reval_err err = RV_OK;
+	enum reval_err err = j->failed ? RV_EIO : RV_OK;
 	if (j->fd >= 0) {
-		if (fdatasync(j->fd) < 0 && errno != EINVAL) {
+		if (fdatasync(j->fd) < 0 && errno != EINVAL && !err) {
 			diag("cannot flush journal '%s': %s", j->path, strerror(errno));
 			err = RV_EIO;
 		}

@@ -24,11 +24,17 @@ struct journal {
 	double last_sync; /* now_ms() of the last fdatasync */
 	double sync_ms;   /* interval between fdatasyncs */
 	long appended;    /* lines written through this handle */
+	int failed;       /* errno of a write that failed (a full disk), said once; 0: none */
 };
 
 /* Open (creating) for appending; a torn last line is cut off and *torn set. */
 enum reval_err journal_open(struct journal *j, const char *path, int *torn);
-/* Append one line; line must not contain a newline, one is added. */
+/*
+ * Append one line; line must not contain a newline, one is added.  After a
+ * write fails (said once, naming the journal) every later append and the
+ * close fail quietly with RV_EIO: the lines before it stay whole, a part
+ * line it may have left is torn and cut off by the next journal_open.
+ */
 enum reval_err journal_append(struct journal *j, const char *line, size_t len);
 enum reval_err journal_close(struct journal *j);
 

@@ -791,6 +791,7 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 
 	/* What is already finished: every planned slot with a graded sample. */
 	struct tally done = read_tally(r, jpath, &err);
+	int unreadable = err != RV_OK; /* said once: results.json would read it again */
 	struct engine_request *reqs = NULL;
 	size_t nreq = 0, cap = 0, finished = 0;
 	for (size_t i = 0; !err && i < done.ntasks; i++) {
@@ -849,13 +850,15 @@ static enum reval_err run_execute_locked(struct run *r, const struct engine_ops 
 			restore_stop_signals(old);
 		}
 	}
+	/* A journal that could not be written (a full disk) has said so once: nothing more to write. */
+	int unwritable = x.j.failed != 0;
 	enum reval_err cerr = journal_close(&x.j);
 	if (!err)
 		err = cerr;
 	free(reqs);
 	free(jpath);
 	strbuf_release(&x.line);
-	enum reval_err rerr = run_results(r);
+	enum reval_err rerr = unreadable || unwritable ? RV_OK : run_results(r);
 	if (err == RV_EINTERRUPTED)
 		diag("stopped by signal %d: %ld samples finished in this run are saved and results.json "
 		     "covers what finished; resume with: %s",
