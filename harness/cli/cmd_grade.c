@@ -9,6 +9,7 @@
 #include "harness/model/journal.h"
 #include "harness/model/sample.h"
 #include "harness/pipeline/config.h"
+#include "harness/pipeline/fingerprint.h"
 #include "harness/pipeline/grading.h"
 #include "harness/pipeline/run.h"
 
@@ -18,6 +19,9 @@
 struct regrade {
 	struct run *r;
 	const char *journal; /* the path being read, for messages */
+	const char *dir;
+	struct fingerprint_check fc; /* each line against config.json, unless force */
+	int force;
 	struct strbuf out;   /* the rewritten journal */
 	struct strbuf line;
 	struct grade_queue q;
@@ -43,6 +47,13 @@ static enum reval_err regrade_emit(void *ud, struct sample *s, size_t slot)
 static enum reval_err regrade_line(void *ud, const cJSON *obj, long lineno)
 {
 	struct regrade *g = ud;
+	char key[32];
+	if (!g->force && fingerprint_check_line(&g->fc, obj, key, sizeof(key))) {
+		diag("cannot regrade '%s': journal line %ld (task '%s') was made with another %s than "
+		     "the run's config.json says (a mixed journal); --force regrades it anyway",
+		     g->dir, lineno, json_str(obj, "task"), key);
+		return RV_EMISMATCH;
+	}
 	struct sample *s = grade_queue_slot(&g->q);
 	const char *why;
 	if (sample_from_json(s, obj, &why)) {
@@ -111,8 +122,12 @@ enum reval_err cmd_grade(int argc, char **argv)
 	}
 	long torn = 0;
 	g.journal = jpath;
+	g.dir = npos == 1 ? pos[0] : NULL;
+	g.force = cfg.force == 1;
+	fingerprint_check_init(&g.fc, stored);
 	if (!err)
 		err = journal_read(jpath, regrade_line, &g, &torn);
+	fingerprint_check_release(&g.fc);
 	enum reval_err ferr = grade_queue_flush(&g.q);
 	if (!err)
 		err = ferr;

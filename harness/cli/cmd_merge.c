@@ -24,6 +24,7 @@
 #include "harness/model/journal.h"
 #include "harness/model/sample.h"
 #include "harness/pipeline/config.h"
+#include "harness/pipeline/fingerprint.h"
 #include "harness/pipeline/run.h"
 #include "harness/pipeline/shard.h"
 
@@ -303,6 +304,8 @@ struct gather {
 	size_t nkeys, cap;
 	size_t shard;
 	const char *journal; /* the shard's journal being read, for messages */
+	struct fingerprint_check fc; /* each line against the first shard's config.json */
+	int force;
 };
 
 static enum reval_err append_line(void *ud, const cJSON *obj, long line)
@@ -316,6 +319,13 @@ static enum reval_err append_line(void *ud, const cJSON *obj, long line)
 	if (bad) {
 		diag("cannot read journal '%s' line %ld: %s", g->journal, line, why);
 		return RV_EINPUT;
+	}
+	char key[32];
+	if (!g->force && fingerprint_check_line(&g->fc, obj, key, sizeof(key))) {
+		diag("cannot merge: journal '%s' line %ld (task '%s') was made with another %s than "
+		     "the shards' config.json says (a mixed journal); --force merges it anyway",
+		     g->journal, line, json_str(obj, "task"), key);
+		return RV_EMISMATCH;
 	}
 	json_append(&g->all, obj);
 	strbuf_addch(&g->all, '\n');
@@ -431,6 +441,8 @@ enum reval_err cmd_merge(int argc, char **argv)
 	}
 	if (!err)
 		qsort(set.v, set.n, sizeof(*set.v), by_index);
+	g.force = force;
+	fingerprint_check_init(&g.fc, set.n ? set.v[0].config : NULL);
 	for (size_t i = 0; !err && i < set.n; i++) {
 		char *jpath = path_join(set.v[i].dir, "samples.jsonl");
 		long torn = 0;
@@ -483,6 +495,7 @@ enum reval_err cmd_merge(int argc, char **argv)
 		free(g.keys[i].key);
 	free(g.keys);
 	strbuf_release(&g.all);
+	fingerprint_check_release(&g.fc);
 	set_release(&set);
 	free(out);
 	run_release(&r);

@@ -78,3 +78,48 @@ int fingerprint_differs(const char *a, const char *b, char *key, size_t keylen)
 	snprintf(key, keylen, "fingerprint");
 	return 1;
 }
+
+void fingerprint_check_init(struct fingerprint_check *c, const cJSON *config)
+{
+	c->config = config;
+	c->seen = cJSON_CreateObject();
+}
+
+/* The fingerprint config.json gives task id, or NULL. */
+static const char *stored_fp(const cJSON *config, const char *id)
+{
+	const cJSON *t;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(config, "tasks"))
+	{
+		const cJSON *tid = cJSON_GetObjectItemCaseSensitive(t, "id");
+		const cJSON *fp = cJSON_GetObjectItemCaseSensitive(t, "fingerprint");
+		if (cJSON_IsString(tid) && !strcmp(tid->valuestring, id) && cJSON_IsString(fp))
+			return fp->valuestring;
+	}
+	return NULL;
+}
+
+int fingerprint_check_line(struct fingerprint_check *c, const cJSON *line, char *key,
+			   size_t keylen)
+{
+	const cJSON *task = cJSON_GetObjectItemCaseSensitive(line, "task");
+	const cJSON *fp = cJSON_GetObjectItemCaseSensitive(line, "fp");
+	if (!cJSON_IsString(task) || !cJSON_IsString(fp))
+		return 0;
+	const char *want = stored_fp(c->config, task->valuestring);
+	if (!want) {
+		const cJSON *first = cJSON_GetObjectItemCaseSensitive(c->seen, task->valuestring);
+		if (!first) {
+			cJSON_AddStringToObject(c->seen, task->valuestring, fp->valuestring);
+			return 0;
+		}
+		want = first->valuestring;
+	}
+	return fingerprint_differs(fp->valuestring, want, key, keylen);
+}
+
+void fingerprint_check_release(struct fingerprint_check *c)
+{
+	cJSON_Delete(c->seen);
+	memset(c, 0, sizeof(*c));
+}

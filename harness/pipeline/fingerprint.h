@@ -38,4 +38,22 @@ char *fingerprint_task(const struct config *cfg, const struct task *t,
  */
 int fingerprint_differs(const char *a, const char *b, char *key, size_t keylen);
 
+/*
+ * The one check of a journal's lines, for resume, regrade and merge: a
+ * line's "fp" must be its task's fingerprint in a config.json (the stored
+ * one, or the one this invocation would write); for a task it does not name,
+ * the first fingerprint met on that task's lines.  A line without "fp" (from
+ * a reval that did not write one) passes.  The checker borrows config.
+ */
+struct fingerprint_check {
+	const cJSON *config; /* a config.json document, or NULL */
+	cJSON *seen;         /* task id -> the first fingerprint met, for tasks config does not name */
+};
+
+void fingerprint_check_init(struct fingerprint_check *c, const cJSON *config);
+/* 0 when the line agrees; else 1 with the part that differs in key. */
+int fingerprint_check_line(struct fingerprint_check *c, const cJSON *line, char *key,
+			   size_t keylen);
+void fingerprint_check_release(struct fingerprint_check *c);
+
 #endif

@@ -598,7 +598,7 @@ static struct tally read_tally(struct run *r, const char *journal_path, enum rev
 }
 
 struct line_check {
-	const struct run *r;
+	struct fingerprint_check fc;
 	const char *path;
 };
 
@@ -606,20 +606,13 @@ struct line_check {
 static enum reval_err check_line(void *ud, const cJSON *obj, long line)
 {
 	struct line_check *lc = ud;
-	const char *task = json_str(obj, "task"), *fp = json_str(obj, "fp");
-	if (!task || !fp)
-		return RV_OK; /* a line from a reval that did not fingerprint its lines */
-	for (size_t i = 0; i < lc->r->ntasks; i++) {
-		char key[32];
-		if (strcmp(lc->r->tasks[i]->id, task) ||
-		    !fingerprint_differs(fp, lc->r->fp[i], key, sizeof(key)))
-			continue;
-		diag("refusing to resume the run in '%s': journal line %ld (task '%s') was made with "
-		     "another %s; use another --out",
-		     lc->path, line, task, key);
-		return RV_EMISMATCH;
-	}
-	return RV_OK;
+	char key[32];
+	if (!fingerprint_check_line(&lc->fc, obj, key, sizeof(key)))
+		return RV_OK;
+	diag("refusing to resume the run in '%s': journal line %ld (task '%s') was made with "
+	     "another %s; use another --out",
+	     lc->path, line, json_str(obj, "task"), key);
+	return RV_EMISMATCH;
 }
 
 static enum reval_err check_journal_identity(const struct run *r, const char *jpath)
@@ -627,8 +620,13 @@ static enum reval_err check_journal_identity(const struct run *r, const char *jp
 	struct stat st;
 	if (r->cfg->force == 1 || stat(jpath, &st))
 		return RV_OK;
-	struct line_check lc = {r, r->dir};
-	return journal_read(jpath, check_line, &lc, NULL);
+	cJSON *now = run_config_json(r);
+	struct line_check lc = {.path = r->dir};
+	fingerprint_check_init(&lc.fc, now);
+	enum reval_err err = journal_read(jpath, check_line, &lc, NULL);
+	fingerprint_check_release(&lc.fc);
+	cJSON_Delete(now);
+	return err;
 }
 
 static enum reval_err write_config(struct run *r)

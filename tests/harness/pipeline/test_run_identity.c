@@ -177,3 +177,137 @@ Test(run_identity, extending_keeps_every_finished_sample_and_results_cover_the_s
 	free(before);
 	fixture_release(&f);
 }
+
+/* Line k (1-based) of run a's journal replaced by line k of run b's: a mixed journal. */
+static void splice_line(const char *a, const char *b, int k)
+{
+	char *pa = path_join(a, "samples.jsonl"), *pb = path_join(b, "samples.jsonl");
+	char *ta, *tb;
+	cr_assert(!read_file(pa, 1 << 24, &ta, NULL));
+	cr_assert(!read_file(pb, 1 << 24, &tb, NULL));
+	const char *from = tb;
+	for (int i = 1; i < k; i++)
+		from = strchr(from, '\n') + 1;
+	size_t flen = (size_t)(strchr(from, '\n') - from);
+	char *at = ta;
+	for (int i = 1; i < k; i++)
+		at = strchr(at, '\n') + 1;
+	struct strbuf sb = STRBUF_INIT;
+	strbuf_add(&sb, ta, (size_t)(at - ta));
+	strbuf_add(&sb, from, flen);
+	strbuf_adds(&sb, strchr(at, '\n'));
+	cr_assert(!support_write(pa, sb.buf));
+	strbuf_release(&sb);
+	free(ta);
+	free(tb);
+	free(pa);
+	free(pb);
+}
+
+Test(run_identity, grade_refuses_a_journal_with_lines_of_another_run_naming_the_setting)
+{
+	struct fixture f, other;
+	fixture_init(&f, "id-grade");
+	fixture_init(&other, "id-grade-other");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2"));
+	expect_ok(RUN(&other, "--task", "toy", "--n", "2", "--seed", "7"));
+	splice_line(f.out, other.out, 3);
+	const char *args[] = {"grade", f.out, "--data-dir", f.data, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	expect_refused(r, "another seed");
+	support_reval(&r, args);
+	cr_assert(strstr(r.err.buf, "line 3"), "the line is named: %s", r.err.buf);
+	proc_result_release(&r);
+	/* A line of another sampling likewise. */
+	struct fixture warm;
+	fixture_init(&warm, "id-grade-warm");
+	expect_ok(RUN(&warm, "--task", "toy", "--n", "2", "--temperature", "0.9"));
+	splice_line(f.out, warm.out, 3);
+	support_reval(&r, args);
+	expect_refused(r, "another sampling");
+	fixture_release(&warm);
+	/* --force regrades it all the same. */
+	const char *forced[] = {"grade", f.out, "--data-dir", f.data, "--force", NULL};
+	support_reval(&r, forced);
+	expect_ok(r);
+	fixture_release(&f);
+	fixture_release(&other);
+}
+
+Test(run_identity, merge_refuses_a_shard_with_lines_of_another_run_naming_the_setting)
+{
+	/* Three runs of one recording: shards 0 and 1, and shard 1 again warmer. */
+	struct fixture f;
+	fixture_init(&f, "id-merge");
+	char *s0 = path_join(f.dir, "s0"), *s1 = path_join(f.dir, "s1"),
+	     *warm = path_join(f.dir, "warm"), *dir = f.out;
+	f.out = s0;
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--shard", "0/2"));
+	f.out = s1;
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--shard", "1/2"));
+	f.out = warm;
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--shard", "1/2", "--temperature", "0.9"));
+	f.out = dir;
+	splice_line(s1, warm, 2);
+	char *merged = path_join(f.dir, "merged");
+	const char *args[] = {"merge", s0, s1, "--out", merged, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	expect_refused(r, "another sampling");
+	support_reval(&r, args);
+	char *j1 = path_join(s1, "samples.jsonl");
+	cr_assert(strstr(r.err.buf, j1) && strstr(r.err.buf, "line 2"),
+		  "the shard's journal and line are named: %s", r.err.buf);
+	proc_result_release(&r);
+	const char *forced[] = {"merge", s0, s1, "--out", merged, "--force", NULL};
+	support_reval(&r, forced);
+	expect_ok(r);
+	free(j1);
+	free(merged);
+	free(s0);
+	free(s1);
+	free(warm);
+	fixture_release(&f);
+}
+
+/* Every part of the fingerprint, changed on one line, is the part a regrade names. */
+Test(run_identity, grade_names_whichever_fingerprint_part_a_line_differs_in)
+{
+	struct fixture f;
+	fixture_init(&f, "id-parts");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2"));
+	char *jpath = path_join(f.out, "samples.jsonl");
+	char *good = journal(&f);
+	const char *parts[] = {"model", "api", "seed", "extra_body", "sampling", "prompt", "dataset"};
+	srand(21);
+	for (size_t i = 0; i < ARRAY_SIZE(parts); i++) {
+		/* Line k's part set to a hash no run has. */
+		int k = 1 + rand() % 24;
+		char *text = xstrdup(good), *line = text;
+		for (int j = 1; j < k; j++)
+			line = strchr(line, '\n') + 1;
+		char pat[32];
+		snprintf(pat, sizeof(pat), "%s=", parts[i]);
+		char *at = strstr(strstr(line, "\"fp\":\""), pat);
+		cr_assert(at, "no %s in the fingerprint", parts[i]);
+		memcpy(at + strlen(pat), "0ddba11", 7);
+		cr_assert(!support_write(jpath, text));
+		free(text);
+		const char *args[] = {"grade", f.out, "--data-dir", f.data, NULL};
+		struct proc_result r;
+		support_reval(&r, args);
+		char want[64];
+		snprintf(want, sizeof(want), "line %d (task 'toy') was made with another %s ", k,
+			 parts[i]);
+		expect_refused(r, want);
+	}
+	cr_assert(!support_write(jpath, good));
+	const char *args[] = {"grade", f.out, "--data-dir", f.data, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	expect_ok(r);
+	free(good);
+	free(jpath);
+	fixture_release(&f);
+}
