@@ -31,7 +31,7 @@ static const char css[] =
 	"table{border-collapse:collapse;margin:6px 0}td,th{border:1px solid #d0d7de;"
 	"padding:3px 7px;text-align:left;vertical-align:top}td.num{text-align:right;"
 	"white-space:nowrap}thead th{background:#f6f8fa;cursor:pointer;user-select:none}"
-	"td.best{font-weight:600}td.worse{background:#fff1f0}.sig{color:#cf222e}"
+	"td.best{font-weight:600}td.worse{background:#fff1f0}.sig{color:#cf222e}.unf{color:#9a6700}"
 	"small{color:#57606a}.meta{color:#57606a}nav{display:flex;flex-wrap:wrap;gap:2px 10px}"
 	"nav a{overflow-wrap:anywhere}"
 	".charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}"
@@ -233,8 +233,14 @@ static void lb_cell_html(struct page *pg, const struct rs_run *run, const char *
 			    "%.3g, one-sided p (worse) = %.3g",
 			    100 * c->vs_best.diff, c->vs_best.pairs, c->vs_best.p_two,
 			    c->vs_best.p_worse);
-	strbuf_addf(sb, "\">%.1f<small> ±%.1f</small>%s</td>", 100 * c->value,
-		    50 * (c->hi - c->lo), c->worse ? "<span class=\"sig\"> ▼</span>" : "");
+	double unfinished = rs_count(c->task, "unfinished");
+	if (unfinished > 0)
+		strbuf_addf(sb, "; %.0f unfinished generations (timed out), counted wrong",
+			    unfinished);
+	strbuf_addf(sb, "\">%.1f<small> ±%.1f</small>", 100 * c->value, 50 * (c->hi - c->lo));
+	if (unfinished > 0)
+		strbuf_addf(sb, "<small class=\"unf\"> %.0f unfinished</small>", unfinished);
+	strbuf_addf(sb, "%s</td>", c->worse ? "<span class=\"sig\"> ▼</span>" : "");
 }
 
 static void run_heading(struct page *pg, size_t rank, size_t ri, const char *tag)
@@ -552,8 +558,8 @@ static void outcomes(struct page *pg, const struct column *col)
 {
 	const struct leaderboard *lb = pg->rep->lb;
 	struct strbuf *sb = pg->sb;
-	static const char *const names[] = {"correct", "no_answer", "truncated", "undecided",
-					    "infra_error", "missing"};
+	static const char *const names[] = {"correct",     "no_answer",   "truncated", "unfinished",
+					    "undecided",   "infra_error", "missing"};
 	strbuf_adds(sb, "<h3>Outcomes</h3><div class=\"wide\"><table class=\"sortable\"><thead>"
 			"<tr><th>run</th>"
 			"<th data-sort=\"num\">problems</th><th data-sort=\"num\">planned samples</th>");

@@ -159,6 +159,19 @@ Test(run_timeouts, a_stalled_stream_is_cut_by_the_idle_limit_and_counts_wrong_ev
 	cr_assert_eq(r.status, 0, "%s", r.err.buf);
 	cr_assert(strstr(r.out.buf, "3 unfinished generations"), "%s", r.out.buf);
 	proc_result_release(&r);
+	char *html = path_join(dir, "report.html"), *page = NULL;
+	support_reval(&r, ARGS("report", cand, "--html", html));
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	cr_assert(!read_file(html, 1 << 26, &page, NULL));
+	cr_assert(strstr(page, "<small class=\"unf\"> 3 unfinished</small>"),
+		  "the leaderboard shows the count next to the score");
+	cr_assert(strstr(page, "3 unfinished generations (timed out), counted wrong"),
+		  "and says what it means");
+	cr_assert(strstr(page, "<th data-sort=\"num\">unfinished %</th>"),
+		  "the outcomes table has a column for them");
+	free(page);
+	free(html);
 	support_reval(&r, ARGS("gate", "--baseline", base, "--candidate", cand, "--max-drop", "100"));
 	cr_assert_eq(r.status, 1, "%s%s", r.out.buf, r.err.buf);
 	cr_assert(strstr(r.out.buf, "unfinished generations rose from 0 to 3"), "%s", r.out.buf);
