@@ -81,6 +81,7 @@ struct engine_request {
 	const char *prompt;              /* the user message */
 	const struct sampling *sampling; /* effective sampling: task defaults, then flags */
 	const char *api;                 /* "chat" or "completions" */
+	double expect_tokens;            /* its problem's mean length in a previous run; 0 unknown */
 };
 
 struct completion {

@@ -25,6 +25,7 @@
 #include "harness/engine/limiter.h"
 #include "harness/engine/retry.h"
 #include "harness/engine/serverload.h"
+#include "harness/engine/tailplan.h"
 #include "harness/net/redact.h"
 #include "harness/net/sse.h"
 
@@ -94,7 +95,8 @@ struct openai {
 	engine_done_fn done;
 	void *ud;
 	struct sample_state *st;
-	size_t cursor;   /* next request not yet in a job */
+	size_t cursor;   /* next request not yet in a job, in the plan's order */
+	struct tailplan *plan; /* or, one request per job, the order that learns lengths */
 	size_t finished;
 	struct job **heap; /* jobs waiting to be sent, a min-heap on (ready_at, seq) */
 	size_t nheap, heap_cap;
@@ -209,6 +211,8 @@ static void deliver(struct openai *e, size_t i, struct completion *c)
 	assert(!s->delivered);
 	s->delivered = 1;
 	e->finished++;
+	if (e->plan)
+		tailplan_done(e->plan, i, c->error_kind ? -1 : c->completion_tokens);
 	int rc = e->done(e->ud, &e->reqs[i], c);
 	if (rc && !e->fatal)
 		e->fatal = (enum reval_err)rc;
@@ -622,6 +626,12 @@ static int same_problem(const struct engine_request *a, const struct engine_requ
  */
 static struct job *next_job(struct openai *e)
 {
+	if (e->plan) {
+		size_t i = tailplan_next(e->plan);
+		return i == TAILPLAN_NONE ? NULL : job_get(e, i, 1);
+	}
+	if (e->cursor >= e->nreqs)
+		return NULL;
 	size_t i = e->cursor;
 	const struct engine_request *r = &e->reqs[i];
 	int k = 1;
@@ -705,9 +715,7 @@ static void dispatch(struct openai *e)
 		struct job *j;
 		if (e->nheap && e->heap[0]->ready_at <= now)
 			j = heap_pop(e);
-		else if (e->cursor < e->nreqs)
-			j = next_job(e);
-		else
+		else if (!(j = next_job(e)))
 			break;
 		double wait = 0;
 		int ep = pick_endpoint(e, now, j->last_ep, &wait);
@@ -814,6 +822,8 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 	for (size_t i = 0; i < n; i++)
 		e->st[i].t_first = -1;
 	e->cursor = e->finished = 0;
+	/* One request per sample: the order learns the problems' lengths as it goes. */
+	e->plan = e->opt->split_n ? tailplan_new(reqs, n) : NULL;
 	e->fatal = RV_OK;
 	double stop_at = -1;
 	while (e->finished < n && !e->fatal) {
@@ -858,6 +868,8 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		}
 	free(e->st);
 	e->st = NULL;
+	tailplan_free(e->plan);
+	e->plan = NULL;
 	return e->fatal;
 }
 

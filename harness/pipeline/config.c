@@ -59,8 +59,9 @@ static const struct opt opts[] = {
 	{"split-n", OPT_BOOL, OFF(split_n), "run", NULL,
 	 "one request per sample instead of server-side n (default: without --concurrency)"},
 	{"schedule-from", OPT_STR, OFF(schedule_from), "run", "RUN",
-	 "send problems longest-first by the tokens a previous run recorded (default: by "
-	 "difficulty metadata, then prompt length)"},
+	 "send problems longest-first by the tokens a previous run recorded (default: one "
+	 "sample of each problem first, by difficulty metadata, then prompt length; then the "
+	 "rest longest-first by what the finished samples measured)"},
 	{"temperature", OPT_DOUBLE, OFF(temperature), "run", "T", "sampling temperature"},
 	{"top-p", OPT_DOUBLE, OFF(top_p), "run", "P", "nucleus sampling"},
 	{"top-k", OPT_DOUBLE, OFF(top_k), "run", "K", "top-k sampling (server extension)"},

@@ -147,6 +147,7 @@ void schedule_order(struct engine_request *reqs, size_t n, const struct schedule
 		k[i].at = i;
 		double t = schedule_history_tokens(h, reqs[i].task_id, reqs[i].problem_id);
 		k[i].key[0] = t;
+		k[i].r.expect_tokens = t > 0 ? t : 0;
 		if (t > known_max)
 			known_max = t;
 	}

@@ -9,8 +9,10 @@
  * completion_tokens its journal recorded for the problem; problems that run
  * did not have go first, as they may be long).  Without history the
  * estimate is the task's difficulty metadata ("difficulty" or "level",
- * higher first), then the prompt's length.  The order never changes what a
- * sample is: its seed comes from its task, problem and index.
+ * higher first), then the prompt's length; with one request per sample the
+ * engine then learns the lengths as the run goes (harness/engine/tailplan.h).
+ * The order never changes what a sample is: its seed comes from its task,
+ * problem and index.
  */
 #ifndef REVAL_SCHEDULE_H
 #define REVAL_SCHEDULE_H

@@ -68,6 +68,13 @@ Test(schedule, longest_first_from_a_journal)
 	schedule_order(r, n, h, NULL, NULL);
 	/* Unknown problems may be long: first, in plan order; then by recorded length. */
 	assert_order(r, n, (const char *const[]){"failed", "new", "long", "mid", "short"}, 3);
+	/* The engine is told what each request's problem took, for its own order. */
+	for (size_t i = 0; i < n; i++) {
+		double want = schedule_history_tokens(h, "t", r[i].problem_id);
+		cr_assert_float_eq(r[i].expect_tokens, want > 0 ? want : 0, 1e-9, "%s",
+				   r[i].problem_id);
+	}
+	cr_assert_float_eq(r[n - 1].expect_tokens, 120, 1e-9);
 	free(r);
 	schedule_history_free(h);
 
