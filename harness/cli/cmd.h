@@ -28,8 +28,9 @@ enum reval_err cmd_export(int argc, char **argv);
 /* Where a run's outputs are, on stdout (run, grade, merge). */
 void cmd_print_run_outputs(const char *dir);
 
-/* The options of report, gate, serve and export, for 'reval help' (they are not run settings). */
+/* The options of report, gate, serve, export and check, for 'reval help' (not run settings). */
 void cmd_report_options(void);
+void cmd_check_options(void);
 void cmd_gate_options(void);
 void cmd_serve_options(void);
 void cmd_export_options(void);

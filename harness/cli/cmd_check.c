@@ -35,6 +35,18 @@ static const struct {
 	 "and a summary on stderr. Programs run only inside the sandbox.\n"},
 };
 
+void cmd_check_options(void)
+{
+	static const char *const lines[][2] = {
+		{"--in FILE.jsonl", "the cases, one JSON object a line (every checker)"},
+		{"--workers N", "code: sandbox workers, 1 to 256 (default: one per CPU)"},
+		{"--options JSON", "choice, exact, regex, rg: the task's grader options as a JSON "
+				   "object ('reval check code --options' lists the code grader's)"},
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++)
+		printf("  %-30s %s\n", lines[i][0], lines[i][1]);
+}
+
 enum reval_err cmd_check(int argc, char **argv)
 {
 	if (argc < 2) {

@@ -202,6 +202,8 @@ static enum reval_err help(const char *name)
 		cmd_serve_options();
 	if (!strcmp(c->name, "export"))
 		cmd_export_options();
+	if (!strcmp(c->name, "check"))
+		cmd_check_options();
 	if (!strcmp(c->name, "tasks")) {
 		printf("  %-30s %s\n", "--verify", "check bundled files against their checksums");
 		printf("  %-30s %s\n", "--check FILE", "check one task file, naming every error");
