@@ -13,30 +13,38 @@ struct key_rule {
 	const char *key;
 	unsigned uses;
 	unsigned forceable;
+	int when_set;       /* recorded only when set; absent (the task's own) differs from any value */
 };
 
 /* The run's fingerprint: who answered, and with which seed. */
 static const struct key_rule run_rules[] = {
-	{"engine", SAME_RUN, SAME_RUN},
-	{"model", SAME_RUN, SAME_RUN},
-	{"api", SAME_RUN, USE(IDENTITY_MERGE)},
-	{"seed", SAME_RUN, USE(IDENTITY_MERGE)},
-	{"extra_body", SAME_RUN, SAME_RUN}, /* recorded only when set */
+	{"engine", SAME_RUN, SAME_RUN, 0},
+	{"model", SAME_RUN, SAME_RUN, 0},
+	{"api", SAME_RUN, USE(IDENTITY_MERGE), 0},
+	{"seed", SAME_RUN, USE(IDENTITY_MERGE), 0},
+	{"extra_body", SAME_RUN, SAME_RUN, 0}, /* recorded only when set */
 };
 
-/* Per task: the data, the prompt and the grader; sampling is compared key by key below. */
+/*
+ * Per task: the data, the prompt and the grader; sampling is compared key by
+ * key below.  The run's own prompt settings come before the prompt's
+ * fingerprint, so a refusal names the setting rather than the hash.
+ */
 static const struct key_rule task_rules[] = {
-	{"dataset_sha256", EVERY, 0},
-	{"prompt_sha256", MEASURE, 0},
-	{"grader", MEASURE, 0},
-	{"grader_version", MEASURE, 0},
-	{"grader_options", MEASURE, 0},
+	{"dataset_sha256", EVERY, 0, 0},
+	{"system_prompt", MEASURE, 0, 1},
+	{"prompt_template", MEASURE, 0, 1},
+	{"num_fewshot", MEASURE, 0, 1},
+	{"prompt_sha256", MEASURE, 0, 0},
+	{"grader", MEASURE, 0, 0},
+	{"grader_version", MEASURE, 0, 0},
+	{"grader_options", MEASURE, 0, 0},
 };
 
 /* Sampling: every knob for the measuring uses; the count n extends a resumed run instead. */
-static const struct key_rule sampling_rule = {"sampling", MEASURE, SAME_RUN};
+static const struct key_rule sampling_rule = {"sampling", MEASURE, SAME_RUN, 0};
 static const struct key_rule sampling_n_rule = {"n", USE(IDENTITY_MERGE) | USE(IDENTITY_GATE),
-						USE(IDENTITY_MERGE)};
+						USE(IDENTITY_MERGE), 0};
 
 /* A run that continues or is merged must have recorded the same keys; reports may be older. */
 static int absent_is_a_difference(enum identity_use use)
@@ -49,10 +57,11 @@ static int applies(const struct key_rule *k, enum identity_use use, int force)
 	return (k->uses & USE(use)) && !(force && (k->forceable & USE(use)));
 }
 
-static char *json_text(const cJSON *v)
+/* v as JSON text; absent is "(absent)", or for a key recorded only when set, the task's own. */
+static char *json_text(const cJSON *v, int when_set)
 {
 	if (!v)
-		return xstrdup("(absent)");
+		return xstrdup(when_set ? "(the task's own)" : "(absent)");
 	char *s = cJSON_PrintUnformatted(v);
 	char *out = xstrdup(s ? s : "?");
 	cJSON_free(s);
@@ -60,16 +69,17 @@ static char *json_text(const cJSON *v)
 }
 
 static void compare(const char *what, const cJSON *a, const cJSON *b, enum identity_use use,
-		    struct identity_diffs *out)
+		    int when_set, struct identity_diffs *out)
 {
 	if (!a || !b) {
-		if (a == b || !absent_is_a_difference(use))
+		if (a == b || !(when_set || absent_is_a_difference(use)))
 			return;
 	} else if (cJSON_Compare(a, b, 1)) {
 		return;
 	}
 	GROW(out->d, out->cap, out->n + 1);
-	out->d[out->n++] = (struct identity_diff){xstrdup(what), json_text(a), json_text(b)};
+	out->d[out->n++] = (struct identity_diff){xstrdup(what), json_text(a, when_set),
+						json_text(b, when_set)};
 }
 
 void identity_compare_run(const cJSON *a, const cJSON *b, enum identity_use use, int force,
@@ -80,7 +90,7 @@ void identity_compare_run(const cJSON *a, const cJSON *b, enum identity_use use,
 	for (size_t i = 0; i < ARRAY_SIZE(run_rules); i++)
 		if (applies(&run_rules[i], use, force))
 			compare(run_rules[i].key, cJSON_GetObjectItemCaseSensitive(fa, run_rules[i].key),
-				cJSON_GetObjectItemCaseSensitive(fb, run_rules[i].key), use, out);
+				cJSON_GetObjectItemCaseSensitive(fb, run_rules[i].key), use, 0, out);
 }
 
 static const cJSON *get_member(const void *task, const char *key)
@@ -94,7 +104,7 @@ static void compare_sampling(const char *id, const cJSON *sa, const cJSON *sb,
 {
 	if (!sa || !sb) {
 		char *what = xasprintf("task '%s' sampling", id);
-		compare(what, sa, sb, use, out);
+		compare(what, sa, sb, use, 0, out);
 		free(what);
 		return;
 	}
@@ -114,10 +124,10 @@ static void compare_sampling(const char *id, const cJSON *sa, const cJSON *sb,
 			if (!x || !y) {
 				GROW(out->d, out->cap, out->n + 1);
 				out->d[out->n++] =
-					(struct identity_diff){what, json_text(x), json_text(y)};
+					(struct identity_diff){what, json_text(x, 0), json_text(y, 0)};
 				continue;
 			}
-			compare(what, x, y, use, out);
+			compare(what, x, y, use, 0, out);
 			free(what);
 		}
 	}
@@ -133,7 +143,7 @@ void identity_compare_task(const char *id, const void *a, const void *b, identit
 		if (!applies(k, use, force))
 			continue;
 		char *what = xasprintf("task '%s' %s", id, k->key);
-		compare(what, get(a, k->key), get(b, k->key), use, out);
+		compare(what, get(a, k->key), get(b, k->key), use, k->when_set, out);
 		free(what);
 	}
 	if (applies(&sampling_rule, use, force))

@@ -3,8 +3,9 @@
  *
  * A run's identity is what its config.json records: the run's fingerprint
  * (engine, model, api, seed, extra body when set) and, per task, the dataset checksum, the
- * prompt fingerprint, the grader, its version and options, and the
- * effective sampling.  One table (identity.c) says which of these keys must
+ * prompt fingerprint, the run's own system prompt, template and few-shot
+ * count when set, the grader, its version and options, and the effective
+ * sampling.  One table (identity.c) says which of these keys must
  * agree for each use, so resume, merge, regrade and the gate can never
  * drift apart:
  *
@@ -15,6 +16,9 @@
  *   gate     a baseline and a candidate, usually different models: every
  *            task key (data, prompt, grader, sampling with n), never the
  *            run's fingerprint
+ *
+ * A prompt setting is recorded only when the run set it, and its absence
+ * means the task file's own: set on one side only, it differs for every use.
  *
  * With force, the keys the table marks as forceable for that use are
  * skipped (a resume or merge with another model or sampling, on purpose).

@@ -559,6 +559,7 @@ static enum reval_err task_from_def(const cJSON *def, const char *file, const ch
 	const char *desc = json_str(def, "description");
 	t->description = xstrdup(desc ? desc : "");
 	sampling_init(&t->sampling);
+	t->prompt_opt.num_fewshot = -1;
 
 	const char *g = json_str(def, "grader");
 	if (!g) {

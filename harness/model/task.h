@@ -47,6 +47,18 @@ void sampling_copy(struct sampling *dst, const struct sampling *src);
 enum reval_err sampling_from_json(struct sampling *s, const cJSON *obj, const char *where);
 cJSON *sampling_to_json(const struct sampling *s);
 
+/*
+ * Prompt settings that replace the task file's for a run (--system-prompt,
+ * --prompt-template, --num-fewshot), set by the pipeline before task_load.
+ * The strings are borrowed.
+ */
+struct prompt_options {
+	const char *system;        /* replaces prompt.system ("": none); NULL: the task's own */
+	const char *template_text; /* replaces prompt.template; NULL: the task's own */
+	const char *template_file; /* the file template_text came from, for messages */
+	long num_fewshot;          /* exemplars taken from the few-shot pool; -1: the file as is */
+};
+
 struct problem {
 	char *id;        /* unique within the task */
 	char *answer;    /* gold answer after the task's transform; may be NULL (code tasks) */
@@ -85,7 +97,8 @@ struct task {
 	char **breakdown;       /* metadata keys to report by */
 	size_t nbreakdown;
 	char *system;           /* system message, or NULL */
-	char prompt_sha256[65]; /* fingerprint of system, template and few-shot text */
+	struct prompt_options prompt_opt; /* the run's replacements for the task file's prompt */
+	char prompt_sha256[65]; /* fingerprint of system, template, few-shot text and count */
 	struct problem *problems;
 	size_t nproblems;
 	size_t *index;          /* open-addressing table of problem ids; see task_problem */

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "harness/base/json.h"
+#include "harness/model/prompt.h"
 #include "harness/net/http.h"
 #include "harness/pipeline/shard.h"
 
@@ -77,6 +78,14 @@ static const struct opt opts[] = {
 	{"stream", OPT_BOOL, OFF(stream), "run", NULL, "stream responses (server-sent events)"},
 	{"preset", OPT_STR, OFF(preset), "run", "r1",
 	 "r1: the DeepSeek-R1 protocol (T=0.6, top-p 0.95, 32768 tokens)"},
+	{"system-prompt", OPT_STR, OFF(system_prompt), "run", "TEXT|@FILE",
+	 "system message for every task, replacing the task's (\"\" for none; @FILE reads a "
+	 "file; @@ starts a literal @)"},
+	{"prompt-template", OPT_STR, OFF(prompt_template), "run", "FILE",
+	 "user message template replacing the task's: {question}, {choices}, {fewshot}, a "
+	 "record field as {NAME}; {{ and }} are literal braces"},
+	{"num-fewshot", OPT_LONG, OFF(num_fewshot), "run", "N",
+	 "few-shot examples from the task's pool: its first N, never the problem itself"},
 	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S",
 	 "seconds for a whole attempt (default: none when streaming, else 600)"},
 	{"connect-timeout", OPT_LONG, OFF(connect_timeout_s), "run", "S",
@@ -118,7 +127,7 @@ void config_init(struct config *cfg)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->n = cfg->limit = cfg->seed = cfg->concurrency = cfg->max_concurrency = CONFIG_UNSET;
 	cfg->max_tokens = cfg->timeout_s = cfg->max_attempts = CONFIG_UNSET;
-	cfg->ready_timeout_s = cfg->shards = CONFIG_UNSET;
+	cfg->ready_timeout_s = cfg->shards = cfg->num_fewshot = CONFIG_UNSET;
 	cfg->connect_timeout_s = cfg->first_byte_timeout_s = cfg->idle_timeout_s = CONFIG_UNSET;
 	cfg->breaker_failures = cfg->breaker_window_s = CONFIG_UNSET;
 	cfg->exclude_unfinished = -1;
@@ -143,6 +152,8 @@ void config_release(struct config *cfg)
 		}
 	}
 	cJSON_Delete(cfg->user_data);
+	free(cfg->system_prompt_text);
+	free(cfg->prompt_template_text);
 	if (cfg->api_key) {
 		memset(cfg->api_key, 0, strlen(cfg->api_key));
 		free(cfg->api_key);
@@ -482,6 +493,22 @@ static enum reval_err read_endpoints(struct config *cfg)
 	return err;
 }
 
+/* --system-prompt @FILE and --prompt-template FILE are read once, here. */
+static enum reval_err read_prompt_flags(struct config *cfg)
+{
+	enum reval_err err;
+	if (cfg->system_prompt && !cfg->system_prompt_text) {
+		if ((err = prompt_system_from_flag(cfg->system_prompt, &cfg->system_prompt_text)))
+			return err;
+		/* config.json keeps the text itself: a resume or regrade needs no file. */
+		free(cfg->system_prompt);
+		cfg->system_prompt = prompt_system_to_flag(cfg->system_prompt_text);
+	}
+	if (cfg->prompt_template && !cfg->prompt_template_text)
+		return prompt_template_read(cfg->prompt_template, &cfg->prompt_template_text);
+	return RV_OK;
+}
+
 enum reval_err config_finish(struct config *cfg)
 {
 	enum reval_err err;
@@ -577,7 +604,8 @@ enum reval_err config_finish(struct config *cfg)
 		diag("--api must be chat or completions, not '%s'", cfg->api);
 		return RV_EUSAGE;
 	}
-	if ((err = resolve_shard(cfg)) || (err = read_endpoints(cfg)))
+	if ((err = resolve_shard(cfg)) || (err = read_endpoints(cfg)) ||
+	    (err = read_prompt_flags(cfg)))
 		return err;
 	if (cfg->extra_body) {
 		cJSON *eb = cJSON_Parse(cfg->extra_body);

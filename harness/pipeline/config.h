@@ -64,6 +64,11 @@ struct config {
 	char *extra_body;        /* JSON object merged into every request body */
 	int stream;              /* -1 unset, 0, 1 */
 	char *preset;            /* "r1" */
+	char *system_prompt;     /* --system-prompt as given; after finish, text that reads back */
+	char *prompt_template;   /* --prompt-template FILE */
+	long num_fewshot;        /* --num-fewshot N */
+	char *system_prompt_text;   /* resolved by config_finish (the @FILE read), or NULL */
+	char *prompt_template_text; /* read by config_finish, or kept from a run's config.json */
 	long timeout_s;          /* whole request attempt; CONFIG_UNSET after finish: none (streamed) */
 	long connect_timeout_s;  /* to connect */
 	long first_byte_timeout_s; /* from sending to the first byte (the server's queue) */

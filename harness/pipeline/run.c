@@ -81,6 +81,22 @@ static long utf8_bad_at(const char *s)
 	return -1;
 }
 
+/* The run's own prompt text, checked before any task renders with it. */
+static enum reval_err check_prompt_flags(const struct config *cfg)
+{
+	long at;
+	if (cfg->system_prompt_text && (at = utf8_bad_at(cfg->system_prompt_text)) >= 0) {
+		diag("--system-prompt is not valid UTF-8 (byte %ld)", at + 1);
+		return RV_EUSAGE;
+	}
+	if (cfg->prompt_template_text && (at = utf8_bad_at(cfg->prompt_template_text)) >= 0) {
+		diag("--prompt-template file '%s' is not valid UTF-8 (byte %ld)", cfg->prompt_template,
+		     at + 1);
+		return RV_EUSAGE;
+	}
+	return RV_OK;
+}
+
 /* What is sent to a server must be text: bytes that are not UTF-8 are refused, named. */
 static enum reval_err check_text(const struct run *r)
 {
@@ -89,6 +105,7 @@ static enum reval_err check_text(const struct run *r)
 		diag("--model is not valid UTF-8 (byte %ld)", at + 1);
 		return RV_EUSAGE;
 	}
+
 	for (size_t i = 0; i < r->ntasks; i++) {
 		const struct task *t = r->tasks[i];
 		if (t->system && (at = utf8_bad_at(t->system)) >= 0) {
@@ -159,8 +176,13 @@ enum reval_err run_setup(struct run *r, struct config *cfg)
 	r->sampling = xcalloc(r->ntasks, sizeof(struct sampling));
 	r->n = xcalloc(r->ntasks, sizeof(int));
 	r->fp = xcalloc(r->ntasks, sizeof(char *));
+	if ((err = check_prompt_flags(cfg)))
+		return err;
 	for (size_t i = 0; i < r->ntasks; i++) {
 		struct task *t = r->tasks[i];
+		t->prompt_opt = (struct prompt_options){
+			cfg->system_prompt_text, cfg->prompt_template_text, cfg->prompt_template,
+			cfg->num_fewshot == CONFIG_UNSET ? -1 : cfg->num_fewshot};
 		if ((err = task_load(t, &r->cat, cfg->user_data)))
 			return err;
 		sampling_copy(&r->sampling[i], &t->sampling);
@@ -289,6 +311,13 @@ cJSON *run_config_json(const struct run *r)
 		cJSON_AddStringToObject(o, "dataset", path_base(t->dataset));
 		cJSON_AddStringToObject(o, "dataset_sha256", t->dataset_sha256);
 		cJSON_AddStringToObject(o, "prompt_sha256", t->prompt_sha256);
+		/* Recorded only when set: absent means the task file's own (identity.h). */
+		if (r->cfg->system_prompt_text)
+			cJSON_AddStringToObject(o, "system_prompt", r->cfg->system_prompt_text);
+		if (r->cfg->prompt_template_text)
+			cJSON_AddStringToObject(o, "prompt_template", r->cfg->prompt_template_text);
+		if (r->cfg->num_fewshot != CONFIG_UNSET)
+			cJSON_AddNumberToObject(o, "num_fewshot", (double)r->cfg->num_fewshot);
 		cJSON_AddStringToObject(o, "grader", t->grader_name);
 		cJSON_AddStringToObject(o, "grader_version", t->grader_version);
 		cJSON_AddItemToObject(o, "grader_options", t->grader_options
@@ -441,6 +470,11 @@ enum reval_err run_load_config(const char *dir, struct config *cfg, cJSON **stor
 		cJSON_Delete(doc);
 		return err;
 	}
+	/* The template the run used, not today's copy of its file (which may be gone). */
+	const char *tmpl = json_str(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "tasks"), 0),
+				    "prompt_template");
+	if (cfg->prompt_template && tmpl && !cfg->prompt_template_text)
+		cfg->prompt_template_text = xstrdup(tmpl);
 	*stored = doc;
 	return RV_OK;
 }

@@ -61,6 +61,10 @@ Test(identity, each_key_matters_for_exactly_the_uses_in_the_table)
 		{"\"n\":4", "\"n\":8", 0, 1, 0, 1},
 		/* A key an older run did not record: the same run must record it, a report may not. */
 		{",\"prompt_sha256\":\"pp\"", "", 1, 1, 0, 0},
+		/* The run's own prompt settings, recorded only when set: absent is the task's own. */
+		{"\"prompt_sha256\"", "\"system_prompt\":\"\",\"prompt_sha256\"", 1, 1, 0, 1},
+		{"\"prompt_sha256\"", "\"prompt_template\":\"{question}\",\"prompt_sha256\"", 1, 1, 0, 1},
+		{"\"prompt_sha256\"", "\"num_fewshot\":0,\"prompt_sha256\"", 1, 1, 0, 1},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		char *v = variant(rows[i].from, rows[i].to);
