@@ -290,3 +290,52 @@ Test(run_kill, server_side_n_after_25_kills_inside_problems_equals_an_uninterrup
 	free(data);
 	free(dir);
 }
+
+/* Raising n keeps every finished sample and asks each problem for exactly the rest. */
+Test(run_kill, extending_n_under_server_side_n_equals_a_run_with_the_larger_n)
+{
+	char *dir = support_tmpdir("extendn");
+	char *data = write_task(dir);
+	struct fake f;
+	fake_start(&f, ARGS("--n", "honour"));
+	char *ref = path_join(dir, "ref"), *out = path_join(dir, "run");
+	char nbuf[16];
+	snprintf(nbuf, sizeof(nbuf), "%d", N);
+	const char *ref_args[] = {"run", "--task", "seeded", "--data-dir", data, "--base-url", f.url,
+				  "--model", "fake-model", "--n", nbuf, "--no-split-n",
+				  "--no-progress", "--out", ref, NULL};
+	const char *small[] = {"run", "--task", "seeded", "--data-dir", data, "--base-url", f.url,
+			       "--model", "fake-model", "--n", "6", "--no-split-n",
+			       "--no-progress", "--out", out, NULL};
+	const char *more[] = {"run", "--task", "seeded", "--data-dir", data, "--base-url", f.url,
+			      "--model", "fake-model", "--n", nbuf, "--no-split-n",
+			      "--no-progress", "--extend", "--out", out, NULL};
+	struct proc_result r;
+	support_reval(&r, ref_args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	support_reval(&r, small);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	int before = fake_requests(&f);
+	support_reval(&r, more);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	cr_assert_eq(fake_requests(&f) - before, PROBLEMS, "one request per problem for the rest");
+	cJSON *log = fake_log(&f);
+	const cJSON *last = cJSON_GetObjectItem(cJSON_GetArrayItem(log, cJSON_GetArraySize(log) - 1),
+						"body");
+	cr_assert_eq((int)json_num(last, "n", 1), N - 6, "exactly the samples it lacks");
+	cJSON_Delete(log);
+	long la, lb;
+	char *ja = journal_canonical(ref, &la), *jb = journal_canonical(out, &lb);
+	cr_assert_eq(lb, PROBLEMS * N);
+	assert_same_text("the journal", ja, jb);
+	free(ja);
+	free(jb);
+	fake_stop(&f);
+	free(ref);
+	free(out);
+	free(data);
+	free(dir);
+}
