@@ -303,8 +303,8 @@ enum reval_err cmd_tasks(int argc, char **argv)
 	struct strbuf spec = STRBUF_INIT;
 	for (int i = 0; i < npos; i++)
 		strbuf_addf(&spec, "%s%s", i ? "," : "", pos[i]);
-	if (!err)
-		err = task_catalog_open(&cat, cfg.data_dir, spec.buf);
+	if (!err && (err = task_catalog_open(&cat, cfg.data_dir, spec.buf)))
+		task_catalog_release(&cat);
 	strbuf_release(&spec);
 	if (err)
 		goto out;

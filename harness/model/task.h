@@ -139,6 +139,7 @@ enum reval_err task_catalog_add_file(struct task_catalog *cat, const char *path)
  * The catalogue a command sees: the bundled tasks, then those of extra_dir
  * (--data-dir; may be NULL), then every task file named in spec (a --task
  * list; may be NULL).  Without bundled tasks, extra_dir alone will do.
+ * On an error too the catalogue is to be released.
  */
 enum reval_err task_catalog_open(struct task_catalog *cat, const char *extra_dir,
 				 const char *spec);

@@ -122,6 +122,33 @@ Test(custom_tasks, a_missing_task_file_is_one_line_exit_2)
 	proc_result_release(&r);
 }
 
+/*
+ * Before: a misspelt key was ignored ("temprature" left the temperature to
+ * the server) and the run went on.
+ */
+Test(custom_tasks, a_run_refuses_an_unknown_key_naming_file_and_key)
+{
+	char *dir = arith_dir("custom-unknown");
+	char *task = xasprintf("%s/mine/arith.json", dir);
+	char *text = xasprintf("{\"temprature\": 0,%s", ARITH_TASK + 1);
+	cr_assert_eq(support_write(task, text), 0);
+	char *out = path_join(dir, "run");
+	const char *args[] = {"run", "--task", task, "--engine", "replay:/dev/null", "--out", out,
+			      NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_expect_eq(r.status, 2, "%s", r.err.buf);
+	cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "%s", r.err.buf);
+	char *want = xasprintf("cannot read task file '%s': field \"temprature\": unknown key", task);
+	cr_expect(strstr(r.err.buf, want), "want %s in:\n%s", want, r.err.buf);
+	free(want);
+	proc_result_release(&r);
+	free(out);
+	free(text);
+	free(task);
+	free(dir);
+}
+
 /* ---- --data-dir adds ---- */
 
 /* Before: the --data-dir replaced the bundled tasks ("unknown task 'gsm8k'", exit 2). */
@@ -161,6 +188,28 @@ Test(custom_tasks, a_clash_with_a_bundled_id_names_both_files)
 	cr_expect(strstr(r.err.buf, "task 'gsm8k' is defined twice"), "%s", r.err.buf);
 	cr_expect(strstr(r.err.buf, "datasets/tasks/gsm8k.json'"), "%s", r.err.buf);
 	cr_expect(strstr(r.err.buf, task), "%s", r.err.buf);
+	proc_result_release(&r);
+	free(data);
+	free(task);
+	free(dir);
+}
+
+Test(custom_tasks, a_data_dir_task_with_a_bad_dataset_line_names_the_line)
+{
+	char *dir = support_tmpdir("custom-datadir-bad");
+	char *task = xasprintf("%s/tasks/arith.json", dir);
+	char *data = xasprintf("%s/data/arith.jsonl", dir);
+	cr_assert_eq(support_write(task, ARITH_TASK), 0);
+	cr_assert_eq(support_write(data, ARITH_DATA "{\"id\": \"c\", \"q\": 3}\n"), 0);
+	const char *args[] = {"run", "--task", "arith", "--data-dir", dir, "--engine",
+			      "replay:/dev/null", "--out", dir, NULL};
+	struct proc_result r;
+	support_reval(&r, args);
+	cr_expect_eq(r.status, 2, "%s", r.err.buf);
+	cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "%s", r.err.buf);
+	char *want = xasprintf("cannot read dataset '%s/data/arith.jsonl' line 3: field \"q\"", dir);
+	cr_expect(strstr(r.err.buf, want), "want %s in:\n%s", want, r.err.buf);
+	free(want);
 	proc_result_release(&r);
 	free(data);
 	free(task);
