@@ -146,11 +146,12 @@ void limiter_done(struct limiter *l, double now_ms, double latency_ms, long toke
 		window_end(l, now_ms);
 }
 
-void limiter_throttled(struct limiter *l, double now_ms, long inflight)
+void limiter_throttled(struct limiter *l, double now_ms, double sent_ms, long inflight)
 {
 	l->throttles++;
-	if (now_ms - l->cut_at_ms < LIMITER_HOLD_MS)
-		return; /* the same storm: one cut */
+	/* Sent before the last cut: the storm that cut, not news of the new limit. */
+	if (sent_ms <= l->cut_at_ms)
+		return;
 	l->cut_at_ms = now_ms;
 	double level = fmin((double)inflight, l->limit);
 	if (level < 1)

@@ -22,7 +22,9 @@
  *
  * Either way a 429 means the server's queue is full at the level in
  * flight when it was sent: the limit drops to just below that level (not
- * to half, which would leave the server idle) once per storm, and climbs
+ * to half, which would leave the server idle) once per storm -- the 429s
+ * of requests sent before the cut -- and again only if a request sent after
+ * it is turned away too (TCP's one cut per window); it climbs
  * back by small steps per window of successes, by quarters once the server
  * has been quiet for LIMITER_QUIET_MS, so it probes the edge again.
  * The caller honours each 429's Retry-After for that request alone.
@@ -35,7 +37,6 @@
 #define LIMITER_GROW_GAIN 0.08  /* a window's throughput gain that is growth */
 #define LIMITER_LAT_RISE 0.15   /* a latency rise that, without gain, means full */
 #define LIMITER_PROBE_EVERY 8   /* held windows between probes upwards */
-#define LIMITER_HOLD_MS 1000.0  /* one 429 cut per this interval */
 #define LIMITER_QUIET_MS 1000.0 /* without 429s this long, climb back by quarters */
 
 enum limiter_phase {
@@ -81,8 +82,12 @@ void limiter_init(struct limiter *l, long fixed, long ceiling, double now_ms);
 void limiter_done(struct limiter *l, double now_ms, double latency_ms, long tokens,
 		  long inflight);
 
-/* A 429 arrived for a request sent while `inflight` samples were in flight. */
-void limiter_throttled(struct limiter *l, double now_ms, long inflight);
+/*
+ * A 429 arrived for a request sent at sent_ms, with `inflight` samples in
+ * flight now.  Only a request sent after the last cut can show that the cut
+ * was not deep enough: the others are the storm that caused it.
+ */
+void limiter_throttled(struct limiter *l, double now_ms, double sent_ms, long inflight);
 
 /*
  * The server's own account of its load: sequences decoding and queued

@@ -38,6 +38,7 @@ struct job {
 	int ep;              /* endpoint of the attempt in flight, or -1 */
 	int last_ep;         /* endpoint of the previous attempt, -1 */
 	double ready_at;     /* now_ms() before which it is not sent */
+	double sent_ms;      /* when its last attempt went out */
 	uint64_t seq;        /* FIFO order among jobs ready at the same time */
 	double t_token;      /* first streamed token of this attempt, -1 */
 	int stream_bad;      /* a stream chunk could not be read */
@@ -320,7 +321,7 @@ static void retry_job(struct openai *e, struct job *j, const char *kind, const c
  */
 static void throttle_job(struct openai *e, struct job *j, const char *msg, double hint_ms)
 {
-	limiter_throttled(&e->lim[j->ep], now_ms(), e->ep_inflight[j->ep] + j->count);
+	limiter_throttled(&e->lim[j->ep], now_ms(), j->sent_ms, e->ep_inflight[j->ep] + j->count);
 	int throttles = 0;
 	for (int k = 0; k < j->count; k++) {
 		struct sample_state *s = &e->st[j->first + (size_t)k];
@@ -651,6 +652,7 @@ static void send_job(struct openai *e, struct job *j, int ep)
 	const struct engine_request *r = &e->reqs[j->first];
 	double now = now_ms();
 	j->ep = ep;
+	j->sent_ms = now;
 	e->pool.ep[ep].outstanding++;
 	e->inflight += j->count;
 	e->ep_inflight[ep] += j->count;

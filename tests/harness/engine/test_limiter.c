@@ -91,16 +91,19 @@ Test(limiter, a_429_backs_off_to_just_below_the_rejection_level_once_per_storm)
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
 	l.limit = 200;
-	limiter_throttled(&l, 1000, 128);
+	limiter_throttled(&l, 1000, 990, 128);
 	cr_assert_eq(limiter_limit(&l), 120, "just below 128, not half of it");
-	limiter_throttled(&l, 1200, 120); /* the same storm */
-	limiter_throttled(&l, 1500, 119);
+	limiter_throttled(&l, 1200, 995, 120); /* the same storm: sent before the cut */
+	limiter_throttled(&l, 1400, 1000, 119);
 	cr_assert_eq(limiter_limit(&l), 120, "one cut per storm");
 	cr_assert_eq(l.throttles, 3);
-	limiter_throttled(&l, 2500, 120);
-	cr_assert_eq(limiter_limit(&l), 113, "a later storm at the new level cuts again");
+	limiter_throttled(&l, 1450, 1300, 120);
+	cr_assert_eq(limiter_limit(&l), 113,
+		     "a request sent under the new limit and turned away too: cut again at once");
+	limiter_throttled(&l, 3500, 1440, 113);
+	cr_assert_eq(limiter_limit(&l), 113, "however late a storm's 429s come, they cut once");
 	for (int i = 0; i < 200; i++)
-		limiter_throttled(&l, 4000 + 2000 * i, limiter_limit(&l));
+		limiter_throttled(&l, 4000 + 2000 * i, 3999 + 2000 * i, limiter_limit(&l));
 	cr_assert_eq(limiter_limit(&l), 1, "never below one");
 }
 
@@ -108,7 +111,7 @@ Test(limiter, after_429s_probes_back_up_one_step_per_window)
 {
 	struct limiter l;
 	limiter_init(&l, 64, 0, 0);
-	limiter_throttled(&l, 0, 64);
+	limiter_throttled(&l, 0, 0, 64);
 	cr_assert_eq(limiter_limit(&l), 60);
 	double t = 2000;
 	long prev = limiter_limit(&l);
@@ -129,7 +132,7 @@ Test(limiter, adaptive_after_429s_climbs_by_steps_then_by_quarters_when_quiet)
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
 	l.limit = 64;
-	limiter_throttled(&l, 1000, 32);
+	limiter_throttled(&l, 1000, 1000, 32);
 	cr_assert_eq(limiter_limit(&l), 30);
 	double t = 1000;
 	for (int i = 0; i < 30; i++)
@@ -176,7 +179,7 @@ Test(limiter, a_sized_limit_stays_below_a_known_rejection_level)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
-	limiter_throttled(&l, 0, 70);
+	limiter_throttled(&l, 0, 0, 70);
 	limiter_server_load(&l, 0, 64, 6, 0);
 	limiter_server_load(&l, 0, 64, 6, 0);
 	cr_assert_lt(limiter_limit(&l), 70, "the 429s said 70 is too many: %ld", limiter_limit(&l));
@@ -200,7 +203,7 @@ Test(limiter, a_quiet_server_after_429s_gets_back_to_its_size_in_a_few_windows)
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
 	limiter_server_load(&l, 0, 10, 0, 64);
-	limiter_throttled(&l, 0, 30); /* a burst's 429s, far below the server's size */
+	limiter_throttled(&l, 0, 0, 30); /* a burst's 429s, far below the server's size */
 	cr_assert_eq(limiter_limit(&l), 29);
 	double t = 5000;
 	int windows = 0;
@@ -216,7 +219,7 @@ Test(limiter, an_empty_queue_doubles_again_once_429s_are_over)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
-	limiter_throttled(&l, 0, 16); /* a burst's 429s early on */
+	limiter_throttled(&l, 0, 0, 16); /* a burst's 429s early on */
 	cr_assert_eq(limiter_limit(&l), 15);
 	limiter_server_load(&l, 500, 14, 0, 0);
 	cr_assert_eq(limiter_limit(&l), 15, "right after 429s, an empty queue proves nothing");
