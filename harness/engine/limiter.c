@@ -7,6 +7,7 @@ void limiter_init(struct limiter *l, long fixed, long ceiling, double now_ms)
 {
 	memset(l, 0, sizeof(*l));
 	l->cut_at_ms = -1e18;
+	l->no_queue_ms = -1e18;
 	l->win_start_ms = now_ms;
 	if (fixed > 0) {
 		l->phase = LIMITER_FIXED;
@@ -38,6 +39,20 @@ static double target(const struct limiter *l)
 		return fmin(l->ceiling, (double)l->capacity + q);
 	}
 	return l->ceiling;
+}
+
+/*
+ * A sized limit's target, kept just below the level where 429s began when
+ * they began with every slot busy: that level is the server's queue full.
+ * 429s below its size came from a burst and say nothing of its queue.
+ */
+static double target_below_rejections(const struct limiter *l)
+{
+	double t = target(l);
+	if (l->phase == LIMITER_SIZED && l->reject_level > (double)l->capacity &&
+	    t >= l->reject_level)
+		t = l->reject_level - fmax(1, floor(l->reject_level / 16));
+	return t;
 }
 
 static void set_limit(struct limiter *l, double v)
@@ -104,12 +119,12 @@ static void window_end(struct limiter *l, double now_ms)
 		break;
 	case LIMITER_FIXED:
 	case LIMITER_SIZED:
-		if (l->limit < target(l)) {
+		if (l->limit < target_below_rejections(l)) {
 			/* Quiet for a while: close a quarter of the gap each window, else creep. */
-			double gap = target(l) - l->limit;
+			double t = target_below_rejections(l), gap = t - l->limit;
 			double step = now_ms - l->cut_at_ms > LIMITER_QUIET_MS ? fmax(1, ceil(gap / 4))
 									       : recover_step(l, now_ms);
-			set_limit(l, fmin(target(l), l->limit + step));
+			set_limit(l, fmin(t, l->limit + step));
 		}
 		break;
 	}
@@ -152,6 +167,10 @@ void limiter_throttled(struct limiter *l, double now_ms, double sent_ms, long in
 	/* Sent before the last cut: the storm that cut, not news of the new limit. */
 	if (sent_ms <= l->cut_at_ms)
 		return;
+	/* Sent as the server showed free slots and no queue: a burst that arrived
+	 * between two of its scheduling steps, not its size. */
+	if (l->phase == LIMITER_GROW && sent_ms - l->no_queue_ms < LIMITER_BURST_MS)
+		return;
 	l->cut_at_ms = now_ms;
 	double level = fmin((double)inflight, l->limit);
 	if (level < 1)
@@ -167,6 +186,8 @@ void limiter_server_load(struct limiter *l, double now_ms, long running, long wa
 {
 	if (l->phase == LIMITER_FIXED)
 		return;
+	if (waiting == 0 && running >= 0 && (slots <= 0 || running < slots))
+		l->no_queue_ms = now_ms;
 	int quiet = !l->reject_level || now_ms - l->cut_at_ms > LIMITER_QUIET_MS;
 	if (l->phase == LIMITER_GROW && quiet && waiting == 0 && running > 0 &&
 	    slots <= 0 && running * 2 >= limiter_limit(l)) {
@@ -189,10 +210,7 @@ void limiter_server_load(struct limiter *l, double now_ms, long running, long wa
 		return;
 	l->capacity = cap;
 	l->phase = LIMITER_SIZED;
-	double t = target(l);
-	if (l->reject_level && t >= l->reject_level)
-		t = l->reject_level - fmax(1, floor(l->reject_level / 16));
-	set_limit(l, t);
+	set_limit(l, target_below_rejections(l));
 }
 
 long limiter_limit(const struct limiter *l)

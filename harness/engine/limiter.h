@@ -26,7 +26,12 @@
  * of requests sent before the cut -- and again only if a request sent after
  * it is turned away too (TCP's one cut per window); it climbs
  * back by small steps per window of successes, by quarters once the server
- * has been quiet for LIMITER_QUIET_MS, so it probes the edge again.
+ * has been quiet for LIMITER_QUIET_MS, so it probes the edge again -- a
+ * sized limit only up to just below a rejection level above the server's
+ * size (that level is its queue's edge).  While the limit still grows, a
+ * 429 for a request sent just after the server showed free slots and no
+ * queue is a burst that arrived between two of its scheduling steps: it
+ * costs that request its Retry-After, not the run its limit.
  * The caller honours each 429's Retry-After for that request alone.
  */
 #ifndef REVAL_LIMITER_H
@@ -38,6 +43,7 @@
 #define LIMITER_LAT_RISE 0.15   /* a latency rise that, without gain, means full */
 #define LIMITER_PROBE_EVERY 8   /* held windows between probes upwards */
 #define LIMITER_QUIET_MS 1000.0 /* without 429s this long, climb back by quarters */
+#define LIMITER_BURST_MS 100.0  /* a 429 this soon after the server showed no queue: a burst */
 
 enum limiter_phase {
 	LIMITER_FIXED, /* --concurrency N */
@@ -57,6 +63,7 @@ struct limiter {
 	long capacity;         /* decode slots the server stated or showed; 0: unknown */
 	int queued_readings;   /* readings in a row with a queue and the same running count */
 	long last_running;     /* the running count of the last reading */
+	double no_queue_ms;    /* when a reading last showed free slots and nothing queued */
 
 	/* The window being measured, and the last finished one. */
 	double win_start_ms;

@@ -179,10 +179,17 @@ Test(limiter, a_sized_limit_stays_below_a_known_rejection_level)
 {
 	struct limiter l;
 	limiter_init(&l, 0, 0, 0);
+	l.limit = 70;
 	limiter_throttled(&l, 0, 0, 70);
 	limiter_server_load(&l, 0, 64, 6, 0);
 	limiter_server_load(&l, 0, 64, 6, 0);
 	cr_assert_lt(limiter_limit(&l), 70, "the 429s said 70 is too many: %ld", limiter_limit(&l));
+	/* However long the server stays quiet, the sized limit does not climb back into them. */
+	double t = 5000;
+	for (int w = 0; w < 30; w++) {
+		t = serve_window(&l, t, 64);
+		cr_assert_lt(limiter_limit(&l), 70, "window %d: %ld", w, limiter_limit(&l));
+	}
 }
 
 Test(limiter, an_empty_queue_at_the_server_doubles_a_growing_limit)
@@ -225,4 +232,27 @@ Test(limiter, an_empty_queue_doubles_again_once_429s_are_over)
 	cr_assert_eq(limiter_limit(&l), 15, "right after 429s, an empty queue proves nothing");
 	limiter_server_load(&l, 500 + LIMITER_QUIET_MS, 14, 0, 0);
 	cr_assert_eq(limiter_limit(&l), 30, "quiet since: room again");
+}
+
+Test(limiter, a_429_just_after_the_server_showed_no_queue_is_a_burst_while_growing)
+{
+	struct limiter l;
+	limiter_init(&l, 0, 0, 0);
+	l.limit = 40;
+	limiter_server_load(&l, 1000, 10, 0, 0); /* slots free, nothing queued */
+	long before = limiter_limit(&l);
+	limiter_throttled(&l, 1060, 1050, before);
+	cr_assert_eq(limiter_limit(&l), before, "requests that arrived between two scheduling steps");
+	cr_assert_eq(l.throttles, 1, "still counted");
+	cr_assert_eq(l.reject_level, 0, "and not taken for the server's size");
+	limiter_throttled(&l, 1400, 1300, before);
+	cr_assert_lt(limiter_limit(&l), before, "with no such reading lately, a 429 cuts");
+	/* Once the server is sized, its queue's edge is what a 429 shows. */
+	struct limiter s;
+	limiter_init(&s, 0, 0, 0);
+	limiter_server_load(&s, 0, 10, 0, 64);
+	cr_assert_eq(s.phase, LIMITER_SIZED);
+	limiter_server_load(&s, 1000, 30, 0, 64);
+	limiter_throttled(&s, 1060, 1050, 70);
+	cr_assert_lt(limiter_limit(&s), 70);
 }
