@@ -2,7 +2,8 @@
  * reval report: load run directories and write the reports asked for.
  * Each renderer in renderer_table is offered as a flag named after it
  * (--html F, --csv F, --problems-csv F, --md F); F "-" is stdout.  With no
- * output flag the Markdown summary goes to stdout.
+ * output flag the Markdown summary goes to stdout.  When the runs' settings
+ * differ, stderr says how (reports/results/settings.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include "reports/render/leaderboard.h"
 #include "reports/render/render.h"
 #include "reports/results/runset.h"
+#include "reports/results/settings.h"
 #include "harness/base/outfile.h"
 #include "harness/base/util.h"
 
@@ -51,6 +53,21 @@ void cmd_report_options(void)
 	cmdopt_print_help(opts, n);
 }
 
+/* Where the numbers come from: on stderr, each run whose settings differ from the first's. */
+static void say_settings(const struct runset *rs, const struct setting_diffs *d)
+{
+	if (!d->n)
+		return;
+	diag("the runs differ in settings (each against the first, '%s'):", rs->runs[0].label);
+	for (size_t r = 1; r < rs->nruns; r++) {
+		struct strbuf sb = STRBUF_INIT;
+		settings_describe_run(d, r, &sb);
+		if (sb.len)
+			diag("  '%s': %s", rs->runs[r].label, sb.buf);
+		strbuf_release(&sb);
+	}
+}
+
 enum reval_err cmd_report(int argc, char **argv)
 {
 	struct report_args a;
@@ -62,6 +79,7 @@ enum reval_err cmd_report(int argc, char **argv)
 	size_t nopts = build_opts(&a, opts);
 	struct runset rs;
 	struct leaderboard lb;
+	struct setting_diffs settings = {0};
 	memset(&rs, 0, sizeof(rs));
 	memset(&lb, 0, sizeof(lb));
 	char **pos = NULL;
@@ -90,7 +108,9 @@ enum reval_err cmd_report(int argc, char **argv)
 	if ((err = runset_load(&rs, pos, (size_t)npos, &ro)))
 		goto out;
 	leaderboard_build(&lb, &rs);
-	struct report rep = {&rs, &lb, "", (size_t)a.text_budget};
+	settings_compare(&rs, &settings);
+	say_settings(&rs, &settings);
+	struct report rep = {&rs, &lb, "", (size_t)a.text_budget, &settings};
 	utc_timestamp(rep.generated);
 	for (size_t i = 0; renderer_table[i] && !err; i++) {
 		const char *path = a.out[i];
@@ -104,6 +124,7 @@ enum reval_err cmd_report(int argc, char **argv)
 		strbuf_release(&sb);
 	}
 out:
+	settings_diffs_release(&settings);
 	leaderboard_release(&lb);
 	runset_release(&rs);
 	free(pos);

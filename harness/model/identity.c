@@ -54,6 +54,8 @@ static int absent_is_a_difference(enum identity_use use)
 
 static int applies(const struct key_rule *k, enum identity_use use, int force)
 {
+	if (use == IDENTITY_REPORT)
+		return 1; /* a report says every difference */
 	return (k->uses & USE(use)) && !(force && (k->forceable & USE(use)));
 }
 
@@ -68,8 +70,18 @@ static char *json_text(const cJSON *v, int when_set)
 	return out;
 }
 
-static void compare(const char *what, const cJSON *a, const cJSON *b, enum identity_use use,
-		    int when_set, struct identity_diffs *out)
+static void add_diff(const char *task, const char *key, const cJSON *a, const cJSON *b,
+		     int when_set, struct identity_diffs *out)
+{
+	GROW(out->d, out->cap, out->n + 1);
+	out->d[out->n++] = (struct identity_diff){
+		task ? xasprintf("task '%s' %s", task, key) : xstrdup(key), xstrdup(key),
+		json_text(a, when_set), json_text(b, when_set)};
+}
+
+/* key of task (NULL: of the run) as the use sees it. */
+static void compare(const char *task, const char *key, const cJSON *a, const cJSON *b,
+		    enum identity_use use, int when_set, struct identity_diffs *out)
 {
 	if (!a || !b) {
 		if (a == b || !(when_set || absent_is_a_difference(use)))
@@ -77,9 +89,7 @@ static void compare(const char *what, const cJSON *a, const cJSON *b, enum ident
 	} else if (cJSON_Compare(a, b, 1)) {
 		return;
 	}
-	GROW(out->d, out->cap, out->n + 1);
-	out->d[out->n++] = (struct identity_diff){xstrdup(what), json_text(a, when_set),
-						json_text(b, when_set)};
+	add_diff(task, key, a, b, when_set, out);
 }
 
 void identity_compare_run(const cJSON *a, const cJSON *b, enum identity_use use, int force,
@@ -89,7 +99,8 @@ void identity_compare_run(const cJSON *a, const cJSON *b, enum identity_use use,
 	const cJSON *fb = cJSON_GetObjectItemCaseSensitive(b, "fingerprint");
 	for (size_t i = 0; i < ARRAY_SIZE(run_rules); i++)
 		if (applies(&run_rules[i], use, force))
-			compare(run_rules[i].key, cJSON_GetObjectItemCaseSensitive(fa, run_rules[i].key),
+			compare(NULL, run_rules[i].key,
+				cJSON_GetObjectItemCaseSensitive(fa, run_rules[i].key),
 				cJSON_GetObjectItemCaseSensitive(fb, run_rules[i].key), use, 0, out);
 }
 
@@ -103,9 +114,7 @@ static void compare_sampling(const char *id, const cJSON *sa, const cJSON *sb,
 			     enum identity_use use, int force, struct identity_diffs *out)
 {
 	if (!sa || !sb) {
-		char *what = xasprintf("task '%s' sampling", id);
-		compare(what, sa, sb, use, 0, out);
-		free(what);
+		compare(id, "sampling", sa, sb, use, 0, out);
 		return;
 	}
 	const cJSON *side[2] = {sa, sb};
@@ -117,18 +126,15 @@ static void compare_sampling(const char *id, const cJSON *sa, const cJSON *sb,
 				continue; /* compared from the first side */
 			if (!strcmp(kv->string, "n") && !applies(&sampling_n_rule, use, force))
 				continue;
-			char *what = xasprintf("task '%s' sampling.%s", id, kv->string);
+			char *key = xasprintf("sampling.%s", kv->string);
 			const cJSON *x = cJSON_GetObjectItemCaseSensitive(sa, kv->string);
 			const cJSON *y = cJSON_GetObjectItemCaseSensitive(sb, kv->string);
 			/* A knob set on one side only is a difference for every use. */
-			if (!x || !y) {
-				GROW(out->d, out->cap, out->n + 1);
-				out->d[out->n++] =
-					(struct identity_diff){what, json_text(x, 0), json_text(y, 0)};
-				continue;
-			}
-			compare(what, x, y, use, 0, out);
-			free(what);
+			if (!x || !y)
+				add_diff(id, key, x, y, 0, out);
+			else
+				compare(id, key, x, y, use, 0, out);
+			free(key);
 		}
 	}
 }
@@ -142,9 +148,7 @@ void identity_compare_task(const char *id, const void *a, const void *b, identit
 		const struct key_rule *k = &task_rules[i];
 		if (!applies(k, use, force))
 			continue;
-		char *what = xasprintf("task '%s' %s", id, k->key);
-		compare(what, get(a, k->key), get(b, k->key), use, k->when_set, out);
-		free(what);
+		compare(id, k->key, get(a, k->key), get(b, k->key), use, k->when_set, out);
 	}
 	if (applies(&sampling_rule, use, force))
 		compare_sampling(id, get(a, "sampling"), get(b, "sampling"), use, force, out);
@@ -154,6 +158,7 @@ void identity_diffs_release(struct identity_diffs *d)
 {
 	for (size_t i = 0; i < d->n; i++) {
 		free(d->d[i].what);
+		free(d->d[i].key);
 		free(d->d[i].a);
 		free(d->d[i].b);
 	}

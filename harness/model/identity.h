@@ -16,6 +16,8 @@
  *   gate     a baseline and a candidate, usually different models: every
  *            task key (data, prompt, grader, sampling with n), never the
  *            run's fingerprint
+ *   report   runs shown side by side: every key, to say where the numbers
+ *            come from when they differ
  *
  * A prompt setting is recorded only when the run set it, and its absence
  * means the task file's own: set on one side only, it differs for every use.
@@ -37,10 +39,12 @@ enum identity_use {
 	IDENTITY_MERGE,
 	IDENTITY_REGRADE,
 	IDENTITY_GATE,
+	IDENTITY_REPORT,
 };
 
 struct identity_diff {
 	char *what; /* "model", "task 'aime24' grader_version", "task 'x' sampling.temperature" */
+	char *key;  /* the same without the task: "model", "grader_version", "sampling.temperature" */
 	char *a;    /* the first side's value as JSON text, or "(absent)" */
 	char *b;    /* the second side's */
 };

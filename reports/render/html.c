@@ -196,10 +196,13 @@ static void header(struct page *pg)
 	const struct leaderboard *lb = pg->rep->lb;
 	strbuf_addf(pg->sb,
 		    "<header><h1>reval report</h1><p class=\"meta\">%zu run%s, %zu task%s; "
-		    "generated %s</p><nav><a href=\"#leaderboard\">leaderboard</a><a "
+		    "generated %s%s</p><nav><a href=\"#leaderboard\">leaderboard</a><a "
 		    "href=\"#runs\">runs</a>",
 		    pg->rep->rs->nruns, pg->rep->rs->nruns == 1 ? "" : "s", lb->ntasks,
-		    lb->ntasks == 1 ? "" : "s", pg->rep->generated);
+		    lb->ntasks == 1 ? "" : "s", pg->rep->generated,
+		    pg->rep->settings && pg->rep->settings->n
+			    ? "; the runs differ in settings (<a href=\"#settings\">which</a>)"
+			    : "");
 	for (size_t j = 0; j < lb->ntasks; j++) {
 		strbuf_addf(pg->sb, "<a href=\"#t%zu\">", j);
 		esc(pg, lb->tasks[j]);
@@ -417,6 +420,31 @@ static void run_sampling(struct page *pg, const struct rs_run *run)
 		sampling_text(pg, first);
 }
 
+/* Where the numbers come from: how each run's settings differ from the first run's. */
+static void settings_list(struct page *pg)
+{
+	const struct runset *rs = pg->rep->rs;
+	if (!pg->rep->settings || !pg->rep->settings->n)
+		return;
+	strbuf_adds(pg->sb, "<p class=\"meta\" id=\"settings\">Settings that differ from the "
+			    "first run, <b>");
+	esc(pg, rs->runs[0].label);
+	strbuf_adds(pg->sb, "</b>:</p><ul class=\"meta\">");
+	for (size_t r = 1; r < rs->nruns; r++) {
+		struct strbuf line = STRBUF_INIT;
+		settings_describe_run(pg->rep->settings, r, &line);
+		if (line.len) {
+			strbuf_adds(pg->sb, "<li><b>");
+			esc(pg, rs->runs[r].label);
+			strbuf_adds(pg->sb, "</b>: ");
+			esc(pg, line.buf);
+			strbuf_adds(pg->sb, "</li>");
+		}
+		strbuf_release(&line);
+	}
+	strbuf_adds(pg->sb, "</ul>");
+}
+
 static void runs_meta(struct page *pg)
 {
 	const struct runset *rs = pg->rep->rs;
@@ -459,7 +487,9 @@ static void runs_meta(struct page *pg)
 			    json_num(rj, "seed", 0), json_num(rj, "journal_lines", -1),
 			    json_num(rj, "journal_lines", -1), run->has_journal ? "" : " (no journal)");
 	}
-	strbuf_adds(sb, "</tbody></table></div></section>\n");
+	strbuf_adds(sb, "</tbody></table></div>");
+	settings_list(pg);
+	strbuf_adds(sb, "</section>\n");
 }
 
 /* ---- Task sections ---- */

@@ -216,12 +216,37 @@ static void md_generation(struct strbuf *sb, const struct report *rep)
 	strbuf_adds(sb, "\n~: estimated from characters / 4; –: not recorded.\n");
 }
 
+/* Where the numbers come from: how each run's settings differ from the first run's. */
+static void md_settings(struct strbuf *sb, const struct report *rep)
+{
+	const struct runset *rs = rep->rs;
+	if (!rep->settings || !rep->settings->n)
+		return;
+	strbuf_adds(sb, "Settings that differ from the first run, `");
+	markdown_escape(sb, rs->runs[0].label);
+	strbuf_adds(sb, "`:\n\n");
+	for (size_t r = 1; r < rs->nruns; r++) {
+		struct strbuf line = STRBUF_INIT;
+		settings_describe_run(rep->settings, r, &line);
+		if (line.len) {
+			strbuf_adds(sb, "- `");
+			markdown_escape(sb, rs->runs[r].label);
+			strbuf_adds(sb, "`: ");
+			markdown_escape(sb, line.buf);
+			strbuf_addch(sb, '\n');
+		}
+		strbuf_release(&line);
+	}
+	strbuf_addch(sb, '\n');
+}
+
 static void render_md(const struct report *rep, struct strbuf *sb)
 {
 	const struct runset *rs = rep->rs;
 	const struct leaderboard *lb = rep->lb;
 	strbuf_addf(sb, "### reval report: %zu run%s, %zu task%s\n\n", rs->nruns,
 		    rs->nruns == 1 ? "" : "s", lb->ntasks, lb->ntasks == 1 ? "" : "s");
+	md_settings(sb, rep);
 	strbuf_adds(sb, "| task |");
 	for (size_t r = 0; r < rs->nruns; r++) {
 		strbuf_adds(sb, " ");

@@ -13,6 +13,7 @@
 
 #include "reports/render/leaderboard.h"
 #include "reports/results/runset.h"
+#include "reports/results/settings.h"
 #include "harness/base/util.h"
 
 struct report {
@@ -20,6 +21,7 @@ struct report {
 	const struct leaderboard *lb;
 	char generated[32];      /* RFC 3339 time the report was made */
 	size_t text_budget;      /* HTML: bytes of sample text to embed at most, over all runs */
+	const struct setting_diffs *settings; /* how each run's settings differ from the first's */
 };
 
 struct renderer {

@@ -15,12 +15,6 @@ static void add_note(struct gate_result *g, char *note)
 	g->notes[g->nnotes++] = note;
 }
 
-static const cJSON *task_field(const struct rs_task *t, const char *key)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(t->result, key);
-	return v ? v : cJSON_GetObjectItemCaseSensitive(t->config, key);
-}
-
 /* ---- Refusals: what makes two runs incomparable ---- */
 
 /* The task ids to gate, in the baseline's order. */
@@ -114,12 +108,6 @@ static void differ(struct strbuf *sb, const char *task, const char *what, const 
 		    a ? a : "unknown", b ? b : "unknown");
 }
 
-/* The gate reads a task's identity from results.json, then config.json. */
-static const cJSON *task_field_get(const void *t, const char *key)
-{
-	return task_field(t, key);
-}
-
 static size_t unpaired(const struct rs_task *x, const struct rs_task *y)
 {
 	size_t k = 0;
@@ -136,7 +124,7 @@ static enum reval_err check_same(const struct rs_run *base, const struct rs_run 
 	for (size_t i = 0; i < nids; i++) {
 		const struct rs_task *a = runset_task(base, ids[i]), *b = runset_task(cand, ids[i]);
 		struct identity_diffs d = {0};
-		identity_compare_task(a->id, a, b, task_field_get, IDENTITY_GATE, 0, &d);
+		identity_compare_task(a->id, a, b, rs_task_identity, IDENTITY_GATE, 0, &d);
 		for (size_t k = 0; k < d.n; k++)
 			strbuf_addf(&sb, "\n  %s differs (baseline %s, candidate %s)", d.d[k].what,
 				    d.d[k].a, d.d[k].b);

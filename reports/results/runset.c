@@ -613,6 +613,13 @@ double rs_metric(const struct rs_task *t, const char *metric)
 	return cJSON_IsNumber(v) ? v->valuedouble : NAN;
 }
 
+const cJSON *rs_task_identity(const void *task, const char *key)
+{
+	const struct rs_task *t = task;
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(t->result, key);
+	return v ? v : cJSON_GetObjectItemCaseSensitive(t->config, key);
+}
+
 double rs_count(const struct rs_task *t, const char *name)
 {
 	const cJSON *v = cJSON_GetObjectItemCaseSensitive(

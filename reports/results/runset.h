@@ -132,6 +132,11 @@ double rs_problem_rate(const struct rs_problem *p);
 
 /* A metric's value from results.json, NAN when absent. */
 double rs_metric(const struct rs_task *t, const char *metric);
+/*
+ * A key of the task's identity (identity.h) as results.json records it, else
+ * as config.json does; NULL when neither does.  Fits identity_get_fn.
+ */
+const cJSON *rs_task_identity(const void *task, const char *key);
 /* A count from the task's "counts" in results.json, -1 when absent. */
 double rs_count(const struct rs_task *t, const char *name);
 

@@ -44,27 +44,27 @@ Test(identity, each_key_matters_for_exactly_the_uses_in_the_table)
 {
 	static const struct {
 		const char *from, *to;
-		int resume, merge, regrade, gate; /* 1: the runs differ for that use */
+		int resume, merge, regrade, gate, report; /* 1: the runs differ for that use */
 	} rows[] = {
-		{"\"engine\":\"openai\"", "\"engine\":\"exec\"", 1, 1, 0, 0},
-		{"\"model\":\"m\"", "\"model\":\"other\"", 1, 1, 0, 0},
-		{"\"api\":\"chat\"", "\"api\":\"completions\"", 1, 1, 0, 0},
-		{"\"seed\":1", "\"seed\":2", 1, 1, 0, 0},
-		{"\"dataset_sha256\":\"aa\"", "\"dataset_sha256\":\"bb\"", 1, 1, 1, 1},
-		{"\"prompt_sha256\":\"pp\"", "\"prompt_sha256\":\"qq\"", 1, 1, 0, 1},
-		{"\"grader\":\"math\"", "\"grader\":\"exact\"", 1, 1, 0, 1},
-		{"\"grader_version\":\"3\"", "\"grader_version\":\"4\"", 1, 1, 0, 1},
-		{"\"grader_options\":{}", "\"grader_options\":{\"units\":false}", 1, 1, 0, 1},
-		{"\"temperature\":0.6", "\"temperature\":1", 1, 1, 0, 1},
-		{"\"temperature\":0.6", "\"temperature\":0.6,\"top_p\":0.9", 1, 1, 0, 1},
+		{"\"engine\":\"openai\"", "\"engine\":\"exec\"", 1, 1, 0, 0, 1},
+		{"\"model\":\"m\"", "\"model\":\"other\"", 1, 1, 0, 0, 1},
+		{"\"api\":\"chat\"", "\"api\":\"completions\"", 1, 1, 0, 0, 1},
+		{"\"seed\":1", "\"seed\":2", 1, 1, 0, 0, 1},
+		{"\"dataset_sha256\":\"aa\"", "\"dataset_sha256\":\"bb\"", 1, 1, 1, 1, 1},
+		{"\"prompt_sha256\":\"pp\"", "\"prompt_sha256\":\"qq\"", 1, 1, 0, 1, 1},
+		{"\"grader\":\"math\"", "\"grader\":\"exact\"", 1, 1, 0, 1, 1},
+		{"\"grader_version\":\"3\"", "\"grader_version\":\"4\"", 1, 1, 0, 1, 1},
+		{"\"grader_options\":{}", "\"grader_options\":{\"units\":false}", 1, 1, 0, 1, 1},
+		{"\"temperature\":0.6", "\"temperature\":1", 1, 1, 0, 1, 1},
+		{"\"temperature\":0.6", "\"temperature\":0.6,\"top_p\":0.9", 1, 1, 0, 1, 1},
 		/* More samples extend a resumed run; shards and gated runs must agree on n. */
-		{"\"n\":4", "\"n\":8", 0, 1, 0, 1},
+		{"\"n\":4", "\"n\":8", 0, 1, 0, 1, 1},
 		/* A key an older run did not record: the same run must record it, a report may not. */
-		{",\"prompt_sha256\":\"pp\"", "", 1, 1, 0, 0},
+		{",\"prompt_sha256\":\"pp\"", "", 1, 1, 0, 0, 0},
 		/* The run's own prompt settings, recorded only when set: absent is the task's own. */
-		{"\"prompt_sha256\"", "\"system_prompt\":\"\",\"prompt_sha256\"", 1, 1, 0, 1},
-		{"\"prompt_sha256\"", "\"prompt_template\":\"{question}\",\"prompt_sha256\"", 1, 1, 0, 1},
-		{"\"prompt_sha256\"", "\"num_fewshot\":0,\"prompt_sha256\"", 1, 1, 0, 1},
+		{"\"prompt_sha256\"", "\"system_prompt\":\"\",\"prompt_sha256\"", 1, 1, 0, 1, 1},
+		{"\"prompt_sha256\"", "\"prompt_template\":\"{question}\",\"prompt_sha256\"", 1, 1, 0, 1, 1},
+		{"\"prompt_sha256\"", "\"num_fewshot\":0,\"prompt_sha256\"", 1, 1, 0, 1, 1},
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(rows); i++) {
 		char *v = variant(rows[i].from, rows[i].to);
@@ -72,6 +72,7 @@ Test(identity, each_key_matters_for_exactly_the_uses_in_the_table)
 		cr_expect_eq(diffs(v, IDENTITY_MERGE, 0) > 0, rows[i].merge, "merge: %s", v);
 		cr_expect_eq(diffs(v, IDENTITY_REGRADE, 0) > 0, rows[i].regrade, "regrade: %s", v);
 		cr_expect_eq(diffs(v, IDENTITY_GATE, 0) > 0, rows[i].gate, "gate: %s", v);
+		cr_expect_eq(diffs(v, IDENTITY_REPORT, 0) > 0, rows[i].report, "report: %s", v);
 		free(v);
 	}
 	cr_expect_eq(diffs(base_doc, IDENTITY_RESUME, 0), 0);
@@ -105,6 +106,7 @@ Test(identity, a_difference_names_the_key_and_both_values)
 			      IDENTITY_RESUME, 0, &d);
 	cr_assert_eq(d.n, 1);
 	cr_expect_str_eq(d.d[0].what, "task 't' sampling.temperature");
+	cr_expect_str_eq(d.d[0].key, "sampling.temperature");
 	cr_expect_str_eq(d.d[0].a, "0.6");
 	cr_expect_str_eq(d.d[0].b, "1.5");
 	identity_diffs_release(&d);
