@@ -4,6 +4,7 @@
  * never the problem itself, and all of them reproduce the task's prompt.
  */
 #include <criterion/criterion.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -184,4 +185,46 @@ Test(prompt, the_pool_skips_the_problem_itself_and_is_taken_in_file_order)
 	free_tasks(t, n);
 	task_catalog_release(&cat);
 	free(data);
+}
+
+/*
+ * Generated templates: text escaped with {{ and }} renders back to itself,
+ * and any template either renders or names a line it has and a placeholder
+ * inside it.
+ */
+Test(prompt, generated_templates_escape_exactly_and_fail_inside_themselves)
+{
+	static const char *const parts[] = {"{", "}", "{{", "}}", "\n", "a", "{question}",
+					    "{level}", "{nope}", "{field:", "level}", " "};
+	uint64_t seed = 17;
+	cJSON *rec = cJSON_Parse("{\"level\":\"L1\"}");
+	for (int round = 0; round < 5000; round++) {
+		struct strbuf t = STRBUF_INIT, esc = STRBUF_INIT;
+		int len = 1 + (int)((seed = mix64(seed)) % 12);
+		for (int i = 0; i < len; i++)
+			strbuf_adds(&t, parts[(seed = mix64(seed)) % ARRAY_SIZE(parts)]);
+		for (const char *p = t.buf; *p; p++)
+			strbuf_adds(&esc, *p == '{' ? "{{" : *p == '}' ? "}}" : (char[]){*p, 0});
+		struct prompt_vars v = {rec, "Q", NULL, NULL};
+		struct prompt_error e;
+		char *back = prompt_render(esc.buf, &v, &e);
+		cr_assert_not_null(back, "escaped '%s' failed: %s", t.buf, e.why);
+		cr_assert_str_eq(back, t.buf);
+		free(back);
+		char *out = prompt_render(t.buf, &v, &e);
+		if (!out) {
+			long lines = 1;
+			for (const char *p = t.buf; *p; p++)
+				lines += *p == '\n';
+			cr_assert(e.why && e.line >= 1 && e.line <= lines, "'%s': line %ld", t.buf,
+				  e.line);
+			cr_assert(e.name.ptr >= t.buf && e.name.ptr + e.name.len <= t.buf + t.len,
+				  "'%s': the placeholder named is not inside it", t.buf);
+			cr_assert_eq(*e.name.ptr, '{', "'%s'", t.buf);
+		}
+		free(out);
+		strbuf_release(&t);
+		strbuf_release(&esc);
+	}
+	cJSON_Delete(rec);
 }
