@@ -247,6 +247,21 @@ static const struct opt *find_opt(const char *name)
 	return NULL;
 }
 
+/* The option a config file's unknown key probably meant: "max_tokens", "system". */
+static const struct opt *near_opt(const char *key)
+{
+	char *k = xstrdup(key);
+	for (char *p = k; *p; p++)
+		*p = *p == '_' ? '-' : *p;
+	size_t n = strlen(k);
+	const struct opt *o = find_opt(k);
+	for (size_t i = 0; !o && i < ARRAY_SIZE(opts); i++)
+		if (!strncmp(opts[i].name, k, n) && opts[i].name[n] == '-')
+			o = &opts[i];
+	free(k);
+	return o && strcmp(o->name, "config") ? o : NULL;
+}
+
 static int is_set(const struct config *cfg, const struct opt *o)
 {
 	const void *f = (const char *)cfg + o->off;
@@ -330,7 +345,12 @@ enum reval_err config_apply_json(struct config *cfg, const cJSON *doc, const cha
 		if (!strcmp(kv->string, "api_key_present"))
 			continue;
 		if (!o || !strcmp(kv->string, "config")) {
-			diag("%s: unknown key \"%s\"", from, kv->string);
+			const struct opt *near = o ? NULL : near_opt(kv->string);
+			if (near)
+				diag("%s: unknown key \"%s\" (did you mean \"%s\"?)", from, kv->string,
+				     near->name);
+			else
+				diag("%s: unknown key \"%s\"", from, kv->string);
 			err = RV_EUSAGE;
 			break;
 		}

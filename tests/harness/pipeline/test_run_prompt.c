@@ -217,6 +217,13 @@ Test(run_prompt, bad_prompt_settings_are_one_line_naming_the_setting)
 	expect_refused(RUN(&f, "--task", "bbh/navigate", "--data-dir", bundled, "--num-fewshot", "4"),
 		       "task 'bbh/navigate' has 3 few-shot examples");
 	free(bundled);
+	char *cfg = file(&f, "cfg.json", "{\"system\": \"Be brief.\"}");
+	expect_refused(RUN(&f, "--config", cfg), "unknown key \"system\" (did you mean "
+						 "\"system-prompt\"?)");
+	free(cfg);
+	cfg = file(&f, "cfg2.json", "{\"num_fewshot\": 1}");
+	expect_refused(RUN(&f, "--config", cfg), "(did you mean \"num-fewshot\"?)");
+	free(cfg);
 	cr_expect(access(f.out, F_OK), "a refused run left a directory behind");
 	free(at_missing);
 	free(missing);
