@@ -22,6 +22,7 @@ static const struct key_rule run_rules[] = {
 	{"model", SAME_RUN, SAME_RUN, 0},
 	{"api", SAME_RUN, USE(IDENTITY_MERGE), 0},
 	{"seed", SAME_RUN, USE(IDENTITY_MERGE), 0},
+	{"seed_scheme", SAME_RUN, 0, 0}, /* how per-sample seeds come from the seed */
 	{"extra_body", SAME_RUN, SAME_RUN, 0}, /* recorded only when set */
 };
 

@@ -6,6 +6,7 @@
 
 #include "harness/base/sha256.h"
 #include "harness/base/util.h"
+#include "harness/pipeline/run.h"
 
 #define PART_HEX 8 /* hex digits kept of each part's sha256 */
 
@@ -30,7 +31,7 @@ char *fingerprint_task(const struct config *cfg, const struct task *t,
 	add_part(&sb, "model", cfg->model ? cfg->model : "");
 	add_part(&sb, "api", cfg->api ? cfg->api : "chat");
 	char seed[32];
-	snprintf(seed, sizeof(seed), "%ld", cfg->seed);
+	snprintf(seed, sizeof(seed), "%ld/%d", cfg->seed, RUN_SEED_SCHEME);
 	add_part(&sb, "seed", seed);
 	cJSON *extra = cfg->extra_body ? cJSON_Parse(cfg->extra_body) : NULL;
 	add_json_part(&sb, "extra_body", extra);

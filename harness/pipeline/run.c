@@ -298,6 +298,7 @@ cJSON *run_config_json(const struct run *r)
 		cJSON_AddNullToObject(fp, "model");
 	cJSON_AddStringToObject(fp, "api", r->cfg->api);
 	cJSON_AddNumberToObject(fp, "seed", (double)r->cfg->seed);
+	cJSON_AddNumberToObject(fp, "seed_scheme", RUN_SEED_SCHEME);
 	/* Recorded only when set, so runs from before it was recorded still compare equal. */
 	cJSON *extra = r->cfg->extra_body ? cJSON_Parse(r->cfg->extra_body) : NULL;
 	if (extra)

@@ -43,8 +43,12 @@ int run_planned(const struct run *r, size_t i, size_t j);
 
 /*
  * The per-sample seed: a hash of (run seed, task, problem) plus the sample
- * index, so the seeds of one problem's samples are consecutive.
+ * index, so the seeds of one problem's samples are consecutive.  The rule is
+ * part of a run's identity (config.json's fingerprint "seed_scheme", and the
+ * journal lines' "seed" part): a run begun under another rule is not resumed
+ * or merged with samples of this one.
  */
+#define RUN_SEED_SCHEME 2
 uint64_t run_sample_seed(long run_seed, const char *task, const char *problem, int sample);
 
 /* The fingerprint written to config.json. */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "harness/base/json.h"
+#include "harness/base/sha256.h"
 #include "tests/support/support.h"
 
 #define TOY 12
@@ -308,6 +309,62 @@ Test(run_identity, grade_names_whichever_fingerprint_part_a_line_differs_in)
 	support_reval(&r, args);
 	expect_ok(r);
 	free(good);
+	free(jpath);
+	fixture_release(&f);
+}
+
+/* Replace every occurrence of from with to in the file at path. */
+static void rewrite(const char *path, const char *from, const char *to)
+{
+	char *text;
+	cr_assert(!read_file(path, 1 << 24, &text, NULL));
+	struct strbuf sb = STRBUF_INIT;
+	size_t n = strlen(from);
+	for (const char *p = text, *q; *p; p = q + n) {
+		q = strstr(p, from);
+		if (!q) {
+			strbuf_adds(&sb, p);
+			break;
+		}
+		strbuf_add(&sb, p, (size_t)(q - p));
+		strbuf_adds(&sb, to);
+	}
+	cr_assert(!support_write(path, sb.buf));
+	strbuf_release(&sb);
+	free(text);
+}
+
+/* A run begun by a reval whose per-sample seeds came from another rule is
+ * not continued with samples of this one: its config.json lacks the rule,
+ * its journal lines carry the bare seed. */
+Test(run_identity, a_run_from_another_seed_rule_is_refused_naming_it)
+{
+	struct fixture f;
+	fixture_init(&f, "id-seedrule");
+	expect_ok(RUN(&f, "--task", "toy", "--n", "2", "--limit", "4"));
+	char *cfg = path_join(f.out, "config.json"), *jpath = path_join(f.out, "samples.jsonl");
+	char *text;
+	cr_assert(!read_file(cfg, 1 << 20, &text, NULL));
+	cr_assert(strstr(text, "\"seed_scheme\":"), "config.json records the rule: %s", text);
+	free(text);
+	rewrite(cfg, "\"seed_scheme\":", "\"unused_key\":");
+	/* The old lines' seed part: the bare seed's hash. */
+	char old_hex[65], now[32], old[32];
+	sha256_hex("0", 1, old_hex);
+	snprintf(old, sizeof(old), "seed=%.8s,", old_hex);
+	cr_assert(!read_file(jpath, 1 << 24, &text, NULL));
+	const char *at = strstr(text, "seed=");
+	cr_assert_not_null(at);
+	snprintf(now, sizeof(now), "%.14s", at);
+	cr_assert_str_neq(now, old, "the seed rule is part of each line's fingerprint");
+	free(text);
+	rewrite(jpath, now, old);
+	expect_refused(RUN(&f, "--task", "toy", "--n", "4", "--limit", "4", "--extend"),
+		       "seed_scheme");
+	/* Without config.json the journal's lines still say it. */
+	cr_assert(!unlink(cfg));
+	expect_refused(RUN(&f, "--task", "toy", "--n", "4", "--limit", "4", "--extend"), "seed");
+	free(cfg);
 	free(jpath);
 	fixture_release(&f);
 }
