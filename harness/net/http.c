@@ -15,7 +15,26 @@ struct http_client {
 	CURL **pool; /* idle easy handles */
 	size_t npool, pool_cap;
 	long active;
+	char **answered; /* origins ("https://host:port") that have sent a response */
+	size_t nanswered, answered_cap;
 };
+
+/* The origin of url, scheme to port: the part before the path. */
+static size_t origin_len(const char *url)
+{
+	const char *p = strstr(url, "://");
+	p = p ? p + 3 : url;
+	return (size_t)(p - url) + strcspn(p, "/?#");
+}
+
+static int has_answered(const struct http_client *c, const char *url)
+{
+	size_t n = origin_len(url);
+	for (size_t i = 0; i < c->nanswered; i++)
+		if (strlen(c->answered[i]) == n && !strncmp(c->answered[i], url, n))
+			return 1;
+	return 0;
+}
 
 static int curl_ready;
 
@@ -78,6 +97,9 @@ void http_client_free(struct http_client *c)
 		return;
 	for (size_t i = 0; i < c->npool; i++)
 		curl_easy_cleanup(c->pool[i]);
+	for (size_t i = 0; i < c->nanswered; i++)
+		free(c->answered[i]);
+	free(c->answered);
 	free(c->pool);
 	curl_multi_cleanup(c->multi);
 	curl_slist_free_all(c->headers);
@@ -257,7 +279,11 @@ void http_submit(struct http_client *c, struct http_xfer *x)
 	} else {
 		curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
 	}
-	curl_easy_setopt(e, CURLOPT_PIPEWAIT, strncmp(x->url, "https:", 6) ? 0L : 1L);
+	/* Waiting for a connection in progress, to share it over HTTP/2, only
+	 * once the server has answered: one that never completes its TLS
+	 * handshake would otherwise hold every request behind the first. */
+	curl_easy_setopt(e, CURLOPT_PIPEWAIT,
+			 !strncmp(x->url, "https:", 6) && has_answered(c, x->url) ? 1L : 0L);
 	curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
 	curl_easy_setopt(e, CURLOPT_HEADERDATA, x);
 	curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_write);
@@ -317,6 +343,10 @@ static void finish(struct http_client *c, CURL *e, CURLcode rc)
 	x->t_end = now_ms();
 	x->result = map_code(x, rc);
 	curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &x->status);
+	if (x->status > 0 && x->url && !has_answered(c, x->url)) {
+		GROW(c->answered, c->answered_cap, c->nanswered + 1);
+		c->answered[c->nanswered++] = xstrndup(x->url, origin_len(x->url));
+	}
 	double connected = 0;
 	if (rc == CURLE_OPERATION_TIMEDOUT &&
 	    curl_easy_getinfo(e, CURLINFO_CONNECT_TIME, &connected) == CURLE_OK && connected <= 0)
