@@ -32,7 +32,9 @@ static const struct {
 	 "\"tests\" = [{\"input\", \"output\"[, \"compare\": \"float_abs_or_rel:1e-6\"]}]. Optional\n"
 	 "\"limits\": {\"time_s\", \"wall_s\", \"memory_mb\", \"output_mb\"}.\n"
 	 "Prints one line per case: {\"id\", \"verdict\", \"tests_passed\", \"tests_total\", \"detail\"}\n"
-	 "and a summary on stderr. Programs run only inside the sandbox.\n"},
+	 "and a summary on stderr. Programs run only inside the sandbox. Where the sandbox cannot\n"
+	 "set a run up even on a fresh worker, it stops: the cases judged so far are printed, no\n"
+	 "infrastructure error is printed as a verdict, and it exits 1 saying why.\n"},
 };
 
 void cmd_check_options(void)

@@ -7,7 +7,9 @@
  * across a pool of sandbox workers and printed on stdout in input order, one
  * JSON object per line: {"id", "verdict", "tests_passed", "tests_total",
  * "detail"}.  A summary (counts per verdict, isolation layers) goes to
- * stderr.
+ * stderr.  When the sandbox cannot set a run up even on a fresh worker, the
+ * command stops: what was judged is printed, the rest (and the
+ * infrastructure errors) are not, and it exits 1 saying why.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -28,8 +30,11 @@
 struct check_job {
 	struct code_case *cases;
 	struct code_outcome *outs;
+	char *judged; /* per case: its outcome is in */
 	size_t n;
 	atomic_size_t next;
+	atomic_size_t stopped_at; /* the case a run could not be set up for, even on a fresh
+				   * worker; n while none */
 	struct sandbox_pool *pool;
 };
 
@@ -37,12 +42,18 @@ static void *check_worker(void *arg)
 {
 	struct check_job *j = arg;
 	for (;;) {
+		if (atomic_load(&j->stopped_at) < j->n)
+			return NULL;
 		size_t i = atomic_fetch_add(&j->next, 1);
 		if (i >= j->n)
 			return NULL;
 		struct sandbox *sb = sandbox_pool_acquire(j->pool);
-		code_judge(sb, &j->cases[i], &j->outs[i]);
+		int rc = code_judge(sb, &j->cases[i], &j->outs[i]);
 		sandbox_pool_release(j->pool, sb);
+		j->judged[i] = 1;
+		size_t none = j->n;
+		if (rc)
+			atomic_compare_exchange_strong(&j->stopped_at, &none, i);
 	}
 }
 
@@ -141,6 +152,7 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	size_t n = 0;
 	enum reval_err err = read_cases(in, &cases, &n);
 	struct code_outcome *outs = NULL;
+	char *judged = NULL;
 	struct sandbox_pool *pool = NULL;
 	if (err)
 		goto out;
@@ -154,8 +166,10 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	}
 	strbuf_release(&why);
 	outs = xcalloc(n ? n : 1, sizeof(*outs));
-	struct check_job job = {.cases = cases, .outs = outs, .n = n, .pool = pool};
+	judged = xcalloc(n ? n : 1, 1);
+	struct check_job job = {.cases = cases, .outs = outs, .judged = judged, .n = n, .pool = pool};
 	atomic_init(&job.next, 0);
+	atomic_init(&job.stopped_at, n);
 	size_t nt = (size_t)sandbox_pool_size(pool);
 	pthread_t *th = xcalloc(nt, sizeof(*th));
 	size_t started = 0;
@@ -166,8 +180,20 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	for (size_t i = 0; i < started; i++)
 		pthread_join(th[i], NULL);
 	free(th);
-	size_t counts[CV_INFRA_ERROR + 1] = {0};
+	size_t stopped_at = atomic_load(&job.stopped_at), counts[CV_INFRA_ERROR + 1] = {0};
+	size_t left = 0;
+	char *stop_why = NULL;
+	if (stopped_at < n) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(outs[stopped_at].detail, "error");
+		stop_why = xstrdup(cJSON_IsString(e) ? e->valuestring : "no reason given");
+	}
+	/* Only what a working sandbox judged: once it could not even set a
+	 * run up, an infrastructure error is no case's verdict. */
 	for (size_t i = 0; i < n && !err; i++) {
+		if (!judged[i] || (stopped_at < n && outs[i].verdict == CV_INFRA_ERROR)) {
+			left++;
+			continue;
+		}
 		counts[outs[i].verdict]++;
 		err = print_outcome(&cases[i], &outs[i]);
 	}
@@ -182,6 +208,13 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	diag("check code: %zu cases%s; isolation: %s%s", n, sum.buf, sandbox_pool_layers(pool),
 	     sandbox_pool_degraded(pool) ? " (DEGRADED)" : "");
 	strbuf_release(&sum);
+	if (stop_why) {
+		diag("check code: stopped at case '%s': %s; %zu of %zu cases not judged",
+		     cases[stopped_at].id, stop_why, left, n);
+		free(stop_why);
+		if (!err)
+			err = RV_EINFRA;
+	}
 out:
 	for (size_t i = 0; i < n; i++) {
 		code_case_release(&cases[i]);
@@ -190,6 +223,7 @@ out:
 	}
 	free(cases);
 	free(outs);
+	free(judged);
 	sandbox_pool_free(pool);
 	return err;
 }

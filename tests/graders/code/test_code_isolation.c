@@ -260,3 +260,53 @@ Test(code_isolation, a_setup_that_fails_on_a_fresh_worker_stops_the_grader, .tim
 	cJSON_Delete(opts);
 	strbuf_release(&err);
 }
+
+/* The same through `reval check code`: under every limit on descriptors it
+ * either judges every case, or cannot start, or stops at the first case its
+ * sandbox cannot set up -- exit 1, saying so -- and never prints an
+ * infrastructure error as a case's verdict with exit 0. */
+Test(code_isolation, check_code_stops_where_the_sandbox_cannot_set_up_a_run, .timeout = 300)
+{
+	char *dir = support_tmpdir("checkstop");
+	char *in = path_join(dir, "cases.jsonl");
+	struct strbuf cases = STRBUF_INIT;
+	for (int i = 0; i < 3; i++)
+		strbuf_addf(&cases,
+			    "{\"id\":\"c%d\",\"kind\":\"stdio\",\"program\":\"a, b = map(int, "
+			    "input().split())\\nprint(a + b)\\n\",\"tests\":[{\"input\":\"1 2\\n\","
+			    "\"output\":\"3\\n\"}]}\n",
+			    i);
+	cr_assert_eq(support_write(in, cases.buf), 0);
+	const char *args[] = {"check", "code", "--in", in, "--workers", "1", NULL};
+	struct rlimit saved, low;
+	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
+	int base = open_fds(), stopped = 0, judged = 0;
+	for (int k = base + 8; k <= base + 80 && (rlim_t)k <= saved.rlim_max; k += 6) {
+		low = saved;
+		low.rlim_cur = (rlim_t)k;
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+		struct proc_result r;
+		support_reval(&r, args);
+		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+		cr_expect(!strstr(r.out.buf, "infra_error"), "limit %d: an infrastructure error "
+			  "printed as a verdict:\n%s", k, r.out.buf);
+		if (r.status == 0) {
+			judged++;
+			cr_expect_eq(support_nonempty_lines(r.out.buf), 3, "limit %d: %s", k, r.out.buf);
+		} else {
+			cr_expect_eq(r.status, 1, "limit %d: %s", k, r.err.buf);
+			int stop = strstr(r.err.buf, "stopped at case 'c0'") &&
+				   strstr(r.err.buf, "even on a fresh worker") &&
+				   strstr(r.err.buf, "3 of 3 cases not judged");
+			cr_expect(stop || strstr(r.err.buf, "cannot start the code sandbox"),
+				  "limit %d: %s", k, r.err.buf);
+			stopped += stop;
+		}
+		proc_result_release(&r);
+	}
+	cr_expect_gt(stopped, 0, "no limit made the sandbox fail after it started");
+	cr_expect_gt(judged, 0, "no limit let it judge the cases");
+	strbuf_release(&cases);
+	free(in);
+	free(dir);
+}
