@@ -87,7 +87,8 @@ static const struct opt opts[] = {
 	{"num-fewshot", OPT_LONG, OFF(num_fewshot), "run", "N",
 	 "few-shot examples from the task's pool: its first N, never the problem itself"},
 	{"timeout", OPT_LONG, OFF(timeout_s), "run", "S",
-	 "seconds for a whole attempt (default: none when streaming, else 600)"},
+	 "seconds for a whole attempt, from sending to the last byte: waiting in the server's "
+	 "queue and the whole generation count (default: none when streaming, else 600)"},
 	{"connect-timeout", OPT_LONG, OFF(connect_timeout_s), "run", "S",
 	 "seconds to connect (default 10)"},
 	{"first-byte-timeout", OPT_LONG, OFF(first_byte_timeout_s), "run", "S",
