@@ -492,3 +492,60 @@ Test(custom_tasks, broken_task_files_are_refused_by_name, .timeout = 300)
 	free(p.task);
 	free(p.dir);
 }
+
+/*
+ * A generator of bad dataset lines: a good line cut at every byte, and
+ * lines of every wrong shape, each put second in the file.  Each is
+ * refused in one line naming the dataset (a cut: and line 2), exit 2;
+ * nothing crashes.
+ */
+Test(custom_tasks, every_cut_or_misshapen_dataset_line_is_named, .timeout = 300)
+{
+	char *dir = arith_dir("custom-cut");
+	char *task = xasprintf("%s/mine/arith.json", dir);
+	char *data = xasprintf("%s/mine/data/arith.jsonl", dir);
+	char *where = xasprintf("cannot read dataset '%s/mine/data/arith.jsonl' line 2: ", dir);
+	const char *good = "{\"id\": \"b\", \"q\": \"2 + 2?\", \"a\": \"4\"}";
+	int refused = 0;
+	for (size_t cut = 1; cut < strlen(good); cut++) {
+		char *text = xasprintf("{\"id\": \"a\", \"q\": \"6 * 7?\", \"a\": \"42\"}\n%.*s\n",
+				       (int)cut, good);
+		cr_assert_eq(support_write(data, text), 0);
+		const char *args[] = {"tasks", "--check", task, NULL};
+		struct proc_result r;
+		support_reval(&r, args);
+		cr_expect_eq(r.status, 2, "cut at %zu: exit %d\n%s", cut, r.status, r.err.buf);
+		cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "cut at %zu:\n%s", cut, r.err.buf);
+		cr_expect(strstr(r.err.buf, where), "cut at %zu:\n%s", cut, r.err.buf);
+		refused += r.status == 2;
+		proc_result_release(&r);
+		free(text);
+	}
+	cr_expect_eq(refused, (int)strlen(good) - 1);
+	/* Whole lines of the wrong shape: each named by the dataset (and its line where one is to blame). */
+	static const char *const hostile[] = {
+		"7", "\"text\"", "[1]", "null", "{}", "{\"id\": \"b\"}",
+		"{\"id\": \"b\", \"q\": 3, \"a\": \"4\"}", "{\"id\": \"b\", \"q\": \"x\"}",
+		"{\"id\": null, \"q\": \"x\", \"a\": \"1\"}", "{\"id\": [1], \"q\": \"x\", \"a\": \"1\"}",
+		"{\"id\": \"a\", \"q\": \"x\", \"a\": \"1\"}",
+	};
+	char *file = xasprintf("'%s/mine/data/arith.jsonl'", dir);
+	for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
+		char *text = xasprintf("{\"id\": \"a\", \"q\": \"6 * 7?\", \"a\": \"42\"}\n%s\n",
+				       hostile[i]);
+		cr_assert_eq(support_write(data, text), 0);
+		const char *args[] = {"tasks", "--check", task, NULL};
+		struct proc_result r;
+		support_reval(&r, args);
+		cr_expect_eq(r.status, 2, "%s: exit %d\n%s", hostile[i], r.status, r.err.buf);
+		cr_expect_eq(support_nonempty_lines(r.err.buf), 1, "%s:\n%s", hostile[i], r.err.buf);
+		cr_expect(strstr(r.err.buf, file), "%s:\n%s", hostile[i], r.err.buf);
+		proc_result_release(&r);
+		free(text);
+	}
+	free(file);
+	free(where);
+	free(data);
+	free(task);
+	free(dir);
+}
