@@ -261,10 +261,25 @@ Test(code_isolation, a_setup_that_fails_on_a_fresh_worker_stops_the_grader, .tim
 	strbuf_release(&err);
 }
 
+/* `reval check code` with this process's limit on resource res set to k. */
+static void check_code_limited(struct proc_result *r, const char *const *args, int res, rlim_t k)
+{
+	struct rlimit saved, low;
+	cr_assert_eq(getrlimit(res, &saved), 0);
+	low = saved;
+	low.rlim_cur = k < saved.rlim_max ? k : saved.rlim_max;
+	cr_assert_eq(setrlimit(res, &low), 0);
+	support_reval(r, args);
+	cr_assert_eq(setrlimit(res, &saved), 0);
+}
+
 /* The same through `reval check code`: under every limit on descriptors it
- * either judges every case, or cannot start, or stops at the first case its
- * sandbox cannot set up -- exit 1, saying so -- and never prints an
- * infrastructure error as a case's verdict with exit 0. */
+ * either judges every case or cannot start, and never prints an
+ * infrastructure error as a case's verdict with exit 0; a limit well below
+ * the sandbox's own (64 per candidate) still leaves it working, the
+ * candidate's own limit the tighter one.  Where the fork server cannot fork
+ * (a limit of one process for the user), it stops at the first case, exit
+ * 1, saying so. */
 Test(code_isolation, check_code_stops_where_the_sandbox_cannot_set_up_a_run, .timeout = 300)
 {
 	char *dir = support_tmpdir("checkstop");
@@ -278,16 +293,10 @@ Test(code_isolation, check_code_stops_where_the_sandbox_cannot_set_up_a_run, .ti
 			    i);
 	cr_assert_eq(support_write(in, cases.buf), 0);
 	const char *args[] = {"check", "code", "--in", in, "--workers", "1", NULL};
-	struct rlimit saved, low;
-	cr_assert_eq(getrlimit(RLIMIT_NOFILE, &saved), 0);
-	int base = open_fds(), stopped = 0, judged = 0;
-	for (int k = base + 8; k <= base + 80 && (rlim_t)k <= saved.rlim_max; k += 6) {
-		low = saved;
-		low.rlim_cur = (rlim_t)k;
-		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &low), 0);
+	int base = open_fds(), judged = 0;
+	for (int k = base + 8; k <= base + 80; k += 6) {
 		struct proc_result r;
-		support_reval(&r, args);
-		cr_assert_eq(setrlimit(RLIMIT_NOFILE, &saved), 0);
+		check_code_limited(&r, args, RLIMIT_NOFILE, (rlim_t)k);
 		cr_expect(!strstr(r.out.buf, "infra_error"), "limit %d: an infrastructure error "
 			  "printed as a verdict:\n%s", k, r.out.buf);
 		if (r.status == 0) {
@@ -295,17 +304,28 @@ Test(code_isolation, check_code_stops_where_the_sandbox_cannot_set_up_a_run, .ti
 			cr_expect_eq(support_nonempty_lines(r.out.buf), 3, "limit %d: %s", k, r.out.buf);
 		} else {
 			cr_expect_eq(r.status, 1, "limit %d: %s", k, r.err.buf);
-			int stop = strstr(r.err.buf, "stopped at case 'c0'") &&
-				   strstr(r.err.buf, "even on a fresh worker") &&
-				   strstr(r.err.buf, "3 of 3 cases not judged");
-			cr_expect(stop || strstr(r.err.buf, "cannot start the code sandbox"),
+			cr_expect(strstr(r.err.buf, "cannot start the code sandbox") ||
+					  strstr(r.err.buf, "3 of 3 cases not judged"),
 				  "limit %d: %s", k, r.err.buf);
-			stopped += stop;
 		}
 		proc_result_release(&r);
 	}
-	cr_expect_gt(stopped, 0, "no limit made the sandbox fail after it started");
 	cr_expect_gt(judged, 0, "no limit let it judge the cases");
+	struct proc_result r;
+	check_code_limited(&r, args, RLIMIT_NOFILE, (rlim_t)(base + 40));
+	cr_expect_eq(r.status, 0, "%d descriptors, below the candidate's own 64: %s", base + 40,
+		     r.err.buf);
+	proc_result_release(&r);
+	check_code_limited(&r, args, RLIMIT_NPROC, 1);
+	cr_expect(!strstr(r.out.buf, "infra_error"), "%s", r.out.buf);
+	cr_expect_eq(r.status, 1, "%s", r.err.buf);
+	if (geteuid() == 0)
+		/* Root starts its workers whatever the limit; the fork server cannot fork. */
+		cr_expect(strstr(r.err.buf, "stopped at case 'c0'") &&
+				  strstr(r.err.buf, "even on a fresh worker") &&
+				  strstr(r.err.buf, "3 of 3 cases not judged"),
+			  "%s", r.err.buf);
+	proc_result_release(&r);
 	strbuf_release(&cases);
 	free(in);
 	free(dir);

@@ -20,9 +20,15 @@ int confine_fds(const int (*want)[2], int n)
 		errno = EINVAL;
 		return -1;
 	}
-	int top = 0;
+	/* Copies above every target first, so no dup2 below overwrites a
+	 * source still to be placed; as low as that allows, so a small limit on
+	 * descriptors (ulimit -n) still leaves room. */
+	int top = 0, above = 0;
+	for (int i = 0; i < n; i++)
+		if (want[i][1] >= above)
+			above = want[i][1] + 1;
 	for (int i = 0; i < n; i++) {
-		tmp[i] = fcntl(want[i][0], F_DUPFD_CLOEXEC, 64);
+		tmp[i] = fcntl(want[i][0], F_DUPFD_CLOEXEC, above);
 		if (tmp[i] < 0)
 			return -1;
 	}
@@ -52,9 +58,18 @@ static int failed(char *why, size_t cap, const char *what)
 	return -1;
 }
 
+/* A limit of at most soft/hard: where the limit this process was started
+ * with is lower (a `ulimit` of its user), that one stays -- a limit here
+ * only ever tightens, and raising a hard limit is not ours to do. */
 static int lim_set(int res, rlim_t soft, rlim_t hard)
 {
-	struct rlimit r = {soft, hard};
+	struct rlimit now, r = {soft, hard};
+	if (!getrlimit(res, &now) && now.rlim_max != RLIM_INFINITY) {
+		if (r.rlim_max > now.rlim_max)
+			r.rlim_max = now.rlim_max;
+		if (r.rlim_cur > r.rlim_max)
+			r.rlim_cur = r.rlim_max;
+	}
 	return setrlimit(res, &r);
 }
 
