@@ -167,8 +167,9 @@ void limiter_throttled(struct limiter *l, double now_ms, double sent_ms, long in
 	/* Sent before the last cut: the storm that cut, not news of the new limit. */
 	if (sent_ms <= l->cut_at_ms)
 		return;
-	/* Sent as the server showed free slots and no queue: a burst that arrived
-	 * between two of its scheduling steps, not its size. */
+	/* While growing, a request sent before the server last showed free slots
+	 * and no queue (or just after): a burst that arrived between two of its
+	 * scheduling steps, or a full queue it has since drained -- not its size. */
 	if (l->phase == LIMITER_GROW && sent_ms - l->no_queue_ms < LIMITER_BURST_MS)
 		return;
 	l->cut_at_ms = now_ms;

@@ -247,6 +247,10 @@ Test(limiter, a_429_just_after_the_server_showed_no_queue_is_a_burst_while_growi
 	cr_assert_eq(l.reject_level, 0, "and not taken for the server's size");
 	limiter_throttled(&l, 1400, 1300, before);
 	cr_assert_lt(limiter_limit(&l), before, "with no such reading lately, a 429 cuts");
+	long cut = limiter_limit(&l);
+	limiter_server_load(&l, 5000, 10, 0, 0);
+	limiter_throttled(&l, 5010, 2000, cut);
+	cr_assert_eq(limiter_limit(&l), cut, "a queue the server has drained since: no cut");
 	/* Once the server is sized, its queue's edge is what a 429 shows. */
 	struct limiter s;
 	limiter_init(&s, 0, 0, 0);
