@@ -5,12 +5,14 @@
  * completion + test + check(entry_point), verdict = exit status -- in the same
  * run, on the same cores, and two ceilings: the same programs with no
  * harness at all, and with a bare fork per sample.  Prints tests per second,
- * the ratios and verdict agreement, and what the fresh world per run (a
- * tmpfs mounted and unmounted around it) costs, profiled apart.
+ * the ratios and verdict agreement, what the fresh world per run (a tmpfs
+ * mounted and unmounted around it) costs, profiled apart, and where the CPU
+ * time of a sample goes among reval's processes.
  * Never asserts on time.
  *
  *   bench_code [HumanEval.jsonl] [rounds (default 5)]
  */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <spawn.h>
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -72,7 +75,101 @@ static size_t load(const char *path, struct sample **out)
 	return n;
 }
 
-static double run_reval(struct sample *s, size_t n, int workers)
+/*
+ * Where a sample's CPU time goes, in reval's own processes: the candidates
+ * (the sandbox's cpu_ms per run, from each verdict's detail), the trusted
+ * test runners and fork servers (long-lived: their CPU time from /proc,
+ * before and after a batch), and the checker (this process).
+ */
+struct roles {
+	double candidate_ms, runner_ms, zygote_ms, checker_ms;
+};
+
+/* Whether pid descends from root (through at most 64 parents). */
+static int descends_from(long pid, long root)
+{
+	for (int depth = 0; depth < 64 && pid > 1; depth++) {
+		char path[64], buf[2048];
+		snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			return 0;
+		size_t k = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[k] = 0;
+		const char *pp = strstr(buf, "\nPPid:");
+		if (!pp)
+			return 0;
+		pid = strtol(pp + 6, NULL, 10);
+		if (pid == root)
+			return 1;
+	}
+	return 0;
+}
+
+/* CPU time so far of this process's fork servers and test runners, ms. */
+static void helpers_cpu(double *runner_ms, double *zygote_ms)
+{
+	*runner_ms = *zygote_ms = 0;
+	DIR *d = opendir("/proc");
+	struct dirent *e;
+	long tick = sysconf(_SC_CLK_TCK);
+	while (d && (e = readdir(d))) {
+		char *end, path[64], buf[1024];
+		long pid = strtol(e->d_name, &end, 10);
+		if (*end || pid <= 1)
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+		FILE *f = fopen(path, "r");
+		if (!f)
+			continue;
+		size_t k = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+		buf[k] = 0;
+		const char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+		if (!open || !close)
+			continue;
+		int runner = !strncmp(open + 1, "reval-runner)", 13);
+		int zygote = !strncmp(open + 1, "reval-zygote)", 13);
+		if ((!runner && !zygote) || !descends_from(pid, (long)getpid()))
+			continue;
+		/* After the name: state, then fields 4..; utime and stime are 14 and 15. */
+		unsigned long ut = 0, st = 0;
+		if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut,
+			   &st) != 2)
+			continue;
+		double ms = (double)(ut + st) * 1000.0 / (double)tick;
+		*(runner ? runner_ms : zygote_ms) += ms;
+	}
+	if (d)
+		closedir(d);
+}
+
+static double self_cpu_ms(void)
+{
+	struct rusage u;
+	getrusage(RUSAGE_SELF, &u);
+	return (double)(u.ru_utime.tv_sec + u.ru_stime.tv_sec) * 1e3 +
+	       (double)(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e3;
+}
+
+/* The candidates' CPU time in a verdict's detail: the sum of its runs' cpu_ms. */
+static double candidate_cpu_ms(const char *detail)
+{
+	cJSON *d = detail ? cJSON_Parse(detail) : NULL;
+	const cJSON *t;
+	double ms = 0;
+	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(d, "tests"))
+	{
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "cpu_ms");
+		if (cJSON_IsNumber(c))
+			ms += c->valuedouble;
+	}
+	cJSON_Delete(d);
+	return ms;
+}
+
+static double run_reval(struct sample *s, size_t n, int workers, struct roles *roles)
 {
 	cJSON *opts = cJSON_CreateObject();
 	cJSON_AddNumberToObject(opts, "workers", workers);
@@ -91,11 +188,18 @@ static double run_reval(struct sample *s, size_t n, int workers)
 	code_grade_batch(st, in, out, warm);
 	for (size_t i = 0; i < warm; i++)
 		grade_release(&out[i]);
+	double r0, z0, r1, z1;
+	helpers_cpu(&r0, &z0);
+	double c0 = self_cpu_ms();
 	double t0 = now_ms();
 	code_grade_batch(st, in, out, n);
 	double ms = now_ms() - t0;
+	double c1 = self_cpu_ms();
+	helpers_cpu(&r1, &z1);
+	*roles = (struct roles){.runner_ms = r1 - r0, .zygote_ms = z1 - z0, .checker_ms = c1 - c0};
 	for (size_t i = 0; i < n; i++) {
 		s[i].reval_ok = out[i].correct;
+		roles->candidate_ms += candidate_cpu_ms(out[i].detail);
 		grade_release(&out[i]);
 	}
 	grader_code.free(st);
@@ -372,6 +476,7 @@ int main(int argc, char **argv)
 	char *progs = xasprintf("%s/programs.json", dir);
 	size_t agree = n, reval_pass = 0, fresh_pass = 0;
 	double *world_us = xcalloc((size_t)rounds, sizeof(double));
+	struct roles *roles = xcalloc((size_t)rounds, sizeof(*roles));
 	for (int k = 0; k < 2; k++) {
 		sets[k].fresh_ms = xcalloc((size_t)rounds, sizeof(double));
 		sets[k].reval_ms = xcalloc((size_t)rounds, sizeof(double));
@@ -384,7 +489,10 @@ int main(int argc, char **argv)
 		for (int k = 0; k < 2; k++) {
 			struct sample *part = s + sets[k].from;
 			sets[k].fresh_ms[r] = run_fresh(part, sets[k].n, par);
-			sets[k].reval_ms[r] = run_reval(part, sets[k].n, par);
+			struct roles ro;
+			sets[k].reval_ms[r] = run_reval(part, sets[k].n, par, &ro);
+			if (k == 0)
+				roles[r] = ro;
 			sets[k].floor_ms[r] = run_ceiling(part, sets[k].n, par, progs, ceiling_driver_tail);
 			sets[k].fork_ms[r] = run_ceiling(part, sets[k].n, par, progs, fork_driver_tail);
 			all_fresh[r] += sets[k].fresh_ms[r];
@@ -425,6 +533,26 @@ int main(int argc, char **argv)
 		       "reval's %.0f us per canonical sample per core, %.0f%% of its %.0f us over a "
 		       "bare fork\n",
 		       wus, 100 * wus / mper, mper, mgap > 0 ? 100 * wus / mgap : 0, mgap);
+	/* Where the canonical set's CPU time goes, per sample, median over rounds. */
+	double *cand = xcalloc((size_t)rounds, sizeof(double));
+	double *run = xcalloc((size_t)rounds, sizeof(double));
+	double *zyg = xcalloc((size_t)rounds, sizeof(double));
+	double *chk = xcalloc((size_t)rounds, sizeof(double));
+	for (int r = 0; r < rounds; r++) {
+		double k = (double)sets[0].n / 1000; /* ms per sample -> us */
+		cand[r] = roles[r].candidate_ms / k;
+		run[r] = roles[r].runner_ms / k;
+		zyg[r] = roles[r].zygote_ms / k;
+		chk[r] = roles[r].checker_ms / k;
+	}
+	printf("  where a canonical sample's CPU time goes, us: candidate %.0f, test runner %.0f, "
+	       "fork server %.0f (the fresh world's part above), checker %.0f\n",
+	       median(cand, rounds), median(run, rounds), median(zyg, rounds), median(chk, rounds));
+	free(cand);
+	free(run);
+	free(zyg);
+	free(chk);
+	free(roles);
 	free(per);
 	free(gap);
 	free(world_us);
