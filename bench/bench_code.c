@@ -26,6 +26,7 @@
 
 #include "graders/code/code.h"
 #include "graders/code/sandbox/pool.h"
+#include "harness/base/json.h"
 
 extern char **environ;
 extern const struct grader_ops grader_code;
@@ -160,11 +161,7 @@ static double candidate_cpu_ms(const char *detail)
 	const cJSON *t;
 	double ms = 0;
 	cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(d, "tests"))
-	{
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "cpu_ms");
-		if (cJSON_IsNumber(c))
-			ms += c->valuedouble;
-	}
+		ms += json_num(t, "cpu_ms", 0);
 	cJSON_Delete(d);
 	return ms;
 }

@@ -184,8 +184,8 @@ enum reval_err cmd_check_code(int argc, char **argv)
 	size_t left = 0;
 	char *stop_why = NULL;
 	if (stopped_at < n) {
-		const cJSON *e = cJSON_GetObjectItemCaseSensitive(outs[stopped_at].detail, "error");
-		stop_why = xstrdup(cJSON_IsString(e) ? e->valuestring : "no reason given");
+		const char *e = json_str(outs[stopped_at].detail, "error");
+		stop_why = xstrdup(e ? e : "no reason given");
 	}
 	/* Only what a working sandbox judged: once it could not even set a
 	 * run up, an infrastructure error is no case's verdict. */
