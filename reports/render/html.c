@@ -24,7 +24,8 @@
 #define SHORT_TEXT 160 /* bytes of an extracted answer kept once the text budget is spent */
 
 static const char css[] =
-	"body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#fff}"
+	"body{font:14px/1.45 system-ui,sans-serif;margin:0;color:#1b1f24;background:#fff;"
+	"overflow-wrap:anywhere}"
 	"header,main,footer{max-width:1200px;margin:0 auto;padding:0 16px}"
 	"h1{font-size:22px;margin:18px 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:"
 	"1px solid #d0d7de;padding-bottom:4px}h3{font-size:15px;margin:18px 0 6px}"
@@ -33,7 +34,6 @@ static const char css[] =
 	"white-space:nowrap}thead th{background:#f6f8fa;cursor:pointer;user-select:none}"
 	"td.best{font-weight:600}td.worse{background:#fff1f0}.sig{color:#cf222e}.unf{color:#9a6700}"
 	"small{color:#57606a}.meta{color:#57606a}nav{display:flex;flex-wrap:wrap;gap:2px 10px}"
-	"nav a{overflow-wrap:anywhere}"
 	".charts{display:flex;flex-wrap:wrap;gap:12px;align-items:flex-start}"
 	"svg.chart{font-size:10px;background:#fafbfc;border:1px solid #eaeef2;max-width:100%;"
 	"height:auto}"
@@ -57,8 +57,8 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid "
 	"#d0d7de;padding:6px;max-height:360px;overflow:auto;font-size:12px}"
 	".sample{border-top:1px solid #d0d7de;margin-top:8px;padding-top:6px}"
-	".wide{overflow-x:auto;max-width:100%}.key{margin-right:12px;white-space:nowrap}"
-	"h2,h3,h4{overflow-wrap:anywhere}td,th{overflow-wrap:break-word}"
+	".wide{overflow-x:auto;max-width:100%}.key{margin-right:12px;display:inline-block;max-width:100%}"
+	"td,th{overflow-wrap:break-word}"
 	"code{background:#eff1f3;padding:0 3px}#selfcheck{color:#8c959f;font-size:11px}";
 
 /* Registers listeners before anything else can fail or be blocked. */

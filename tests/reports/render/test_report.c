@@ -181,7 +181,8 @@ static struct view view_at(const char *dir, const char *html, int width, const c
 		      width, v.scroll, v.width);
 	cr_assert_gt(strlen(v.gold), 0, "%s at %d px: the drill-down shows no gold answer: %s",
 		     tag, width, v.text);
-	fprintf(stderr, "report %s at %d px: %s\n", tag, width, hash);
+	fprintf(stderr, "report %s at %d px: %s, %d px wide, %d px of content\n", tag, width, hash,
+		v.width, v.scroll);
 	free(dom);
 	free(flags);
 	free(log);
@@ -588,6 +589,53 @@ Test(report, scales_from_one_run_of_27_tasks_to_20_runs_of_3, .timeout = 900)
 	free(data);
 	free(engine);
 	free(replay);
+	free(dir);
+}
+
+/*
+ * Names the user or the machine chooses -- the run directory, the model, the engine's path --
+ * can be one long word.  However long, none may make the page scroll sideways on a phone: two
+ * runs whose every such name is a 150-character word, compared side by side, at 400 px.
+ */
+Test(report, long_unbroken_names_never_widen_the_page, .timeout = 300)
+{
+	char *dir = support_tmpdir("report-long");
+	char word[151];
+	memset(word, 'W', 150);
+	word[150] = '\0';
+	char *deep = path_join(dir, word);
+	cr_assert_eq(mkdir(deep, 0755), 0);
+	char *runs[2];
+	for (int i = 0; i < 2; i++) {
+		char *replay = regrade_replay(settings[i]);
+		char *link = xasprintf("%s/%s%d.jsonl", deep, word, i);
+		cr_assert_eq(symlink(replay, link), 0);
+		char *model = xasprintf("%s/%s-%d", word, word, i);
+		char *name = xasprintf("M%d%s", i, word);
+		const char *extra[] = {"--model", model, NULL};
+		runs[i] = regrade(dir, name, settings[i], link, extra);
+		free(name);
+		free(model);
+		free(link);
+		free(replay);
+	}
+	char *html = path_join(dir, "long.html");
+	const char *args[] = {"report", runs[0], runs[1], "--html", html, NULL};
+	struct proc_result r = report(args);
+	cr_assert_eq(r.status, 0, "%s", r.err.buf);
+	proc_result_release(&r);
+	char *page = regrade_slurp(html);
+	cr_assert(strstr(page, "WWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWWW"),
+		  "the page shows none of the long names, so it tests nothing");
+	free(page);
+	for (int w = 0; w < 2; w++) {
+		struct view v = view_at(dir, html, w ? 400 : 1400, "long");
+		view_release(&v);
+	}
+	free(html);
+	for (int i = 0; i < 2; i++)
+		free(runs[i]);
+	free(deep);
 	free(dir);
 }
 
