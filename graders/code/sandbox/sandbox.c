@@ -138,6 +138,8 @@ static int hello(struct sandbox *sb, struct strbuf *err)
 	cJSON_AddStringToObject(cfg, "tmp", ns ? "/tmp" : sb->host_tmp);
 	/* With namespaces every run gets a fresh tmpfs of this size on /tmp. */
 	cJSON_AddBoolToObject(cfg, "fresh_tmp", ns);
+	if (ns)
+		cJSON_AddStringToObject(cfg, "graves", SBX_GRAVES);
 	cJSON_AddNumberToObject(cfg, "tmp_mb", (double)(sb->opts.tmp_mb > 0 ? sb->opts.tmp_mb : 64));
 	char *text = cJSON_PrintUnformatted(cfg);
 	cJSON_Delete(cfg);

@@ -255,6 +255,9 @@ static void build_root(struct child_ctx *c)
 	mkdirs(c, NEWROOT "/tmp");
 	if (mount("reval-tmp", NEWROOT "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, c->tmpopt))
 		fail(c, "private /tmp");
+	mkdirs(c, NEWROOT SBX_GRAVES);
+	if (chmod(NEWROOT SBX_GRAVES_DIR, 0))
+		fail(c, NEWROOT SBX_GRAVES_DIR);
 	if (chdir(NEWROOT))
 		fail(c, "the new root");
 	if (chrooted) {

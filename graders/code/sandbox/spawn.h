@@ -39,6 +39,12 @@
 struct sbx_cgroup;
 struct sbx_cpuset;
 
+/* In a worker with namespaces: where the fork server gathers the worlds
+ * (/tmp mounts) of ended runs before it unmounts them together.  Its parent
+ * is mode 0 on the read-only root, out of every candidate's reach. */
+#define SBX_GRAVES_DIR "/.graves"
+#define SBX_GRAVES SBX_GRAVES_DIR "/h"
+
 struct sbx_spawn_plan {
 	int index;               /* worker number, for uids and names */
 	int try_ns;              /* 0 forces the unisolated path (tests) */

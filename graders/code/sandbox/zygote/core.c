@@ -36,6 +36,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/wait.h>
@@ -63,6 +64,7 @@ static struct {
 	int fresh_tmp;    /* mount a fresh tmpfs on /tmp for every run (namespaces) */
 	long tmp_mb;      /* its size */
 	dev_t tmp_dev;    /* the worker's own /tmp, seen again once a run's is unmounted */
+	char graves[64];  /* where ended runs' worlds gather (see bury_world), or "" */
 	long runner_mem_mb;
 	struct sock_fprog filter;     /* the candidate filter, kept for every child */
 	struct confine_policy policy; /* what confine_process applies */
@@ -208,14 +210,53 @@ static int world_up(char *cwd, size_t cap)
 	return 0;
 }
 
+/*
+ * Unmounting waits for every CPU to pass a quiescent state (the kernel's
+ * expedited RCU grace period): some 80 us a run, while the next run waits.
+ * So a run's /tmp that the candidate left empty is not unmounted: it is
+ * moved, whole and unread, under a holder at cfg.graves, and the holder with
+ * every world under it goes in one unmount once GRAVES_MAX have gathered.
+ * The holder's parent is mode 0 on the read-only root: no candidate can
+ * look up a name in it, whatever its uid (its capabilities are gone), nor
+ * change its mode.  A /tmp that holds anything (files, or space in use)
+ * is unmounted at once, so the holder never pins a candidate's memory.
+ */
+#define GRAVES_MAX 64
+static int buried = -1; /* worlds under the holder; -1 when none is mounted */
+
+/* 0 when the run's /tmp was moved under the holder, -1 to unmount it. */
+static int bury_world(void)
+{
+	struct statfs fs;
+	if (!cfg.graves[0] || statfs("/tmp", &fs) || fs.f_files - fs.f_ffree > 1 ||
+	    fs.f_bfree != fs.f_blocks)
+		return -1;
+	if (buried >= GRAVES_MAX) {
+		umount2(cfg.graves, MNT_DETACH);
+		buried = -1;
+	}
+	if (buried < 0) {
+		if (mount("reval-graves", cfg.graves, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=64k,nr_inodes=128,mode=0700"))
+			return -1;
+		buried = 0;
+	}
+	char dst[sizeof(cfg.graves) + 16];
+	snprintf(dst, sizeof(dst), "%s/%d", cfg.graves, buried);
+	if (mkdir(dst, 0700))
+		return -1;
+	buried++;
+	return mount("/tmp", dst, NULL, MS_MOVE, NULL) ? -1 : 0;
+}
+
 /* Take the run's world down: everything in it goes at once, however deep
  * or full the candidate made it.  A failure shows at the next world_up. */
 static void world_down(const char *cwd)
 {
-	if (cfg.fresh_tmp)
-		umount2("/tmp", MNT_DETACH);
-	else
+	if (!cfg.fresh_tmp)
 		rm_rf(cwd);
+	else if (bury_world())
+		umount2("/tmp", MNT_DETACH);
 }
 
 static void drop_kept(void)
@@ -752,6 +793,10 @@ static int configure(void)
 	snprintf(cfg.tmp, sizeof(cfg.tmp), "%s", tmp ? tmp : "/tmp");
 	cfg.fresh_tmp = bool_of(c, "fresh_tmp", 0);
 	cfg.tmp_mb = (long)num_of(c, "tmp_mb", 64);
+	const char *graves = str_of(c, "graves");
+	if (graves && strlen(graves) >= sizeof(cfg.graves))
+		return -1;
+	snprintf(cfg.graves, sizeof(cfg.graves), "%s", graves ? graves : "");
 	struct stat st = {0};
 	if (cfg.fresh_tmp && (strcmp(cfg.tmp, "/tmp") || stat("/tmp", &st)))
 		return -1;

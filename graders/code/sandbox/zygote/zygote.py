@@ -19,8 +19,8 @@
 #   C  the candidate: its own session, PID namespace (it is pid 1 there), uid,
 #      rlimits, no_new_privs and seccomp filter.  Its stdout and stderr are
 #      pipes the checker drains; its program and stdin are memfds.  Its /tmp,
-#      also its working directory, is a fresh tmpfs that Z unmounts when it
-#      ends.
+#      also its working directory, is a fresh tmpfs that Z takes away when it
+#      ends (core.c's world_down).
 # R trusts nothing C sends: every read has the call's deadline, a reply has
 # a cap before it is decoded, a decoded value is walked within a budget
 # linear in its size on the wire, and an error while describing a test's
