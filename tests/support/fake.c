@@ -16,13 +16,14 @@
 #include "harness/model/journal.h"
 #include "harness/base/json.h"
 #include "harness/base/util.h"
+#include "tests/support/support.h"
 
 void fake_start(struct fake *f, const char *const *args)
 {
 	const char *bin = getenv("REVAL_FAKE");
 	cr_assert(bin, "REVAL_FAKE is not set (run through make test)");
 	memset(f, 0, sizeof(*f));
-	snprintf(f->dir, sizeof(f->dir), "/tmp/reval-fake-XXXXXX");
+	snprintf(f->dir, sizeof(f->dir), "%s/reval-fake-XXXXXX", support_scratch());
 	cr_assert(mkdtemp(f->dir));
 	snprintf(f->log, sizeof(f->log), "%s/requests.jsonl", f->dir);
 	const char *argv[64];

@@ -28,9 +28,15 @@ char *support_path(const char *rel)
 	return path_join(support_root(), rel);
 }
 
+const char *support_scratch(void)
+{
+	const char *d = getenv(SUPPORT_TMP_ENV);
+	return d && *d ? d : "/tmp";
+}
+
 char *support_tmpdir(const char *tag)
 {
-	char *tmpl = xasprintf("/tmp/reval-test-%s-XXXXXX", tag);
+	char *tmpl = xasprintf("%s/reval-test-%s-XXXXXX", support_scratch(), tag);
 	if (!mkdtemp(tmpl))
 		die("mkdtemp: %s", strerror(errno));
 	return tmpl;

@@ -21,7 +21,14 @@ struct proc_result {
 const char *support_root(void);
 char *support_path(const char *rel);
 
-/* A fresh directory under /tmp; caller frees the name (the directory is left for inspection). */
+/* The environment variable naming the run's scratch directory (scratch.c). */
+#define SUPPORT_TMP_ENV "REVAL_TEST_TMP"
+
+/* The run's scratch directory (see scratch.c), or /tmp outside a test run. */
+const char *support_scratch(void);
+
+/* A fresh directory in the run's scratch directory; caller frees the name.
+ * It stays until the run ends, and after it if a test failed. */
 char *support_tmpdir(const char *tag);
 
 /* Run build/reval with argv (NULL-terminated, without argv[0]) and wait. */

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "harness/pipeline/run.h"
+#include "tests/support/support.h"
 #include "tests/support/fake.h"
 #include "harness/base/json.h"
 
@@ -23,7 +24,7 @@ static void setup(void)
 	cfg.max_attempts = 3;
 	cfg.ready_timeout_s = 20;
 	cfg.model = xstrdup("fake-model");
-	snprintf(dir, sizeof(dir), "/tmp/reval-local-XXXXXX");
+	snprintf(dir, sizeof(dir), "%s/reval-local-XXXXXX", support_scratch());
 	cr_assert(mkdtemp(dir));
 	cfg.out = xstrdup(dir);
 }
