@@ -212,7 +212,8 @@ static int world_up(char *cwd, size_t cap)
 
 /*
  * Unmounting waits for every CPU to pass a quiescent state (the kernel's
- * expedited RCU grace period): some 80 us a run, while the next run waits.
+ * expedited RCU grace period): some 60 us a run with the other cores busy
+ * (bench_code measures it), while the next run waits.
  * So a run's /tmp that the candidate left empty is not unmounted: it is
  * moved, whole and unread, under a holder at cfg.graves, and the holder with
  * every world under it goes in one unmount once GRAVES_MAX have gathered.
