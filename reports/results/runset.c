@@ -201,12 +201,24 @@ static char *detail_text(const char *detail, size_t clip)
 	return out;
 }
 
+/*
+ * The failing samples kept of a problem are the max_failures with the lowest
+ * sample numbers, in that order: samples finish in an order no one chose,
+ * and the same samples make the same report.
+ */
 static void keep_fail(struct rs_problem *p, const struct sample *s, const struct runset_opts *o)
 {
-	if (p->nfails >= o->max_failures)
+	int at = p->nfails;
+	while (at > 0 && p->fails[at - 1].index > s->index)
+		at--;
+	if (at >= o->max_failures)
 		return;
+	if (p->nfails >= o->max_failures)
+		sample_free_fields(&p->fails[--p->nfails]);
 	p->fails = xrealloc(p->fails, (size_t)(p->nfails + 1) * sizeof(*p->fails));
-	struct rs_sample *k = &p->fails[p->nfails++];
+	memmove(&p->fails[at + 1], &p->fails[at], (size_t)(p->nfails - at) * sizeof(*p->fails));
+	p->nfails++;
+	struct rs_sample *k = &p->fails[at];
 	k->index = s->index;
 	k->content = clip_text(s->content ? s->content : "", o->clip_chars);
 	k->reasoning = clip_text(s->reasoning, o->clip_chars);

@@ -303,6 +303,79 @@ Test(results, superseded_lines_count_once_in_their_final_state)
 	free(dir);
 }
 
+/* The drill-down data of the first task in a report page (caller frees). */
+static char *drill_data(const char *html)
+{
+	char *page;
+	size_t len;
+	cr_assert_eq(read_file(html, 1 << 26, &page, &len), 0);
+	const char *from = strstr(page, "id=\"dd0\"");
+	cr_assert_not_null(from, "no drill-down data in %s", html);
+	const char *to = strstr(from, "</script>");
+	cr_assert_not_null(to);
+	char *data = xstrndup(from, (size_t)(to - from));
+	free(page);
+	return data;
+}
+
+/*
+ * The failing samples a report shows of a problem (two by default) are the
+ * ones with the lowest sample numbers, whatever order the journal holds them
+ * in: the samples of a run finish in an order no one chose, and the same
+ * samples must make the same report.  Here each problem has three wrong
+ * samples, and the journal comes once as written and once backwards.
+ */
+Test(results, the_failures_shown_do_not_depend_on_the_order_samples_finished)
+{
+	char *dir = support_tmpdir("failorder");
+	char *a = path_join(dir, "a/run"), *b = path_join(dir, "b/run");
+	run_crafted(dir, a);
+	copy_config(a, b);
+	char *src = path_join(a, "samples.jsonl"), *dst = path_join(b, "samples.jsonl"), *text;
+	size_t len;
+	cr_assert_eq(read_file(src, 1 << 20, &text, &len), 0);
+	struct strbuf sb = STRBUF_INIT;
+	for (char *end = text + len; end > text;) {
+		char *line = end - 1;
+		while (line > text && line[-1] != '\n')
+			line--;
+		strbuf_add(&sb, line, (size_t)(end - line));
+		end = line;
+	}
+	cr_assert_eq(support_write(dst, sb.buf), 0);
+	const char *grade[] = {"grade", b, NULL};
+	struct proc_result g;
+	support_reval(&g, grade);
+	cr_assert_eq(g.status, 0, "%s", g.err.buf);
+	proc_result_release(&g);
+	char *pages[2];
+	char *const runs[2] = {a, b};
+	for (int i = 0; i < 2; i++) {
+		char *html = xasprintf("%s/%c.html", dir, 'a' + i);
+		const char *args[] = {"report", runs[i], "--html", html, NULL};
+		struct proc_result r;
+		support_reval(&r, args);
+		cr_assert_eq(r.status, 0, "%s", r.err.buf);
+		proc_result_release(&r);
+		pages[i] = drill_data(html);
+		free(html);
+	}
+	/* p00's wrong samples are 1, 2 and 5; p01's 0, 2 and 4. */
+	cr_assert(strstr(pages[0], "\"0-0\":{\"s\":[{\"i\":1,") &&
+			  strstr(pages[0], "},{\"i\":2,") && strstr(pages[0], "\"0-1\":{\"s\":[{\"i\":0,"),
+		  "not the lowest-numbered failures: %s", pages[0]);
+	cr_assert_str_eq(pages[1], pages[0], "a journal written backwards shows other failures");
+	for (int i = 0; i < 2; i++)
+		free(pages[i]);
+	strbuf_release(&sb);
+	free(text);
+	free(src);
+	free(dst);
+	free(a);
+	free(b);
+	free(dir);
+}
+
 /* Copy a run's config.json and its journal, each line passed through fn. */
 static void copy_run(const char *from, const char *to, void (*fn)(cJSON *line))
 {
