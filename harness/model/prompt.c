@@ -274,6 +274,21 @@ static enum reval_err read_fewshot(const struct task *t, const char *data_dir, c
 	return RV_OK;
 }
 
+/* Whether tmpl has the placeholder {name} (not a literal "{{name}}"). */
+static int template_has(const char *tmpl, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = tmpl; *p; p++) {
+		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
+			p++;
+			continue;
+		}
+		if (*p == '{' && !strncmp(p + 1, name, n) && p[1 + n] == '}')
+			return 1;
+	}
+	return 0;
+}
+
 /* --num-fewshot against the task's pool: one that cannot be met is a usage error. */
 static enum reval_err check_pool(const struct task *t, const struct fewshot_pool *pool, long n)
 {
@@ -308,6 +323,19 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 		pool_split(&pool, fewshot ? fewshot : "");
 		if ((err = check_pool(t, &pool, po->num_fewshot)))
 			goto out;
+		/* Examples asked for that no prompt would show are a usage error. */
+		if (po->num_fewshot > 0 && !template_has(tmpl, "fewshot")) {
+			if (po->template_text)
+				diag("--num-fewshot %ld: the template '%s' has no {fewshot} placeholder, "
+				     "so no prompt would show the examples; put {fewshot} where they go",
+				     po->num_fewshot, po->template_file);
+			else
+				diag("--num-fewshot %ld: task '%s''s own template has no {fewshot} "
+				     "placeholder, so no prompt would show the examples",
+				     po->num_fewshot, t->id);
+			err = RV_EUSAGE;
+			goto out;
+		}
 	}
 	free(t->system);
 	t->system = sys ? xstrdup(sys) : NULL;
