@@ -70,6 +70,8 @@ char *prompt_render(const char *tmpl, const struct prompt_vars *v, struct prompt
 			add_choices(&sb, v->record);
 		} else if (sv_eq(name, "fewshot")) {
 			strbuf_adds(&sb, v->fewshot ? v->fewshot : "");
+			if (v->fewshot_used)
+				*v->fewshot_used = 1;
 		} else if (sv_eq(name, "subtask")) {
 			strbuf_adds(&sb, v->subtask ? v->subtask : "");
 		} else {
@@ -274,21 +276,6 @@ static enum reval_err read_fewshot(const struct task *t, const char *data_dir, c
 	return RV_OK;
 }
 
-/* Whether tmpl has the placeholder {name} (not a literal "{{name}}"). */
-static int template_has(const char *tmpl, const char *name)
-{
-	size_t n = strlen(name);
-	for (const char *p = tmpl; *p; p++) {
-		if ((p[0] == '{' && p[1] == '{') || (p[0] == '}' && p[1] == '}')) {
-			p++;
-			continue;
-		}
-		if (*p == '{' && !strncmp(p + 1, name, n) && p[1 + n] == '}')
-			return 1;
-	}
-	return 0;
-}
-
 /* --num-fewshot against the task's pool: one that cannot be met is a usage error. */
 static enum reval_err check_pool(const struct task *t, const struct fewshot_pool *pool, long n)
 {
@@ -323,19 +310,6 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 		pool_split(&pool, fewshot ? fewshot : "");
 		if ((err = check_pool(t, &pool, po->num_fewshot)))
 			goto out;
-		/* Examples asked for that no prompt would show are a usage error. */
-		if (po->num_fewshot > 0 && !template_has(tmpl, "fewshot")) {
-			if (po->template_text)
-				diag("--num-fewshot %ld: the template '%s' has no {fewshot} placeholder, "
-				     "so no prompt would show the examples; put {fewshot} where they go",
-				     po->num_fewshot, po->template_file);
-			else
-				diag("--num-fewshot %ld: task '%s''s own template has no {fewshot} "
-				     "placeholder, so no prompt would show the examples",
-				     po->num_fewshot, t->id);
-			err = RV_EUSAGE;
-			goto out;
-		}
 	}
 	free(t->system);
 	t->system = sys ? xstrdup(sys) : NULL;
@@ -349,7 +323,8 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 	for (size_t i = 0; i < t->nproblems && !err; i++) {
 		struct problem *p = &t->problems[i];
 		const char *q = json_str(p->record, qf);
-		struct prompt_vars v = {p->record, q ? q : "", fewshot, subtask};
+		int fewshot_used = 0;
+		struct prompt_vars v = {p->record, q ? q : "", fewshot, subtask, &fewshot_used};
 		char *mine = NULL;
 		if (po->num_fewshot >= 0 && !(v.fewshot = mine = pool_pick(&pool, (size_t)po->num_fewshot,
 									  v.question))) {
@@ -365,6 +340,19 @@ enum reval_err prompt_render_all(struct task *t, const char *data_dir)
 			render_failed(t, p, po->template_text ? po->template_file : NULL, &e,
 				      fewshot != NULL);
 			err = po->template_text ? RV_EUSAGE : RV_EINPUT;
+		} else if (po->num_fewshot > 0 && !fewshot_used) {
+			/* Every problem renders the same placeholders: examples asked for that
+			 * no prompt shows are a usage error, said once. */
+			if (po->template_text)
+				diag("--num-fewshot %ld: the template '%s' has no {fewshot} "
+				     "placeholder, so no prompt would show the examples; put "
+				     "{fewshot} where they go",
+				     po->num_fewshot, po->template_file);
+			else
+				diag("--num-fewshot %ld: task '%s''s own template has no {fewshot} "
+				     "placeholder, so no prompt would show the examples",
+				     po->num_fewshot, t->id);
+			err = RV_EUSAGE;
 		}
 		free(mine);
 	}

@@ -32,6 +32,7 @@ struct prompt_vars {
 	const char *question; /* {question} */
 	const char *fewshot;  /* {fewshot}; NULL: empty */
 	const char *subtask;  /* {subtask}; NULL: empty */
+	int *fewshot_used;    /* when not NULL, set to 1 once {fewshot} is rendered */
 };
 
 /* Why and where a template could not be rendered. */

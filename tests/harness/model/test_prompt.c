@@ -15,7 +15,7 @@ static char *render(const char *tmpl, const char *record, struct prompt_error *e
 {
 	cJSON *rec = cJSON_Parse(record);
 	cr_assert_not_null(rec, "bad JSON: %s", record);
-	struct prompt_vars v = {rec, "1+1", "FEW", "sub"};
+	struct prompt_vars v = {rec, "1+1", "FEW", "sub", NULL};
 	char *out = prompt_render(tmpl, &v, e);
 	cJSON_Delete(rec);
 	return out;
@@ -205,7 +205,7 @@ Test(prompt, generated_templates_escape_exactly_and_fail_inside_themselves)
 			strbuf_adds(&t, parts[(seed = mix64(seed)) % ARRAY_SIZE(parts)]);
 		for (const char *p = t.buf; *p; p++)
 			strbuf_adds(&esc, *p == '{' ? "{{" : *p == '}' ? "}}" : (char[]){*p, 0});
-		struct prompt_vars v = {rec, "Q", NULL, NULL};
+		struct prompt_vars v = {rec, "Q", NULL, NULL, NULL};
 		struct prompt_error e;
 		char *back = prompt_render(esc.buf, &v, &e);
 		cr_assert_not_null(back, "escaped '%s' failed: %s", t.buf, e.why);
