@@ -395,7 +395,8 @@ static double fresh_world_us(const char *dir, int reps, int bury, int busy)
 				}
 				if (gathered >= 64 && !umount2(holder, MNT_DETACH))
 					gathered = -1;
-				if (gathered < 0 && !mount("reval-graves", holder, "tmpfs", 0, "size=64k"))
+				if (gathered < 0 &&
+				    !mount("reval-graves", holder, "tmpfs", 0, "size=64k"))
 					gathered = 0;
 				char grave[PATH_MAX];
 				snprintf(grave, sizeof(grave), "%s/%d", holder, gathered++);
@@ -565,10 +566,10 @@ int main(int argc, char **argv)
 	if (wus < 0 || uus < 0)
 		printf("  the fresh world per run: not measurable here (no mount namespace)\n");
 	else
-		printf("  the fresh world per run, the other cores busy: %.0f us (a tmpfs mounted, then "
-		       "set aside and unmounted 64 at a time), %.1f%% of reval's %.0f us per canonical "
-		       "sample per core, %.0f%% of its %.0f us over a bare fork; unmounting each at "
-		       "once would take %.0f us\n",
+		printf("  the fresh world per run, the other cores busy: %.0f us (a tmpfs "
+		       "mounted, then set aside and unmounted 64 at a time), %.1f%% of reval's "
+		       "%.0f us per canonical sample per core, %.0f%% of its %.0f us over a bare "
+		       "fork; unmounting each at once would take %.0f us\n",
 		       wus, 100 * wus / mper, mper, mgap > 0 ? 100 * wus / mgap : 0, mgap, uus);
 	/* Where the canonical set's CPU time goes, per sample, median over rounds. */
 	double *cand = xcalloc((size_t)rounds, sizeof(double));

@@ -35,8 +35,8 @@ static size_t build_opts(struct report_args *a, struct cmdopt *opts)
 		opts[n++] = (struct cmdopt){renderer_table[i]->name, CMDOPT_STR, &a->out[i], "F",
 					    renderer_table[i]->help, 0};
 	opts[n++] = (struct cmdopt){"max-failures", CMDOPT_LONG, &a->max_failures, "N",
-				    "failing samples kept per problem for the drill-down, the lowest-numbered "
-				    "(default 2)",
+				    "failing samples kept per problem for the drill-down, the "
+				    "lowest-numbered (default 2)",
 				    0};
 	opts[n++] = (struct cmdopt){"clip", CMDOPT_LONG, &a->clip, "CHARS",
 				    "keep at most this much of each text, head and tail (default 2000)",

@@ -57,7 +57,8 @@ static const char css[] =
 	"pre{white-space:pre-wrap;word-break:break-word;background:#fff;border:1px solid "
 	"#d0d7de;padding:6px;max-height:360px;overflow:auto;font-size:12px}"
 	".sample{border-top:1px solid #d0d7de;margin-top:8px;padding-top:6px}"
-	".wide{overflow-x:auto;max-width:100%}.key{margin-right:12px;display:inline-block;max-width:100%}"
+	".wide{overflow-x:auto;max-width:100%}"
+	".key{margin-right:12px;display:inline-block;max-width:100%}"
 	"td,th{overflow-wrap:break-word}"
 	"code{background:#eff1f3;padding:0 3px}#selfcheck{color:#8c959f;font-size:11px}";
 

@@ -219,8 +219,8 @@ Test(run_prompt, bad_prompt_settings_are_one_line_naming_the_setting)
 	/* Examples asked for, with a template that has no place for them (a literal
 	 * "{{fewshot}}" is no place either). */
 	char *noslot = file(&f, "noslot.txt", "{{fewshot}} Q: {question}\nA:");
-	expect_refused(RUN(&f, "--task", "bbh/navigate", "--data-dir", bundled, "--num-fewshot", "2",
-			   "--prompt-template", noslot),
+	expect_refused(RUN(&f, "--task", "bbh/navigate", "--data-dir", bundled, "--num-fewshot",
+			   "2", "--prompt-template", noslot),
 		       "noslot.txt' has no {fewshot} placeholder");
 	free(noslot);
 	free(bundled);
