@@ -19,6 +19,7 @@
 
 #include "harness/engine/endpoint.h"
 #include "harness/net/http.h"
+#include "harness/base/heap.h"
 #include "harness/base/json.h"
 #include "harness/engine/openai_body.h"
 #include "harness/engine/openai_parse.h"
@@ -99,8 +100,7 @@ struct openai {
 	size_t cursor;   /* next request not yet in a job, in the plan's order */
 	struct tailplan *plan; /* or, one request per job, the order that learns lengths */
 	size_t finished;
-	struct job **heap; /* jobs waiting to be sent, a min-heap on (ready_at, seq) */
-	size_t nheap, heap_cap;
+	struct heap waiting; /* jobs (struct job *) waiting to be sent, first by (ready_at, seq) */
 	struct job *live;  /* jobs in flight */
 	long inflight;     /* samples in flight (a request with server-side n counts n) */
 	uint64_t seq;
@@ -111,41 +111,29 @@ struct openai {
 
 /* ---- Jobs ---- */
 
-static int heap_less(const struct job *a, const struct job *b)
+static int job_first(const void *pa, const void *pb)
 {
+	const struct job *a = *(struct job *const *)pa, *b = *(struct job *const *)pb;
 	return a->ready_at < b->ready_at || (a->ready_at == b->ready_at && a->seq < b->seq);
 }
 
-static void heap_push(struct openai *e, struct job *j)
+static void waiting_push(struct openai *e, struct job *j)
 {
-	GROW(e->heap, e->heap_cap, e->nheap + 1);
-	size_t i = e->nheap++;
-	while (i && heap_less(j, e->heap[(i - 1) / 2])) {
-		e->heap[i] = e->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	e->heap[i] = j;
+	heap_push(&e->waiting, &j);
 }
 
-static struct job *heap_pop(struct openai *e)
+/* The job that can go first, or NULL when none waits. */
+static struct job *waiting_top(const struct openai *e)
 {
-	struct job *top = e->heap[0];
-	struct job *last = e->heap[--e->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= e->nheap)
-			break;
-		if (c + 1 < e->nheap && heap_less(e->heap[c + 1], e->heap[c]))
-			c++;
-		if (!heap_less(e->heap[c], last))
-			break;
-		e->heap[i] = e->heap[c];
-		i = c;
-	}
-	if (e->nheap)
-		e->heap[i] = last;
-	return top;
+	struct job **top = heap_top(&e->waiting);
+	return top ? *top : NULL;
+}
+
+static struct job *waiting_pop(struct openai *e)
+{
+	struct job *j;
+	heap_pop(&e->waiting, &j);
+	return j;
 }
 
 static struct job *job_get(struct openai *e, size_t first, int count)
@@ -310,7 +298,7 @@ static void retry_job(struct openai *e, struct job *j, const char *kind, const c
 	j->ready_at = now_ms() + delay;
 	j->last_ep = j->ep;
 	j->seq = e->seq++;
-	heap_push(e, j);
+	waiting_push(e, j);
 }
 
 /*
@@ -338,7 +326,7 @@ static void throttle_job(struct openai *e, struct job *j, const char *msg, doubl
 	j->ready_at = now_ms() + delay;
 	j->last_ep = -1; /* any endpoint may take it */
 	j->seq = e->seq++;
-	heap_push(e, j);
+	waiting_push(e, j);
 }
 
 /* Send the samples of j from `from` on again at once, as a new request. */
@@ -348,12 +336,12 @@ static void requeue_rest(struct openai *e, struct job *j, int from, int singles)
 		for (int k = from; k < j->count; k++) {
 			struct job *s = job_get(e, j->first + (size_t)k, 1);
 			s->last_ep = j->ep;
-			heap_push(e, s);
+			waiting_push(e, s);
 		}
 	} else {
 		struct job *r = job_get(e, j->first + (size_t)from, j->count - from);
 		r->last_ep = j->ep;
-		heap_push(e, r);
+		waiting_push(e, r);
 	}
 }
 
@@ -441,7 +429,7 @@ static int salvage(struct openai *e, struct job *j, const char *kind, const char
 		}
 		one->last_ep = j->ep;
 		one->ready_at = now_ms();
-		heap_push(e, one);
+		waiting_push(e, one);
 	}
 	job_put(e, j);
 	return 1;
@@ -715,15 +703,15 @@ static void dispatch(struct openai *e)
 	double now = now_ms();
 	while (!e->fatal && e->inflight < total_limit(e)) {
 		struct job *j;
-		if (e->nheap && e->heap[0]->ready_at <= now)
-			j = heap_pop(e);
+		if (waiting_top(e) && waiting_top(e)->ready_at <= now)
+			j = waiting_pop(e);
 		else if (!(j = next_job(e)))
 			break;
 		double wait = 0;
 		int ep = pick_endpoint(e, now, j->last_ep, &wait);
 		if (ep < 0) {
 			j->ready_at = ep == -2 ? now : wait;
-			heap_push(e, j);
+			waiting_push(e, j);
 			break;
 		}
 		send_job(e, j, ep);
@@ -732,8 +720,8 @@ static void dispatch(struct openai *e)
 
 static long wait_ms(struct openai *e)
 {
-	if (e->nheap && e->inflight < total_limit(e)) {
-		double d = e->heap[0]->ready_at - now_ms();
+	if (waiting_top(e) && e->inflight < total_limit(e)) {
+		double d = waiting_top(e)->ready_at - now_ms();
 		if (d < 1)
 			return d > 0 ? 1 : 0;
 		return d < 1000 ? (long)ceil(d) : 1000;
@@ -861,8 +849,8 @@ enum reval_err openai_run(struct openai *e, const struct engine_request *reqs, s
 		e->ep_inflight[j->ep] -= j->count;
 		job_put(e, j);
 	}
-	while (e->nheap)
-		job_put(e, heap_pop(e));
+	while (waiting_top(e))
+		job_put(e, waiting_pop(e));
 	for (size_t i = 0; i < e->pool.n; i++)
 		if (e->probe[i].busy) {
 			http_cancel(&e->probe[i].x);
@@ -915,6 +903,7 @@ enum reval_err openai_new(const struct engine_options *opt, char *const *urls, s
 	raise_fd_limit(opt->concurrency > 0 ? opt->concurrency
 			   : opt->max_concurrency > 0 ? opt->max_concurrency : LIMITER_CEILING);
 	struct openai *e = xcalloc(1, sizeof(*e));
+	heap_init(&e->waiting, sizeof(struct job *), job_first);
 	e->opt = opt;
 	endpoint_pool_init(&e->pool, urls, nurls);
 	e->pool.trip_after = (int)opt->breaker_failures;
@@ -994,7 +983,7 @@ void openai_free(struct openai *e)
 	for (size_t i = 0; i < e->nspare; i++)
 		job_free(e->spare[i]);
 	free(e->spare);
-	free(e->heap);
+	heap_release(&e->waiting);
 	http_client_free(e->http);
 	endpoint_pool_release(&e->pool);
 	cJSON_Delete(e->extra);

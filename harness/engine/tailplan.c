@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "harness/base/heap.h"
 #include "harness/base/util.h"
 
 /* A previous run's mean counts as this many of this run's samples. */
@@ -30,8 +31,7 @@ struct tailplan {
 	size_t ng;
 	size_t *group_of; /* request -> its group */
 	size_t probe;     /* the next group to probe, in the plan's order */
-	struct entry *heap;
-	size_t nheap, cap;
+	struct heap claims; /* struct entry, longest claim first */
 };
 
 static int same_problem(const struct engine_request *a, const struct engine_request *b)
@@ -49,8 +49,9 @@ static double claim(const struct group *g)
 	return g->measured ? g->sum / (double)g->measured : INFINITY;
 }
 
-static int before(const struct entry *a, const struct entry *b)
+static int before(const void *pa, const void *pb)
 {
+	const struct entry *a = pa, *b = pb;
 	return a->key > b->key || (a->key == b->key && a->g < b->g);
 }
 
@@ -60,38 +61,13 @@ static void push(struct tailplan *p, size_t gi)
 	if (g->sent >= g->count)
 		return;
 	struct entry e = {claim(g), gi, g->version};
-	GROW(p->heap, p->cap, p->nheap + 1);
-	size_t i = p->nheap++;
-	while (i && before(&e, &p->heap[(i - 1) / 2])) {
-		p->heap[i] = p->heap[(i - 1) / 2];
-		i = (i - 1) / 2;
-	}
-	p->heap[i] = e;
-}
-
-static struct entry pop(struct tailplan *p)
-{
-	struct entry top = p->heap[0], last = p->heap[--p->nheap];
-	size_t i = 0;
-	for (;;) {
-		size_t c = 2 * i + 1;
-		if (c >= p->nheap)
-			break;
-		if (c + 1 < p->nheap && before(&p->heap[c + 1], &p->heap[c]))
-			c++;
-		if (!before(&p->heap[c], &last))
-			break;
-		p->heap[i] = p->heap[c];
-		i = c;
-	}
-	if (p->nheap)
-		p->heap[i] = last;
-	return top;
+	heap_push(&p->claims, &e);
 }
 
 struct tailplan *tailplan_new(const struct engine_request *reqs, size_t n)
 {
 	struct tailplan *p = xcalloc(1, sizeof(*p));
+	heap_init(&p->claims, sizeof(struct entry), before);
 	p->group_of = xcalloc(n ? n : 1, sizeof(*p->group_of));
 	size_t cap = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -116,7 +92,7 @@ void tailplan_free(struct tailplan *p)
 		return;
 	free(p->g);
 	free(p->group_of);
-	free(p->heap);
+	heap_release(&p->claims);
 	free(p);
 }
 
@@ -132,8 +108,9 @@ size_t tailplan_next(struct tailplan *p)
 		push(p, p->probe++);
 		return g->first;
 	}
-	while (p->nheap) {
-		struct entry e = pop(p);
+	while (heap_top(&p->claims)) {
+		struct entry e;
+		heap_pop(&p->claims, &e);
 		struct group *g = &p->g[e.g];
 		if (e.version != g->version || g->sent >= g->count)
 			continue;
