@@ -157,7 +157,7 @@ build/fuzz/%.o: %.c
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(Q)clang $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ -o $@ $(LIBS)
 
-build/fuzz/graders/code/sandbox/zygote.o: graders/code/sandbox/zygote/zygote.py build/zygote/core.so
+build/fuzz/graders/code/sandbox/zygote.o: build/zygote/core.so
 build/fuzz/graders/code/sandbox/zygote.o: FUZZ_CFLAGS += -DZYGOTE_CORE='"build/zygote/core.so"'
 
 fuzz: $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
@@ -186,11 +186,12 @@ clean:
 # it is built without sanitizers and links neither libpython nor ASan.
 ZYGOTE_CORE := $(BUILD)/zygote/core.so
 ZYGOTE_SRC := $(sort $(wildcard graders/code/sandbox/zygote/*.c))
-$(ZYGOTE_CORE): $(ZYGOTE_SRC) $(wildcard graders/code/sandbox/zygote/*.h)
+$(ZYGOTE_CORE): $(ZYGOTE_SRC) $(wildcard graders/code/sandbox/zygote/*.h) \
+		graders/code/sandbox/zygote/zygote.py
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) -std=c11 -D_GNU_SOURCE $(WARN) $(OPT) -fPIC -shared -fvisibility=hidden \
 		$(shell pkg-config --cflags python3 libcjson 2>/dev/null || python3-config --includes) \
 		-o $@ $(ZYGOTE_SRC) $(shell pkg-config --libs libcjson 2>/dev/null || echo -lcjson) -lm
-$(BUILD)/graders/code/sandbox/zygote.o: graders/code/sandbox/zygote/zygote.py $(ZYGOTE_CORE)
+$(BUILD)/graders/code/sandbox/zygote.o: $(ZYGOTE_CORE)
 $(BUILD)/graders/code/sandbox/zygote.o: ALL_CFLAGS += -DZYGOTE_CORE='"$(ZYGOTE_CORE)"'

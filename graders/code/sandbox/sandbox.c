@@ -166,7 +166,7 @@ static int worker_up(struct sandbox *sb, struct strbuf *err)
 		.try_ns = !sb->opts.no_namespaces,
 		.tmp_mb = sb->opts.tmp_mb,
 		.python = sb->python,
-		.zygote = sbx_zygote_src,
+		.zygote = sbx_zygote_boot,
 		.core = {(const char *)sbx_zygote_core, sbx_zygote_core_len},
 		.bpf = {sb->bpf_worker.buf, sb->bpf_worker.len},
 		.cg = sb->cg,

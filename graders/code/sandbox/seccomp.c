@@ -112,6 +112,12 @@ int sbx_seccomp_export(enum sbx_filter kind, struct strbuf *bpf, struct strbuf *
 		strbuf_adds(err, "seccomp: cannot refuse foreign architectures");
 		goto out;
 	}
+	/* The rules as a binary tree of system call numbers, not a list: when
+	 * a filter is installed -- by every runner and candidate -- the kernel
+	 * runs it once per number, to cache the ones it always allows (35 us
+	 * against 50 for the candidate's).  A libseccomp without the option
+	 * (before 2.5) still writes a correct list. */
+	seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
 	if (add_rules(ctx, kind, err))
 		goto out;
 	fd = memfd_create("reval-bpf", MFD_CLOEXEC);

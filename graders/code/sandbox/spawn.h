@@ -50,7 +50,7 @@ struct sbx_spawn_plan {
 	int try_ns;              /* 0 forces the unisolated path (tests) */
 	long tmp_mb;             /* size of the private /tmp */
 	const char *python;      /* interpreter path (host and sandbox) */
-	const char *zygote;      /* the fork server source */
+	const char *zygote;      /* what python3 runs to start the fork server (sandbox_zygote.h) */
 	struct strview core;     /* its C core, a shared object (sandbox_zygote.h) */
 	struct strview bpf;      /* the worker seccomp filter */
 	struct sbx_cgroup *cg;   /* the worker's cgroup, or NULL */

@@ -2,16 +2,20 @@
  * The fork server's loop (see zygote.py for the roles and the wire format).
  *
  * A CPython extension module, reval_zygote, on the stable ABI (3.11 and
- * later).  zygote.py imports the standard library, freezes its heap, loads
- * this module and calls serve(), which never returns in the fork server: it
- * serves the checker's frames in C and returns only in the processes it
- * forks, already confined, to tell Python what to become.  A loop in Python
- * would write to every object it touches (reference counts), and after each
- * fork every such write is a copy-on-write fault, in the fork server and in
- * the child; in C the fork server writes a few pages per run.
+ * later), which also carries zygote.py (source.c).  The worker's python3
+ * runs a few lines (sbx_zygote_boot, graders/code/sandbox/zygote.c) that
+ * load this module and run the source it returns; zygote.py imports the
+ * standard library, freezes its heap and calls serve(), which never returns
+ * in the fork server: it serves the checker's frames in C and returns only
+ * in the processes it forks, already confined, to tell Python what to
+ * become.  A loop in Python would write to every object it touches
+ * (reference counts), and after each fork every such write is a
+ * copy-on-write fault, in the fork server and in the child; in C the fork
+ * server writes a few pages per run.
  *
- * Built, with confine.c and wire.c, without sanitizers (it runs inside
- * python3), embedded in reval, and handed to the worker as a sealed memfd.
+ * Built, with confine.c, source.c and wire.c, without sanitizers (it runs
+ * inside python3), embedded in reval, and handed to the worker as a sealed
+ * memfd.
  */
 #define Py_LIMITED_API 0x030B0000
 #define PY_SSIZE_T_CLEAN
@@ -24,6 +28,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <linux/filter.h>
+#include <malloc.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -44,6 +49,7 @@
 #include <unistd.h>
 
 #include "confine.h"
+#include "source.h"
 #include "wire.h"
 
 /* What serve() returns in a child: the Python body it must run. */
@@ -835,6 +841,10 @@ static int serve_loop(int ctl, const char *python_version)
 	cJSON_AddStringToObject(ready, "python", python_version ? python_version : "");
 	cJSON_AddNumberToObject(ready, "pid", getpid());
 	send_json(ready);
+	/* What starting up freed (the compiler's work on zygote.py) goes back
+	 * to the kernel: every fork copies the page table entries of the heap's
+	 * resident pages, and every candidate unmaps them. */
+	malloc_trim(0);
 	for (;;) {
 		int fds[WIRE_MAX_FDS], nfds, role = 0;
 		char *raw = wire_recv_frame(CTL, MAX_FRAME, fds, &nfds, NULL);
@@ -897,7 +907,15 @@ static PyObject *serve(PyObject *self, PyObject *args)
 	return ret;
 }
 
+static PyObject *source(PyObject *self, PyObject *args)
+{
+	(void)self;
+	(void)args;
+	return PyBytes_FromStringAndSize(zygote_source, (Py_ssize_t)zygote_source_len);
+}
+
 static PyMethodDef methods[] = {
+	{"source", source, METH_NOARGS, "source() -> bytes: the fork server's Python source."},
 	{"serve", serve, METH_VARARGS,
 	 "serve(ctl, python_version) -> (role, program): the fork server's loop; "
 	 "returns only in a forked child, confined."},

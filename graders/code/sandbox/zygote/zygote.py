@@ -1,8 +1,10 @@
-# reval sandbox fork server ("zygote").  Embedded into the reval binary by
-# graders/code/sandbox/zygote.c and run by graders/code/sandbox/spawn.c as the first
-# process of a worker's namespaces, under the worker seccomp filter, with
-# the control socket on fd 3 and its C core (core.c, an extension module) on
-# fd 4.
+# reval sandbox fork server ("zygote").  Carried by its C core (core.c, an
+# extension module; source.c), which is embedded into the reval binary by
+# graders/code/sandbox/zygote.c.  graders/code/sandbox/spawn.c starts python3
+# as the first process of a worker's namespaces, under the worker seccomp
+# filter, with the control socket on fd 3 and the core on fd 4; the few lines
+# it runs (sbx_zygote_boot) load the core and run this source with the core
+# as the global `core`.
 #
 # Roles, one process each:
 #   Z  the fork server: this interpreter, once it has imported the standard
@@ -31,7 +33,7 @@
 # Wire format on fd 3 (a stream socket to the checker): frames of a 4-byte
 # little-endian length then the bytes.  Headers are JSON; descriptors travel
 # with the first bytes of the frame they belong to.
-import os, sys, marshal, time, gc, struct, builtins, traceback, _imp, importlib.machinery
+import os, sys, marshal, time, gc, struct, builtins, traceback
 # Its import builds the AST node types, which compile() would otherwise build
 # in every candidate: some 150 pages copied per test.
 import ast
@@ -734,9 +736,6 @@ RUNNER_TESTS = 500  # tests one runner serves before a fresh one
 
 
 def main():
-    spec = importlib.machinery.ModuleSpec("reval_zygote", None, origin="/proc/self/fd/4")
-    core = _imp.create_dynamic(spec)
-    os.close(4)
     warm()
     sys.stdout.flush()
     # Candidates skip the after-fork hooks, so they all start from this
