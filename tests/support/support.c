@@ -69,7 +69,7 @@ static void slurp(int fd, struct strbuf *sb)
 		strbuf_add(sb, buf, (size_t)n);
 }
 
-void support_reval(struct proc_result *r, const char *const *args)
+void support_run(struct proc_result *r, const char *const *argv, char *const *envp)
 {
 	strbuf_init(&r->out);
 	strbuf_init(&r->err);
@@ -81,11 +81,9 @@ void support_reval(struct proc_result *r, const char *const *args)
 	posix_spawn_file_actions_init(&fa);
 	posix_spawn_file_actions_adddup2(&fa, ofd, 1);
 	posix_spawn_file_actions_adddup2(&fa, efd, 2);
-	char **argv = make_argv(args);
 	pid_t pid;
-	int rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
+	int rc = posix_spawn(&pid, argv[0], &fa, NULL, (char *const *)argv, envp ? envp : environ);
 	posix_spawn_file_actions_destroy(&fa);
-	free(argv);
 	if (rc) {
 		r->status = -1;
 		close(ofd);
@@ -100,6 +98,13 @@ void support_reval(struct proc_result *r, const char *const *args)
 	slurp(efd, &r->err);
 	close(ofd);
 	close(efd);
+}
+
+void support_reval(struct proc_result *r, const char *const *args)
+{
+	char **argv = make_argv(args);
+	support_run(r, (const char *const *)argv, NULL);
+	free(argv);
 }
 
 pid_t support_reval_spawn(const char *const *args)

@@ -31,6 +31,9 @@ const char *support_scratch(void);
  * It stays until the run ends, and after it if a test failed. */
 char *support_tmpdir(const char *tag);
 
+/* Run argv[0] (a path) with argv and envp (NULL: this environment), wait,
+ * and keep what it printed. */
+void support_run(struct proc_result *r, const char *const *argv, char *const *envp);
 /* Run build/reval with argv (NULL-terminated, without argv[0]) and wait. */
 void support_reval(struct proc_result *r, const char *const *args);
 /* Start build/reval without waiting; stdout and stderr go to /dev/null. */

@@ -4,11 +4,9 @@
  */
 #include <criterion/criterion.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "graders/code/sandbox/sandbox.h"
@@ -121,31 +119,6 @@ static long rss_anon(const char *status)
 	return p ? strtol(p + 8, NULL, 10) : -1;
 }
 
-/* What python3 -s -P -c prog arg prints (its exit status must be 0). */
-static void python_out(const char *prog, const char *arg, struct strbuf *out)
-{
-	int p[2];
-	cr_assert_eq(pipe(p), 0);
-	posix_spawn_file_actions_t fa;
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_adddup2(&fa, p[1], 1);
-	posix_spawn_file_actions_addclose(&fa, p[0]);
-	char *argv[] = {"python3", "-s", "-P", "-c", (char *)prog, (char *)arg, NULL};
-	char *envp[] = {"PYTHONHASHSEED=0", "LANG=C.UTF-8", NULL};
-	pid_t pid;
-	cr_assert_eq(posix_spawn(&pid, "/usr/bin/python3", &fa, NULL, argv, envp), 0);
-	posix_spawn_file_actions_destroy(&fa);
-	close(p[1]);
-	char buf[4096];
-	ssize_t k;
-	while ((k = read(p[0], buf, sizeof(buf))) > 0)
-		strbuf_add(out, buf, (size_t)k);
-	close(p[0]);
-	int st;
-	cr_assert_eq(waitpid(pid, &st, 0), pid);
-	cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 0, "%s", out->buf);
-}
-
 /* A run starts with the fork server's memory: every fork copies a page table
  * entry for each of its resident anonymous pages, and every candidate unmaps
  * them.  So the fork server holds no more than an interpreter that imports
@@ -165,25 +138,29 @@ Test(sandbox, a_run_starts_with_no_more_memory_than_a_bare_interpreter)
 	while (mods && mods > r.out.buf && mods[-1] != '\n')
 		mods--;
 	cr_assert(run > 0 && mods && strstr(mods, "collections"), "%s", r.out.buf);
-	struct strbuf bare = STRBUF_INIT;
-	python_out("import importlib, gc, sys\n"
-		   "for m in sys.argv[1].split():\n"
-		   "    try:\n"
-		   "        importlib.import_module(m)\n"
-		   "    except BaseException:\n"
-		   "        pass\n"
-		   "gc.collect()\n"
-		   "gc.freeze()\n"
-		   "print(open('/proc/self/status').read())\n",
-		   mods, &bare);
-	long base = rss_anon(bare.buf);
-	cr_assert_gt(base, 0, "%s", bare.buf);
+	const char *bare_argv[] = {"/usr/bin/python3", "-s", "-P", "-c",
+				   "import importlib, gc, sys\n"
+				   "for m in sys.argv[1].split():\n"
+				   "    try:\n"
+				   "        importlib.import_module(m)\n"
+				   "    except BaseException:\n"
+				   "        pass\n"
+				   "gc.collect()\n"
+				   "gc.freeze()\n"
+				   "print(open('/proc/self/status').read())\n",
+				   mods, NULL};
+	char *const bare_env[] = {"PYTHONHASHSEED=0", "LANG=C.UTF-8", NULL};
+	struct proc_result bare;
+	support_run(&bare, bare_argv, bare_env);
+	cr_assert_eq(bare.status, 0, "%s", bare.err.buf);
+	long base = rss_anon(bare.out.buf);
+	cr_assert_gt(base, 0, "%s", bare.out.buf);
 	cr_expect_leq(run, base + 1024,
 		      "a run starts with %ld kB of anonymous memory, a bare interpreter with the "
 		      "same modules %ld kB",
 		      run, base);
 	sandbox_result_release(&r);
-	strbuf_release(&bare);
+	proc_result_release(&bare);
 }
 
 /* A program cannot widen its CPU set where a cpuset enforces it; where none
