@@ -191,7 +191,7 @@ Test(code_isolation, no_sample_sees_or_decides_a_later_one, .timeout = 1200)
 		strbuf_release(&err);
 		pairs++;
 	}
-	cr_expect_geq(pairs, 12, "only %d pairs", pairs);
+	cr_expect_geq(pairs, 15, "only %d pairs", pairs);
 	for (int i = 0; i < n; i++)
 		free(names[i]);
 	free(names);

@@ -13,9 +13,9 @@
  * copy-on-write fault, in the fork server and in the child; in C the fork
  * server writes a few pages per run.
  *
- * Built, with confine.c, source.c and wire.c, without sanitizers (it runs
- * inside python3), embedded in reval, and handed to the worker as a sealed
- * memfd.
+ * Built, with calls.c, confine.c, source.c and wire.c, without sanitizers
+ * (it runs inside python3), embedded in reval, and handed to the worker as a
+ * sealed memfd.
  */
 #define Py_LIMITED_API 0x030B0000
 #define PY_SSIZE_T_CLEAN
@@ -48,6 +48,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "calls.h"
 #include "confine.h"
 #include "source.h"
 #include "wire.h"
@@ -317,7 +318,9 @@ struct run {
 	int world;       /* cwd (and /tmp) exist for this run */
 	int use_kept;    /* exec: argv[0] is the sample's kept program */
 	char **argv;     /* exec: "@job/..." as argv[0] is the kept program */
-	const char *src_name, *keep;
+	/* Copies, not pointers into the request: the request is freed before
+	 * the fork (see run).  "" when absent. */
+	char src_name[NAME_MAX + 1], keep[NAME_MAX + 1];
 	struct confine_limits lim;
 };
 
@@ -393,7 +396,7 @@ static int candidate(struct run *r, int setup_w)
 		close(4);
 		return r->mode;
 	}
-	if (r->src_name) {
+	if (*r->src_name) {
 		int out = open(r->src_name, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
 		if (out < 0 || copy_fd(4, out) || close(out))
 			cand_fail("cannot write the source file within the limits");
@@ -569,7 +572,7 @@ static void watch(pid_t cpid, int pidfd, struct outcome *o)
  * fork server could not keep it.  Takes the run's world down. */
 static int keep_output(struct run *r)
 {
-	char src[600];
+	char src[sizeof(r->cwd) + 1 + sizeof(r->keep)];
 	snprintf(src, sizeof(src), "%s/%s", r->cwd, r->keep);
 	int in = open(src, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	struct stat st;
@@ -660,12 +663,16 @@ static int parse_run(const cJSON *h, const int *fds, int nfds, struct run *r, co
 		if (!(r->argv[i] = strdup(s)))
 			_exit(4);
 	}
-	r->src_name = str_of(h, "src_name");
-	r->keep = str_of(h, "keep");
-	if (r->keep && (strchr(r->keep, '/') || !strcmp(r->keep, "..") || !strcmp(r->keep, "."))) {
-		*err = "bad keep name";
+	const char *src_name = str_of(h, "src_name"), *keep = str_of(h, "keep");
+	*err = "bad source file name";
+	if (src_name && (!*src_name || strlen(src_name) >= sizeof(r->src_name)))
 		return -1;
-	}
+	*err = "bad keep name";
+	if (keep && (!*keep || strlen(keep) >= sizeof(r->keep) || strchr(keep, '/') ||
+		     !strcmp(keep, "..") || !strcmp(keep, ".")))
+		return -1;
+	snprintf(r->src_name, sizeof(r->src_name), "%s", src_name ? src_name : "");
+	snprintf(r->keep, sizeof(r->keep), "%s", keep ? keep : "");
 	return 0;
 }
 
@@ -689,15 +696,19 @@ static cJSON *setup_failed(const char *what, int errnum)
 }
 
 /* Fork the candidate with the descriptors the checker sent, watch it, and
- * answer.  Returns 0 here, or the Python role in the candidate.  The
- * candidate and every process it made are gone when the answer is sent. */
-static int run(const cJSON *h, int *fds, int nfds)
+ * answer.  Takes h and frees it before the fork: a heap block freed while
+ * the candidate lives is a page copied.  Returns 0 here, or the Python role
+ * in the candidate.  The candidate and every process it made are gone when
+ * the answer is sent. */
+static int run(cJSON *h, int *fds, int nfds)
 {
 	struct run r = {0};
 	const char *bad = NULL;
 	cJSON *res = NULL;
 	int setup[2] = {-1, -1};
-	if (parse_run(h, fds, nfds, &r, &bad)) {
+	int parsed = parse_run(h, fds, nfds, &r, &bad);
+	cJSON_Delete(h);
+	if (parsed) {
 		res = setup_failed(bad, 0);
 		goto out;
 	}
@@ -747,7 +758,7 @@ static int run(const cJSON *h, int *fds, int nfds)
 	if ((read(setup[0], &k, 1) != 1 || k != 'k') && strcmp(o.status, "aborted"))
 		o.status = "setup_failed";
 	int kept = 0;
-	if (!r.mode && r.keep && !strcmp(o.status, "exited") && !o.code &&
+	if (!r.mode && *r.keep && !strcmp(o.status, "exited") && !o.code &&
 	    (kept = keep_output(&r)) < 0) {
 		res = setup_failed("keeping the compiled program", errno);
 		goto out;
@@ -859,6 +870,7 @@ static int serve_loop(int ctl, const char *python_version)
 			wire_close_fds(fds, nfds);
 		} else if (!strcmp(op, "run")) {
 			role = run(h, fds, nfds);
+			h = NULL; /* run freed it */
 		} else if (!strcmp(op, "runner")) {
 			if (nfds > 0)
 				role = start_runner(fds[0]);
@@ -916,6 +928,11 @@ static PyObject *source(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
 	{"source", source, METH_NOARGS, "source() -> bytes: the fork server's Python source."},
+	{"reset", calls_reset, METH_NOARGS, "reset(): see calls.h."},
+	{"call", calls_call, METH_VARARGS,
+	 "call(fd, request, deadline, cap) -> bytes | None | int | False: see calls.h."},
+	{"serve_calls", calls_serve, METH_VARARGS,
+	 "serve_calls(fd, answer, g) -> None: see calls.h."},
 	{"serve", serve, METH_VARARGS,
 	 "serve(ctl, python_version) -> (role, program): the fork server's loop; "
 	 "returns only in a forked child, confined."},

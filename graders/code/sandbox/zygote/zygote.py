@@ -23,6 +23,7 @@
 #      pipes the checker drains; its program and stdin are memfds.  Its /tmp,
 #      also its working directory, is a fresh tmpfs that Z takes away when it
 #      ends (core.c's world_down).
+# A call's frames are read and written by the core (calls.c) at both ends.
 # R trusts nothing C sends: every read has the call's deadline, a reply has
 # a cap before it is decoded, a decoded value is walked within a budget
 # linear in its size on the wire, and an error while describing a test's
@@ -61,38 +62,6 @@ def read_exact(fd, n):
         parts.append(b)
         n -= len(b)
     return b"".join(parts)
-
-
-class Channel:
-    """Frames from a stream descriptor in as few reads as the data allows: a
-    call or a reply and its length usually arrive in one."""
-    __slots__ = ("fd", "buf")
-
-    def __init__(self, fd):
-        self.fd, self.buf = fd, b""
-
-    def ready(self):
-        """A whole frame is already here."""
-        return len(self.buf) >= 4 and len(self.buf) - 4 >= int.from_bytes(self.buf[:4], "little")
-
-    def recv(self, cap=MAX_FRAME):
-        """The next frame, or None at end of stream."""
-        buf = self.buf
-        while len(buf) < 4:
-            b = os.read(self.fd, 1 << 16)
-            if not b:
-                return None
-            buf += b
-        n = int.from_bytes(buf[:4], "little")
-        if n > cap:
-            raise ValueError("frame too large")
-        if len(buf) - 4 < n:
-            rest = read_exact(self.fd, n - (len(buf) - 4))
-            if rest is None:
-                return None
-            buf += rest
-        self.buf = buf[4 + n:]
-        return buf[4:4 + n]
 
 
 def write_all(fd, data):
@@ -200,6 +169,13 @@ def answer(g, req):
             raise NameError("name '%s' is not defined" % name)
         r = f(*args, **kw)
         try:
+            # marshal takes the builtin types themselves and nothing derived
+            # from them (buffers become bytes, as to_plain would make them):
+            # what it takes is plain data already.
+            return marshal.dumps(("ok", r))
+        except ValueError:
+            pass
+        try:
             return marshal.dumps(("ok", to_plain(r)))
         except Exception:
             return marshal.dumps(("obj", type(r).__name__, bool(r)))
@@ -212,40 +188,21 @@ def answer(g, req):
 
 
 def serve_calls(g):
-    """Answer the runner's calls until it closes the channel."""
-    chan = Channel(3)
-    while True:
-        try:
-            req = chan.recv()
-        except BaseException:
-            return
-        if req is None:
-            return
-        data = answer(g, req)
-        try:
-            write_frame(3, data)
-        except BaseException:
-            return
+    """Answer the runner's calls until it closes the channel: the core reads
+    each call's frame and writes the reply's."""
+    core.serve_calls(3, answer, g)
 
 
 def warm():
-    """Run the path every candidate runs -- read a call, answer it, write the
-    reply -- on data made up here, until its bytecode is specialised: in a
-    child, each first run of a function rewrites its code object, a
-    copy-on-write fault."""
+    """Run the Python every candidate runs for a call -- answer() -- on data
+    made up here, until its bytecode is specialised: in a child, each first
+    run of a function rewrites its code object, a copy-on-write fault."""
     def probe(x, y=0):
         return [x, y, {"a": (x, 1.5)}]
     g = {"probe": probe}
-    r, w = os.pipe()
-    try:
-        chan = Channel(r)
-        for i in range(40):
-            write_frame(w, marshal.dumps(("probe", (i, "s"), {"y": [1, 2]})))
-            answer(g, chan.recv())
-            to_plain((1, [2.0, "x"], {3: b"y"}, {4}, frozenset()))
-    finally:
-        os.close(r)
-        os.close(w)
+    for i in range(40):
+        answer(g, marshal.dumps(("probe", (i, "s"), {"y": [1, 2]})))
+        to_plain((1, [2.0, "x"], {3: b"y"}, {4}, frozenset()))
 
 
 # ---- R: the trusted runner ----
@@ -255,7 +212,6 @@ class CallTimeout(BaseException):
 
 
 REPLY_MAX = MAX_FRAME   # bytes of one reply from the candidate
-READ_CHUNK = 64 << 10   # bytes asked for per read of a reply
 # A reply's value, expanded, may hold this many container elements and
 # characters beyond what its frame could hold without back-references: so
 # the work on it stays linear in the bytes the candidate sent.
@@ -344,37 +300,10 @@ class Opaque:
 class Runner:
     def __init__(self, sock, call_s):
         self.sock = sock
-        self.buf = bytearray()
-        self.poll = select.poll()
-        self.poll.register(sock, select.POLLIN)
         self.call_s = call_s
         self.deadline = None
         self.dead = False
-
-    def reply(self):
-        """The candidate's next frame, read under the call's deadline (every
-        read, not only the first) and the reply cap; None at end of stream."""
-        buf = self.buf
-        while True:
-            if len(buf) >= 4:
-                n = int.from_bytes(buf[:4], "little")
-                if n > REPLY_MAX:
-                    self.dead = True
-                    raise CandidateError("protocol", "a reply of %d bytes, above the cap" % n)
-                if len(buf) - 4 >= n:
-                    data = bytes(buf[4:4 + n])
-                    del buf[:4 + n]
-                    return data
-            left = self.deadline - time.monotonic()
-            if left <= 0 or not self.poll.poll(max(1, int(left * 1000 + 0.999))):
-                self.dead = True
-                raise CallTimeout("no complete reply within %g s" % self.call_s)
-            # Below malloc's mmap threshold: a larger read maps and unmaps
-            # a buffer on every call.
-            b = os.read(self.sock, READ_CHUNK)
-            if not b:
-                return None
-            buf += b
+        core.reset()  # nothing an earlier candidate sent is read as a reply
 
     def call(self, name, args, kw):
         if self.dead:
@@ -383,18 +312,16 @@ class Runner:
             req = marshal.dumps((name, tuple(args), dict(kw)))
         except ValueError:
             raise CandidateError("badarg", "argument is not plain data")
-        try:
-            write_frame(self.sock, req)
-        except OSError:
+        # The core sends the request and reads the reply's frame, every
+        # wait for it under the call's deadline, its length under the cap.
+        data = core.call(self.sock, req, self.deadline, REPLY_MAX)
+        if type(data) is not bytes:
             self.dead = True
-            raise CandidateError("died", "the candidate process ended")
-        try:
-            data = self.reply()
-        except OSError:
-            data = None
-        if data is None:
-            self.dead = True
-            raise CandidateError("died", "the candidate process ended")
+            if data is False:
+                raise CallTimeout("no complete reply within %g s" % self.call_s)
+            if data is None:
+                raise CandidateError("died", "the candidate process ended")
+            raise CandidateError("protocol", "a reply of %d bytes, above the cap" % data)
         size = len(data)
         try:
             rep = marshal.loads(data)
@@ -438,8 +365,16 @@ class TestGlobals(dict):
         return self.runner.proxy(k)
 
 
+# The builtins a test reads by name, there from the start: a name found in
+# the tests' globals costs no call of __missing__ (a global the tests read
+# and do not define is looked up in their globals first, since these are
+# not a plain dict).
+BUILTIN_NAMES = {k: v for k, v in builtins.__dict__.items() if not k.startswith("__")}
+
+
 def runner_globals(runner):
-    g = TestGlobals(__name__="__reval_tests__", __builtins__=builtins)
+    g = TestGlobals(BUILTIN_NAMES)
+    g.update(__name__="__reval_tests__", __builtins__=builtins)
     g.runner = runner
     return g
 
@@ -534,7 +469,7 @@ def reference_results(spec, entry):
     deterministic, so when its results are small they are kept, marshalled,
     for the next samples of the same problem; large ones are computed again
     one input at a time, never held all at once."""
-    import hashlib  # the runner's alone, like json, select and socket
+    import hashlib  # the runner's alone, like json and socket
     key = hashlib.sha256(json.dumps([spec["reference"], entry, spec["inputs"]]).encode()).digest()
     hit = REF_CACHE.get(key)
     if hit is not None:
@@ -591,7 +526,7 @@ def reference_one(reff, inp):
 def run_tests(spec, runner):
     # Tests that draw their inputs from random draw the same ones for every
     # sample of a problem, in every run: a verdict is never a coin toss.
-    random.seed(0)
+    random.setstate(SEED_0)
     g = runner_globals(runner)
     entry = spec.get("entry") or ""
     results = []
@@ -692,13 +627,18 @@ def run_tests(spec, runner):
     return results
 
 
+SEED_0 = None  # random's state after random.seed(0), set by runner_main
+
+
 def runner_main():
     """R's loop, confined by the core, on the channel at fd 3: a spec frame
     with the socket to C, then one result frame.  Never returns."""
     # The runner's alone, imported here rather than mapped into every fork.
-    global json, select, socket
+    global json, socket, SEED_0
     try:
-        import json, select, socket
+        import json, socket
+        random.seed(0)
+        SEED_0 = random.getstate()
         sock = socket.socket(fileno=3)
     except BaseException:
         os._exit(1)

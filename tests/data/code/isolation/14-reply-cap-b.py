@@ -1,0 +1,4 @@
+# expect: pass
+# kind: function
+def add(a, b):
+    return a + b
