@@ -475,10 +475,12 @@ struct batch {
 static void *batch_worker(void *arg)
 {
 	struct batch *b = arg;
+	/* The thread stays on its worker's CPU from one sample to the next. */
+	sandbox_stay_begin();
 	for (;;) {
 		size_t i = atomic_fetch_add(&b->next, 1);
 		if (i >= b->n)
-			return NULL;
+			break;
 		if (atomic_load(&b->failed)) {
 			b->out[i].status = GRADE_INFRA;
 			b->out[i].reason = xstrdup("not graded: the code sandbox broke");
@@ -487,6 +489,8 @@ static void *batch_worker(void *arg)
 		if (code_grade(b->st, &b->in[i], &b->out[i]))
 			atomic_store(&b->failed, 1);
 	}
+	sandbox_stay_end();
+	return NULL;
 }
 
 int code_grade_batch(void *state, const struct grade_input *in, struct grade *out, size_t n)

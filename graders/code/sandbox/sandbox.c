@@ -652,11 +652,39 @@ static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sa
 	return 0;
 }
 
+/* The calling thread's stay (sandbox_stay_begin): the CPU it is pinned to,
+ * -1 before its first run, and the CPUs it had before. */
+static __thread struct {
+	int on, cpu, saved_ok;
+	cpu_set_t saved;
+} stay;
+
+void sandbox_stay_begin(void)
+{
+	if (stay.on)
+		return;
+	stay.saved_ok = !sched_getaffinity(0, sizeof(stay.saved), &stay.saved);
+	stay.cpu = -1;
+	stay.on = 1;
+}
+
+void sandbox_stay_end(void)
+{
+	if (stay.on && stay.cpu >= 0 && stay.saved_ok)
+		sched_setaffinity(0, sizeof(stay.saved), &stay.saved);
+	stay.on = 0;
+}
+
 int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res)
 {
 	/* The calling thread joins the worker's CPU for the run: every hand-over
 	 * between checker, fork server, runner and candidate then stays on one
 	 * CPU, never an interprocessor wakeup. */
+	if (stay.on && sb->cpu.cpu >= 0) {
+		if (stay.cpu != sb->cpu.cpu && stay.saved_ok && !sbx_cpu_pin(sb->cpu.cpu))
+			stay.cpu = sb->cpu.cpu;
+		return exec_run(sb, run, res);
+	}
 	cpu_set_t saved;
 	int pinned = sb->cpu.cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved) &&
 		     !sbx_cpu_pin(sb->cpu.cpu);

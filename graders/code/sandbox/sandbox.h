@@ -122,6 +122,13 @@ void sandbox_free(struct sandbox *sb);
 /* Run one program; fills res (init not needed).  Returns 0 even when the
  * program failed; non-zero only when res could not be filled at all. */
 int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res);
+/* A thread that drives many runs in a row (a batch) may stay on the CPU of
+ * the worker it drives between them, instead of joining it for each run
+ * and leaving after: after sandbox_stay_begin, the thread's sandbox_exec
+ * pins it only when the worker's CPU is not the one it is on already, and
+ * leaves it there; sandbox_stay_end gives it back the CPUs it had. */
+void sandbox_stay_begin(void);
+void sandbox_stay_end(void);
 /* The sample is over: the worker drops its kept program (no answer awaited). */
 void sandbox_job_end(struct sandbox *sb, const char *job);
 void sandbox_result_release(struct sandbox_result *res);

@@ -3,6 +3,7 @@
  * candidate can see and do, and what is left after a worker ends.
  */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -188,6 +189,34 @@ Test(sandbox, the_cpu_pin_holds_or_says_it_is_advisory)
 	snprintf(want, sizeof(want), "[%d]\n", sandbox_cpu(sb));
 	cr_expect_str_eq(r.out.buf, want, "%s", r.err.buf);
 	sandbox_result_release(&r);
+}
+
+/* A batch's thread stays on its worker's CPU from one run to the next, and
+ * gets the CPUs it had back at the end; a run outside a batch leaves the
+ * thread as it found it. */
+Test(sandbox, a_batch_thread_stays_on_its_workers_cpu_then_gets_its_cpus_back)
+{
+	if (sandbox_cpu(sb) < 0)
+		cr_skip("one usable CPU: nothing to pin");
+	cpu_set_t before, now;
+	cr_assert_eq(sched_getaffinity(0, sizeof(before), &before), 0);
+	struct sandbox_result r;
+	run_py("print(1)\n", &r);
+	sandbox_result_release(&r);
+	cr_assert_eq(sched_getaffinity(0, sizeof(now), &now), 0);
+	cr_expect(CPU_EQUAL(&now, &before), "a run alone left the thread pinned");
+	sandbox_stay_begin();
+	for (int i = 0; i < 2; i++) {
+		run_py("print(1)\n", &r);
+		cr_expect_str_eq(r.out.buf, "1\n", "%s", r.err.buf);
+		sandbox_result_release(&r);
+		cr_assert_eq(sched_getaffinity(0, sizeof(now), &now), 0);
+		cr_expect(CPU_COUNT(&now) == 1 && CPU_ISSET(sandbox_cpu(sb), &now),
+			  "run %d: the thread is not on CPU %d alone", i, sandbox_cpu(sb));
+	}
+	sandbox_stay_end();
+	cr_assert_eq(sched_getaffinity(0, sizeof(now), &now), 0);
+	cr_expect(CPU_EQUAL(&now, &before), "the thread did not get its CPUs back");
 }
 
 Test(sandbox, no_network)
