@@ -78,6 +78,7 @@ static struct {
 } cfg;
 
 static pid_t runner_pid = -1;
+static int dev_null = -1;   /* a candidate's stdin when the checker sends none */
 static int self_pidns = -1; /* to return to after forking into a fresh one */
 static char *program;       /* in a Python candidate: its source, read here */
 static size_t program_len;
@@ -363,7 +364,9 @@ static int candidate(struct run *r, int setup_w)
 		child_fail("setsid");
 	if (chdir(r->cwd))
 		child_fail("chdir");
-	int in = r->fd[FD_STDIN] >= 0 ? r->fd[FD_STDIN] : open("/dev/null", O_RDONLY | O_CLOEXEC);
+	int in = r->fd[FD_STDIN] >= 0 ? r->fd[FD_STDIN]
+		 : dev_null >= 0     ? dev_null
+				     : open("/dev/null", O_RDONLY | O_CLOEXEC);
 	int want[6][2] = {{in, 0}, {r->fd[FD_OUT], 1}, {r->fd[FD_ERR], 2},
 			  {r->fd[FD_PROGRAM], 4}, {setup_w, 5}, {r->fd[FD_RC], 3}};
 	int nwant = r->mode == ROLE_PY_FUNC ? 6 : 5;
@@ -841,6 +844,7 @@ static int serve_loop(int ctl, const char *python_version)
 	if (configure())
 		_exit(2);
 	umask(022);
+	dev_null = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	if (cfg.pidns && (self_pidns = open("/proc/self/ns/pid", O_RDONLY | O_CLOEXEC)) < 0)
 		_exit(2);
 	/* Without a PID namespace of our own, orphans of candidates come to us
@@ -919,6 +923,39 @@ static PyObject *serve(PyObject *self, PyObject *args)
 	return ret;
 }
 
+static PyObject *recv_frame(PyObject *self, PyObject *args)
+{
+	(void)self;
+	int fd;
+	Py_ssize_t cap;
+	if (!PyArg_ParseTuple(args, "in", &fd, &cap))
+		return NULL;
+	int fds[WIRE_MAX_FDS], nfds = 0;
+	size_t len = 0;
+	char *body = wire_recv_frame(fd, cap < 0 ? 0 : (size_t)cap, fds, &nfds, &len);
+	PyObject *data = body ? PyBytes_FromStringAndSize(body, (Py_ssize_t)len) : Py_None;
+	free(body);
+	PyObject *list = data ? PyList_New(0) : NULL;
+	for (int i = 0; i < nfds; i++) {
+		PyObject *f = list ? PyLong_FromLong(fds[i]) : NULL;
+		if (!f || PyList_Append(list, f)) {
+			Py_XDECREF(f);
+			Py_CLEAR(list);
+			close(fds[i]);
+			continue;
+		}
+		Py_DECREF(f);
+	}
+	if (!list) {
+		if (data != Py_None)
+			Py_XDECREF(data);
+		return NULL;
+	}
+	if (data == Py_None)
+		Py_INCREF(Py_None);
+	return Py_BuildValue("(NN)", data, list);
+}
+
 static PyObject *source(PyObject *self, PyObject *args)
 {
 	(void)self;
@@ -928,6 +965,9 @@ static PyObject *source(PyObject *self, PyObject *args)
 
 static PyMethodDef methods[] = {
 	{"source", source, METH_NOARGS, "source() -> bytes: the fork server's Python source."},
+	{"recv_frame", recv_frame, METH_VARARGS,
+	 "recv_frame(fd, cap) -> (bytes | None, [fds]): one frame and the descriptors that "
+	 "came with it; None at end of stream or above cap."},
 	{"reset", calls_reset, METH_NOARGS, "reset(): see calls.h."},
 	{"call", calls_call, METH_VARARGS,
 	 "call(fd, request, deadline, cap) -> bytes | None | int | False: see calls.h."},

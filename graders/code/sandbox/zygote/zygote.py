@@ -53,17 +53,6 @@ MAX_FRAME = 256 << 20
 ROLE_PY_STDIO, ROLE_PY_FUNC, ROLE_RUNNER = 1, 2, 3  # what core.serve returns in a child
 
 
-def read_exact(fd, n):
-    parts = []
-    while n > 0:
-        b = os.read(fd, min(n, 1 << 20))
-        if not b:
-            return None
-        parts.append(b)
-        n -= len(b)
-    return b"".join(parts)
-
-
 def write_all(fd, data):
     mv = memoryview(data)
     while len(mv):
@@ -73,24 +62,6 @@ def write_all(fd, data):
 
 def write_frame(fd, data):
     write_all(fd, struct.pack("<I", len(data)) + data)
-
-
-def recv_frame_fds(sock, cap=MAX_FRAME):
-    """A frame and the descriptors that came with its first bytes, or
-    (None, fds) at end of stream."""
-    data, fds, _, _ = socket.recv_fds(sock, 4, 8, socket.MSG_CMSG_CLOEXEC)
-    while data and len(data) < 4:
-        more = os.read(sock.fileno(), 4 - len(data))
-        if not more:
-            break
-        data += more
-    if len(data) < 4:
-        return None, fds
-    (n,) = struct.unpack("<I", data)
-    if n > cap:
-        raise ValueError("frame too large")
-    body = read_exact(sock.fileno(), n) if n else b""
-    return body, fds
 
 
 def close_all(fds):
@@ -109,7 +80,7 @@ def candidate_main(mode, program):
     to R (function mode).  Never returns."""
     # sys.stdin, stdout and stderr are the fork server's, on fds 0-2, never
     # read or written there: they now reach the candidate's own descriptors.
-    sys.argv = ["main.py"]
+    # sys.argv is already ["main.py"] (set in the fork server).
     src = program.decode("utf-8", "replace")
     del program
     func = mode == ROLE_PY_FUNC
@@ -469,7 +440,7 @@ def reference_results(spec, entry):
     deterministic, so when its results are small they are kept, marshalled,
     for the next samples of the same problem; large ones are computed again
     one input at a time, never held all at once."""
-    import hashlib  # the runner's alone, like json and socket
+    import hashlib  # the runner's alone, like json
     key = hashlib.sha256(json.dumps([spec["reference"], entry, spec["inputs"]]).encode()).digest()
     hit = REF_CACHE.get(key)
     if hit is not None:
@@ -634,17 +605,16 @@ def runner_main():
     """R's loop, confined by the core, on the channel at fd 3: a spec frame
     with the socket to C, then one result frame.  Never returns."""
     # The runner's alone, imported here rather than mapped into every fork.
-    global json, socket, SEED_0
+    global json, SEED_0
     try:
-        import json, socket
+        import json
         random.seed(0)
         SEED_0 = random.getstate()
-        sock = socket.socket(fileno=3)
     except BaseException:
         os._exit(1)
     for _ in range(RUNNER_TESTS):
         try:
-            raw, fds = recv_frame_fds(sock)
+            raw, fds = core.recv_frame(3, MAX_FRAME)
         except BaseException:
             os._exit(1)
         if raw is None:
@@ -676,6 +646,9 @@ RUNNER_TESTS = 500  # tests one runner serves before a fresh one
 
 
 def main():
+    # What a candidate's sys.argv is, set once here: set in each candidate,
+    # it would copy the page of sys's dictionary.
+    sys.argv = ["main.py"]
     warm()
     sys.stdout.flush()
     # Candidates skip the after-fork hooks, so they all start from this
