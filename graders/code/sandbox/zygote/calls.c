@@ -53,7 +53,19 @@ static size_t header(const char *h)
 	return (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16 | (size_t)u[3] << 24;
 }
 
-enum { GOT = 1, ENDED = 0, FAILED = -1, LATE = -2, TOO_LARGE = -3, INTERRUPTED = -4 };
+enum { GOT = 1, ENDED = 0, FAILED = -1, LATE = -2, TOO_LARGE = -3, INTERRUPTED = -4, AGAIN = -5 };
+
+/* After a system call that returned k: 0 when it succeeded, AGAIN when a
+ * signal interrupted it and its handler (if Python has one) raised
+ * nothing, INTERRUPTED when that handler raised, FAILED otherwise. */
+static int failure(long k)
+{
+	if (k >= 0)
+		return 0;
+	if (errno != EINTR)
+		return FAILED;
+	return PyErr_CheckSignals() ? INTERRUPTED : AGAIN;
+}
 
 /* The next frame from fd into b: GOT with its body at b->p + 4 and its
  * length in *n (take it with drop_frame), ENDED at end of stream, FAILED on
@@ -77,26 +89,22 @@ static int next_frame(int fd, struct inbox *b, size_t cap, double deadline, size
 			struct pollfd p = {.fd = fd, .events = POLLIN};
 			double ms = left * 1000 + 0.999;
 			int k = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : ms < 1 ? 1 : (int)ms);
-			if (k < 0 && errno == EINTR) {
-				if (PyErr_CheckSignals())
-					return INTERRUPTED;
+			int f = failure(k);
+			if (f == AGAIN)
 				continue;
-			}
-			if (k < 0)
-				return FAILED;
+			if (f)
+				return f;
 			if (!k)
 				return LATE;
 		}
 		if (room(b))
 			return FAILED;
 		ssize_t k = read(fd, b->p + b->len, CHUNK);
-		if (k < 0 && errno == EINTR) {
-			if (PyErr_CheckSignals())
-				return INTERRUPTED;
+		int f = failure(k);
+		if (f == AGAIN)
 			continue;
-		}
-		if (k < 0)
-			return FAILED;
+		if (f)
+			return f;
 		if (!k)
 			return ENDED;
 		b->len += (size_t)k;
