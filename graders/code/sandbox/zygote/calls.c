@@ -53,25 +53,42 @@ static size_t header(const char *h)
 	return (size_t)u[0] | (size_t)u[1] << 8 | (size_t)u[2] << 16 | (size_t)u[3] << 24;
 }
 
-enum { GOT = 1, ENDED = 0, FAILED = -1, LATE = -2, TOO_LARGE = -3, INTERRUPTED = -4, AGAIN = -5 };
+enum { GOT = 1, ENDED = 0, FAILED = -1, LATE = -2, TOO_LARGE = -3, INTERRUPTED = -4 };
 
-/* After a system call that returned k: 0 when it succeeded, AGAIN when a
- * signal interrupted it and its handler (if Python has one) raised
- * nothing, INTERRUPTED when that handler raised, FAILED otherwise. */
-static int failure(long k)
+/* More bytes from fd into b, waited for until deadline (monotonic seconds;
+ * < 0: no limit): how many (> 0), or ENDED, FAILED, LATE, or INTERRUPTED
+ * when a signal's Python handler raised. */
+static long fill(int fd, struct inbox *b, double deadline)
 {
-	if (k >= 0)
-		return 0;
-	if (errno != EINTR)
-		return FAILED;
-	return PyErr_CheckSignals() ? INTERRUPTED : AGAIN;
+	for (;;) {
+		long k = 1;
+		if (deadline >= 0) {
+			double left = deadline - monotonic_s();
+			if (left <= 0)
+				return LATE;
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			double ms = left * 1000 + 0.999;
+			k = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : ms < 1 ? 1 : (int)ms);
+			if (!k)
+				return LATE;
+		}
+		if (k > 0) {
+			if (room(b))
+				return FAILED;
+			k = read(fd, b->p + b->len, CHUNK);
+			if (k >= 0)
+				return k ? k : ENDED;
+		}
+		if (errno != EINTR)
+			return FAILED;
+		if (PyErr_CheckSignals())
+			return INTERRUPTED;
+	}
 }
 
 /* The next frame from fd into b: GOT with its body at b->p + 4 and its
- * length in *n (take it with drop_frame), ENDED at end of stream, FAILED on
- * an error, TOO_LARGE (*n its length) above cap, LATE when deadline
- * (monotonic seconds; < 0: none) passes first, INTERRUPTED when a signal
- * handler raised. */
+ * length in *n (take it with drop_frame), TOO_LARGE (*n its length) above
+ * cap, or what fill returned when it brought no bytes. */
 static int next_frame(int fd, struct inbox *b, size_t cap, double deadline, size_t *n)
 {
 	for (;;) {
@@ -82,31 +99,9 @@ static int next_frame(int fd, struct inbox *b, size_t cap, double deadline, size
 			if (b->len - 4 >= *n)
 				return GOT;
 		}
-		if (deadline >= 0) {
-			double left = deadline - monotonic_s();
-			if (left <= 0)
-				return LATE;
-			struct pollfd p = {.fd = fd, .events = POLLIN};
-			double ms = left * 1000 + 0.999;
-			int k = poll(&p, 1, ms > INT32_MAX ? INT32_MAX : ms < 1 ? 1 : (int)ms);
-			int f = failure(k);
-			if (f == AGAIN)
-				continue;
-			if (f)
-				return f;
-			if (!k)
-				return LATE;
-		}
-		if (room(b))
-			return FAILED;
-		ssize_t k = read(fd, b->p + b->len, CHUNK);
-		int f = failure(k);
-		if (f == AGAIN)
-			continue;
-		if (f)
-			return f;
-		if (!k)
-			return ENDED;
+		long k = fill(fd, b, deadline);
+		if (k <= 0)
+			return (int)k;
 		b->len += (size_t)k;
 	}
 }
