@@ -156,7 +156,7 @@ Test(code_hostile, every_attack_fails_and_leaves_nothing, .timeout = 900)
 		n++;
 	}
 	closedir(d);
-	cr_expect_geq(n, 20, "only %d hostile programs", n);
+	cr_expect_geq(n, 29, "only %d hostile programs", n);
 	close(lsock);
 	pid_t worker = sandbox_pid(sb);
 	uid_t cand = sandbox_candidate_uid(sb);

@@ -142,9 +142,10 @@ def answer(g, req):
         try:
             # marshal takes the builtin types themselves and nothing derived
             # from them (buffers become bytes, as to_plain would make them):
-            # what it takes is plain data already.
+            # what it takes is plain data already.  Whatever stops it (a
+            # subclass, or no memory left) is for the path below to meet.
             return marshal.dumps(("ok", r))
-        except ValueError:
+        except Exception:
             pass
         try:
             return marshal.dumps(("ok", to_plain(r)))
