@@ -652,45 +652,42 @@ static int exec_run(struct sandbox *sb, const struct sandbox_run *run, struct sa
 	return 0;
 }
 
-/* The calling thread's stay (sandbox_stay_begin): the CPU it is pinned to,
- * -1 before its first run, and the CPUs it had before. */
+/* The calling thread's stay on a worker's CPU: on from sandbox_stay_begin
+ * to sandbox_stay_end, or for one run; the CPU it is pinned to (-1 while it
+ * is not), and the CPUs it had before, saved when it was first pinned. */
 static __thread struct {
-	int on, cpu, saved_ok;
+	int on, cpu;
 	cpu_set_t saved;
-} stay;
+} stay = {.cpu = -1};
 
 void sandbox_stay_begin(void)
 {
-	if (stay.on)
-		return;
-	stay.saved_ok = !sched_getaffinity(0, sizeof(stay.saved), &stay.saved);
-	stay.cpu = -1;
 	stay.on = 1;
 }
 
 void sandbox_stay_end(void)
 {
-	if (stay.on && stay.cpu >= 0 && stay.saved_ok)
+	if (stay.cpu >= 0)
 		sched_setaffinity(0, sizeof(stay.saved), &stay.saved);
 	stay.on = 0;
+	stay.cpu = -1;
 }
 
 int sandbox_exec(struct sandbox *sb, const struct sandbox_run *run, struct sandbox_result *res)
 {
 	/* The calling thread joins the worker's CPU for the run: every hand-over
 	 * between checker, fork server, runner and candidate then stays on one
-	 * CPU, never an interprocessor wakeup. */
-	if (stay.on && sb->cpu.cpu >= 0) {
-		if (stay.cpu != sb->cpu.cpu && stay.saved_ok && !sbx_cpu_pin(sb->cpu.cpu))
-			stay.cpu = sb->cpu.cpu;
-		return exec_run(sb, run, res);
-	}
-	cpu_set_t saved;
-	int pinned = sb->cpu.cpu >= 0 && !sched_getaffinity(0, sizeof(saved), &saved) &&
-		     !sbx_cpu_pin(sb->cpu.cpu);
+	 * CPU, never an interprocessor wakeup.  Outside a batch's stay, it
+	 * leaves the CPU after the run. */
+	int one_run = !stay.on;
+	int cpu = sb->cpu.cpu;
+	if (cpu >= 0 && cpu != stay.cpu &&
+	    (stay.cpu >= 0 || !sched_getaffinity(0, sizeof(stay.saved), &stay.saved)) &&
+	    !sbx_cpu_pin(cpu))
+		stay.cpu = cpu;
 	int rc = exec_run(sb, run, res);
-	if (pinned)
-		sched_setaffinity(0, sizeof(saved), &saved);
+	if (one_run)
+		sandbox_stay_end();
 	return rc;
 }
 

@@ -140,6 +140,7 @@ PyObject *calls_call(PyObject *self, PyObject *args)
 	if (wire_send(fd, req, (size_t)req_len))
 		Py_RETURN_NONE;
 	size_t n = 0;
+	/* A negative deadline has passed; it never means "no limit" here. */
 	switch (next_frame(fd, &box, (size_t)cap, deadline < 0 ? 0 : deadline, &n)) {
 	case GOT: {
 		PyObject *body = PyBytes_FromStringAndSize(box.p + 4, (Py_ssize_t)n);

@@ -933,26 +933,21 @@ static PyObject *recv_frame(PyObject *self, PyObject *args)
 	int fds[WIRE_MAX_FDS], nfds = 0;
 	size_t len = 0;
 	char *body = wire_recv_frame(fd, cap < 0 ? 0 : (size_t)cap, fds, &nfds, &len);
-	PyObject *data = body ? PyBytes_FromStringAndSize(body, (Py_ssize_t)len) : Py_None;
+	PyObject *data = body ? PyBytes_FromStringAndSize(body, (Py_ssize_t)len) : Py_NewRef(Py_None);
 	free(body);
-	PyObject *list = data ? PyList_New(0) : NULL;
-	for (int i = 0; i < nfds; i++) {
-		PyObject *f = list ? PyLong_FromLong(fds[i]) : NULL;
-		if (!f || PyList_Append(list, f)) {
-			Py_XDECREF(f);
+	PyObject *list = PyList_New(nfds);
+	for (int i = 0; list && i < nfds; i++) {
+		PyObject *f = PyLong_FromLong(fds[i]);
+		if (!f || PyList_SetItem(list, i, f))
 			Py_CLEAR(list);
-			close(fds[i]);
-			continue;
-		}
-		Py_DECREF(f);
 	}
-	if (!list) {
-		if (data != Py_None)
-			Py_XDECREF(data);
+	if (!data || !list) {
+		/* No descriptor reached Python: none is left open. */
+		wire_close_fds(fds, nfds);
+		Py_XDECREF(data);
+		Py_XDECREF(list);
 		return NULL;
 	}
-	if (data == Py_None)
-		Py_INCREF(Py_None);
 	return Py_BuildValue("(NN)", data, list);
 }
 
